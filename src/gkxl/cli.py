@@ -1,0 +1,180 @@
+"""The `gkxl` command: a thin layer over the library, everything it says in Chinese.
+
+Exit codes: 0 success; 1 a return has errors; 2 an input could not be read
+or the call was wrong; 3 an unexpected internal error (a bug: please report).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+
+from . import __version__
+from .errors import GkxlError
+
+app = typer.Typer(
+    name="gkxl",
+    help="政府信息公开工作年度报告统计表工具：生成模板、回收校验、逐级汇总、邮件收发。",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def default_year() -> int:
+    """The report year a coordinator is most likely working on today.
+
+    Templates go out in the last quarter and returns come back in January,
+    so from October on it is this year, before that last year.
+    """
+    today = date.today()
+    return today.year if today.month >= 10 else today.year - 1
+
+
+def say(msg: str = "", err: bool = False) -> None:
+    typer.echo(msg, err=err)
+
+
+def fail(msg: str, code: int = 2) -> None:
+    typer.echo(f"错误：{msg}", err=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator:
+    """A rich progress bar on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty() or total < 2:
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
+
+
+def _version(value: bool) -> None:
+    if value:
+        say(f"gkxl {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="显示版本号后退出。")) -> None:
+    """政府信息公开工作年度报告统计表工具。"""
+
+
+# ---------------------------------------------------------------- template
+
+@app.command("template")
+def template_cmd(
+    out: Optional[Path] = typer.Argument(None, help="输出的模板文件（.xlsx）。使用 --roster 时不需要。"),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="报告年度（默认：10 月起为今年，之前为上一年）。"),
+    agency: Optional[str] = typer.Option(None, "--agency", help="填报单位名称。"),
+    code: Optional[str] = typer.Option(None, "--code", help="单位代码。"),
+    region: str = typer.Option("", "--region", help="所属地区代码。"),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="名单文件（CSV 或 xlsx），为每个单位各生成一份模板。"),
+    out_dir: Optional[Path] = typer.Option(None, "--out-dir", "--out", help="与 --roster 一起使用：模板的输出目录。"),
+    prior: Optional[List[Path]] = typer.Option(None, "--prior", help="上年度的报表（文件或目录），用于预填并锁定“上年结转”。"),
+    form: str = typer.Option("gb2021", "--form", help="表单 id 或表单文件路径。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（默认：全部 CPU 核）。"),
+) -> None:
+    """生成填报模板：单个文件，或按名单为每个单位各生成一份。"""
+    from .form import load_form
+    from .roster import Agency, load_roster
+    from .template import write_template, write_templates
+
+    f = load_form(form)
+    year = year or default_year()
+    priors = _load_priors(f, prior) if prior else None
+    if roster:
+        if out_dir is None:
+            fail("使用 --roster 时请用 --out-dir 指定输出目录")
+        r = load_roster(roster)
+        depts = [a for a in r if not a.is_rollup]
+        with progress(len(depts), "生成模板") as tick:
+            paths = write_templates(depts, out_dir, f, year=year, priors=priors, jobs=jobs, progress=tick)
+        n_prior = sum(1 for a in depts if priors and a.code in priors)
+        say(f"已为 {len(paths)} 个单位生成 {year} 年度模板，保存在 {out_dir}")
+        if prior:
+            say(f"其中 {n_prior} 个单位已按上年报表预填并锁定“上年结转”。")
+        return
+    if out is None:
+        fail("请指定输出文件，例如：gkxl template 模板.xlsx，或使用 --roster 和 --out-dir")
+    if (agency is None) != (code is None):
+        fail("--agency 与 --code 需要同时给出")
+    ag = Agency(code, agency, region) if code else None
+    if ag is not None:
+        from .roster import CODE_RE
+        if not CODE_RE.match(ag.code):
+            fail(f"单位代码“{ag.code}”只能包含字母、数字、-、_、.")
+    p = write_template(out, f, year=year, agency=ag, prior=(priors or {}).get(code or "") if priors else None)
+    say(f"已生成 {year} 年度模板：{p}")
+
+
+def _load_priors(form, paths: List[Path]):
+    """Last year's values per agency code, from returns or roll-ups."""
+    from .reader import read_returns_for_prior
+
+    return read_returns_for_prior(form, paths)
+
+
+# ---------------------------------------------------------------- entry
+
+_USAGE = [
+    (r"No such option: (.*)", r"没有这个选项：\1"),
+    (r"No such command '(.*)'\.?", r"没有这个命令：\1"),
+    (r"Missing argument '(.*)'\.?", r"缺少参数：\1"),
+    (r"Missing option '(.*)'\.?", r"缺少选项：\1"),
+    (r"Option '(.*)' requires an argument\.?", r"选项 \1 需要一个值"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数：\1"),
+    (r"Invalid value for '(.*?)': (.*)", r"参数 \1 的值无效：\2"),
+]
+
+
+def _usage_zh(msg: str) -> str:
+    import re
+    for pat, rep in _USAGE:
+        if re.match(pat, msg):
+            return re.sub(pat, rep, msg)
+    return msg
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: a Chinese message and an exit code, never a traceback."""
+    try:
+        app(args=argv, prog_name="gkxl", standalone_mode=False)
+    except GkxlError as e:
+        typer.echo(f"错误：{e}", err=True)
+        sys.exit(e.exit_code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        typer.echo("已取消。", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("已中断。", err=True)
+        sys.exit(130)
+    except Exception as e:  # click usage errors and the like
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):
+            typer.echo(f"用法错误：{_usage_zh(e.format_message())}\n（运行 gkxl --help 或 gkxl 命令 --help 查看用法）",
+                       err=True)
+            sys.exit(2)
+        if os.environ.get("GKXL_DEBUG"):
+            raise
+        typer.echo(f"内部错误：{type(e).__name__}: {e}\n（这是 gkxl 的缺陷，请把此信息和输入文件反馈给开发者；"
+                   f"设置环境变量 GKXL_DEBUG=1 可查看详细信息。）", err=True)
+        sys.exit(3)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
