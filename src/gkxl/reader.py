@@ -1,0 +1,447 @@
+"""Read a completed return: values by their place in the form, never by trust.
+
+`read_return(path)` gives a `Return`: identity, every input by (table, row,
+column), the text sections, the cell each value came from, and findings
+about the workbook itself (tampering, values that are not numbers). Totals
+are recomputed from the inputs; a cached formula result is only compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .compute import Number, recompute, tidy
+from .errors import FormError, ReadError
+from .findings import Finding
+from .form import CellKey, Form, load_form
+from .layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, TEXT_SHEET, SheetLayout, a1, cover_positions,
+                     sheet_layouts, text_positions)
+from .values import normalise_text, parse_number
+from .xlsx import RawBook, RawSheet, open_book
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Return:
+    path: str
+    sha256: str
+    form: Form
+    identity: dict[str, str]
+    matched_by: str  # 'identity' | 'labels'
+    inputs: dict[CellKey, Number | None]
+    values: dict[CellKey, Number]  # what the return says: inputs (blank as 0) and totals
+    reported: dict[CellKey, Number | None]  # totals as the workbook showed them
+    texts: dict[str, str]
+    cover: dict[str, str]
+    sources: dict[CellKey, tuple[str, str]]
+    findings: list[Finding] = field(default_factory=list)
+    modified: str = ""
+
+    @property
+    def agency_code(self) -> str:
+        return self.identity.get("agency_code") or self.cover.get("agency_code", "")
+
+    @property
+    def agency_name(self) -> str:
+        return self.identity.get("agency_name") or self.cover.get("agency_name", "")
+
+    @property
+    def year(self) -> int | None:
+        y = self.identity.get("year") or self.cover.get("year", "")
+        m = re.search(r"\d{4}", str(y))
+        return int(m.group(0)) if m else None
+
+    @property
+    def kind(self) -> str:
+        return self.identity.get("kind", "return")
+
+    @property
+    def is_rollup(self) -> bool:
+        return self.kind == "rollup"
+
+    def source(self, key: CellKey) -> str:
+        s, c = self.sources.get(key, ("", ""))
+        return f"{s}!{c}" if s else ""
+
+
+def _norm(s: str) -> str:
+    return normalise_text(s or "")
+
+
+def read_identity(book: RawBook) -> dict[str, str]:
+    """gkxl's identity: the very hidden sheet, else the custom properties."""
+    meta: dict[str, str] = {}
+    sh = book.sheet(META_SHEET)
+    if sh is not None:
+        for (r, c), cell in sh.cells.items():
+            if c == 0 and isinstance(cell.value, str):
+                meta[cell.value] = sh.text(r, 1)
+    if not meta.get("form_id"):
+        for k, v in book.custom.items():
+            if k.startswith("gkxl_"):
+                meta[k[5:]] = v
+    return meta if meta.get("form_id") else {}
+
+
+class _Index:
+    """Normalised label text -> positions, per sheet, built on demand."""
+
+    def __init__(self, book: RawBook) -> None:
+        self.book = book
+        self._by_sheet: dict[str, dict[str, list[tuple[int, int]]]] = {}
+
+    def sheet(self, name: str) -> dict[str, list[tuple[int, int]]]:
+        if name not in self._by_sheet:
+            idx: dict[str, list[tuple[int, int]]] = {}
+            sh = self.book.sheet(name)
+            if sh is not None:
+                for pos, cell in sh.cells.items():
+                    if isinstance(cell.value, str) and cell.value.strip():
+                        idx.setdefault(_norm(cell.value), []).append(pos)
+            self._by_sheet[name] = idx
+        return self._by_sheet[name]
+
+
+def _block_labels(sl: SheetLayout, block) -> list[tuple[int, int, str]]:
+    first = block.first_row
+    return [(lb.row, lb.col, lb.text) for lb in sl.labels
+            if lb.kind in ("corner", "header", "rowlabel") and first <= lb.row <= block.last_row and lb.text]
+
+
+def _labels_match(sheet: RawSheet, labels, dr: int, dc: int) -> list[tuple[int, int, str, str]]:
+    bad = []
+    for r, c, text in labels:
+        got = sheet.text(r + dr, c + dc)
+        if _norm(got) != _norm(text):
+            bad.append((r + dr, c + dc, text, got))
+    return bad
+
+
+def _find_block(book: RawBook, index: _Index, labels, prefer: str | None) -> tuple[str, int, int] | None:
+    """Where a table block's labels all stand: (sheet, row offset, col offset)."""
+    anchor = next(((r, c, t) for r, c, t in labels if t), None)
+    if anchor is None:
+        return None
+    ar, ac, at = anchor
+    names = ([prefer] if prefer in book.sheet_names else []) + [n for n in book.sheet_names if n != prefer]
+    for name in names:
+        if name == META_SHEET:
+            continue
+        for (r, c) in index.sheet(name).get(_norm(at), []):
+            sh = book.sheet(name)
+            if sh is not None and not _labels_match(sh, labels, r - ar, c - ac):
+                return name, r - ar, c - ac
+    return None
+
+
+_FORMULA_NORM = re.compile(r"[\s$]")
+
+
+def _formula_norm(f: str) -> str:
+    f = _FORMULA_NORM.sub("", f or "").upper()
+    return f[1:] if f.startswith("=") else f
+
+
+def _sheet_map(book: RawBook, form: Form) -> dict[str, str]:
+    return {name: name for name in sheet_layouts(form) if name in book.sheet_names}
+
+
+def read_return(source: str | os.PathLike | bytes, form: Form | str | None = None, *,
+                name: str | None = None, expect_agency: str | None = None,
+                expect_year: int | None = None) -> Return:
+    """Read one return. Raises ReadError when it cannot be read at all."""
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+        path = name or "<内存>"
+    else:
+        path = str(source)
+        try:
+            data = Path(source).read_bytes()
+        except IsADirectoryError:
+            raise ReadError(f"{path}：这是一个目录，不是文件", code="READ_IO", path=path) from None
+        except OSError as e:
+            raise ReadError(f"{path}：无法读取文件（{e.strerror or e}）", code="READ_IO", path=path) from None
+    sha = hashlib.sha256(data).hexdigest()
+    book = open_book(data, path)
+    try:
+        return _read(book, path, sha, form, expect_agency, expect_year)
+    finally:
+        book.close()
+
+
+def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_year) -> Return:
+    findings: list[Finding] = []
+    ident = read_identity(book)
+    if ident:
+        try:
+            form = load_form(ident["form_id"], ident.get("form_version") or None)
+        except FormError:
+            raise ReadError(f"{path}：工作簿声明的表单“{ident.get('form_id')}”（版本 {ident.get('form_version')}）"
+                            f"不在 workbook_templates 中，无法识别（未知表单）", code="READ_UNKNOWN_FORM",
+                            path=path) from None
+        if isinstance(form_arg, Form) and (form_arg.id, form_arg.version) != (form.id, form.version):
+            pass  # the workbook says which form it is; that wins
+        if ident.get("fingerprint") and ident["fingerprint"] != form.fingerprint:
+            findings.append(Finding("G-FINGERPRINT", "error",
+                                    f"工作簿记录的结构指纹 {ident['fingerprint']} 与表单 {form.id} {form.version} "
+                                    f"的指纹 {form.fingerprint} 不符：模板可能来自旧版本或被改动",
+                                    sheet=META_SHEET))
+        matched_by = "identity"
+    else:
+        form = load_form(form_arg) if not isinstance(form_arg, Form) else form_arg
+        matched_by = "labels"
+    index = _Index(book)
+    layouts = sheet_layouts(form)
+    inputs: dict[CellKey, Number | None] = {}
+    reported: dict[CellKey, Number | None] = {}
+    literal_totals: set[CellKey] = set()
+    sources: dict[CellKey, tuple[str, str]] = {}
+    expected_formula: dict[CellKey, str] = {}
+    from .template import sum_formula  # the writer's own formula text is the reference
+
+    found_any = False
+    missing_blocks: list[str] = []
+    for sname, sl in layouts.items():
+        for d_key, d in form.derived.items():
+            if d_key in sl.cells:
+                expected_formula[d_key] = _formula_norm(sum_formula(sl, d.terms))
+        for block in sl.blocks:
+            labels = _block_labels(sl, block)
+            where: tuple[str, int, int] | None = None
+            raw = book.sheet(sname)
+            if raw is not None:
+                bad = _labels_match(raw, labels, 0, 0)
+                if not bad:
+                    where = (sname, 0, 0)
+            if where is None:
+                where = _find_block(book, index, labels, sname)
+                if where is not None and matched_by == "identity":
+                    if where[0] != sname:
+                        findings.append(Finding("G-SHEET-RENAMED", "error",
+                                                f"表格“{block.table.title or sl.title}”应在工作表“{sname}”中，"
+                                                f"实际在“{where[0]}”中（工作表被改名）", sheet=where[0]))
+                    else:
+                        findings.append(Finding("G-LABEL", "error", f"表格“{block.table.title or sl.title}”"
+                                                f"整体移动了位置（插入或删除了行、列）", sheet=sname))
+            if where is None and raw is not None and matched_by == "identity":
+                # the sheet is there but its labels differ: name every changed label, read in place
+                bad = _labels_match(raw, labels, 0, 0)
+                for r, c, want, got in bad[:20]:
+                    findings.append(Finding("G-LABEL", "error",
+                                            f"标签应为“{want}”，实际为“{got or '（空）'}”：表格标签被修改或增删了行、列",
+                                            sheet=sname, cell=a1(r, c), values={"expected": want, "found": got}))
+                if len(bad) > 20:
+                    findings.append(Finding("G-LABEL", "error", f"另有 {len(bad) - 20} 处标签不符", sheet=sname))
+                where = (sname, 0, 0)
+            if where is None:
+                missing_blocks.append(f"{sl.name}·{block.table.title or block.table.id}")
+                continue
+            found_any = True
+            wsname, dr, dc = where
+            raw = book.sheet(wsname)
+            assert raw is not None
+            t = block.table
+            for rw in t.rows:
+                for col in t.columns:
+                    key = (t.id, rw.id, col.id)
+                    r0, c0 = sl.cells[key]
+                    r, c = r0 + dr, c0 + dc
+                    ref = a1(r, c)
+                    sources[key] = (wsname, ref)
+                    cell = raw.get(r, c)
+                    kind = t.cell_kind(rw.id, col.id)
+                    if key in form.derived:
+                        _read_total(form, key, cell, kind, wsname, ref, matched_by, expected_formula.get(key, ""),
+                                    reported, literal_totals, findings)
+                        continue
+                    value_raw = cell.value if cell is not None else None
+                    if cell is not None and cell.has_formula:
+                        findings.append(Finding("V-INPUT-FORMULA", "warning" if cell.type == "n" else "error",
+                                                f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
+                                                + ("，已取其计算结果" if cell.type == "n" else "，且没有计算结果"),
+                                                sheet=wsname, cell=ref))
+                    v, problem, was_text = parse_number(value_raw, kind)
+                    if problem:
+                        findings.append(Finding("V-NUMBER", "error", f"{form.label_of(key)}：{problem}",
+                                                sheet=wsname, cell=ref, values={"raw": str(value_raw)},
+                                                advice="请填写数字；没有的填 0。"))
+                    elif was_text:
+                        findings.append(Finding("V-TEXT-NUMBER", "info",
+                                                f"{form.label_of(key)}：“{value_raw}”以文本形式保存，已按数字 {v} 读取",
+                                                sheet=wsname, cell=ref, values={"raw": str(value_raw), "value": v}))
+                    inputs[key] = v
+    if not found_any or (matched_by == "labels" and missing_blocks):
+        what = "、".join(missing_blocks[:6])
+        raise ReadError(f"{path}：不是本系统的填报模板，也无法按表格标签识别（找不到：{what}）。"
+                        f"请使用下发的模板填写，不要复制到新文件中", code="READ_UNRECOGNISED", path=path)
+    if matched_by == "labels":
+        findings.insert(0, Finding("G-NO-IDENTITY", "warning",
+                                   "工作簿没有 gkxl 标识（可能是把表格复制到了新文件），已按表格标签识别；"
+                                   "请尽量使用下发的模板", sheet=""))
+
+    values = recompute(form, inputs)
+    for key in literal_totals:
+        if reported.get(key) is not None:
+            values[key] = reported[key]  # what the return claims; sum rules will judge it
+    # totals computed from totals that were typed over must follow the typed values
+    for d in form.derived_order:
+        if d.cell not in literal_totals:
+            values[d.cell] = tidy(sum(values[t] for t in d.terms))
+    if matched_by == "identity":
+        for key, rep in reported.items():
+            if key in literal_totals or rep is None:
+                continue
+            if abs(rep - values[key]) > 1e-6:
+                s, ref = sources[key]
+                findings.append(Finding("G-CACHED", "error",
+                                        f"{form.label_of(key)}：单元格保存的结果为 {rep}，按填报数字重新计算应为 "
+                                        f"{values[key]}（公式结果被改动，或文件保存时未重新计算）",
+                                        sheet=s, cell=ref, values={"cached": rep, "recomputed": values[key]},
+                                        advice="请在 Excel/WPS 中打开，按 F9 重新计算后保存。"))
+
+    texts = _read_texts(book, form, index, matched_by)
+    cover = _read_cover(book, form, index)
+    _structure_findings(book, form, layouts, matched_by, findings)
+    if book.has_macros:
+        findings.append(Finding("G-MACROS", "warning", "工作簿含有宏（VBA）。gkxl 从不运行宏，只读取数值；"
+                                "请使用下发的 .xlsx 模板"))
+    ident = dict(ident)
+    if matched_by == "labels":
+        ident.update({"form_id": form.id, "form_version": form.version, "kind": "return",
+                      "agency_code": cover.get("agency_code", ""), "agency_name": cover.get("agency_name", ""),
+                      "year": cover.get("year", "")})
+    ret = Return(path, sha, form, ident, matched_by, inputs, values, reported, texts, cover, sources,
+                 findings, book.modified)
+    if expect_agency and ret.agency_code != expect_agency:
+        findings.append(Finding("G-AGENCY", "error", f"这份报表属于单位“{ret.agency_code or '未知'}”"
+                                f"（{ret.agency_name}），不是预期的“{expect_agency}”", sheet=COVER_SHEET))
+    if expect_year and ret.year != expect_year:
+        findings.append(Finding("G-YEAR", "error", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
+                                sheet=COVER_SHEET))
+    return ret
+
+
+def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str, matched_by: str,
+                expected: str, reported: dict, literal_totals: set, findings: list[Finding]) -> None:
+    if cell is None or (cell.value is None and not cell.has_formula):
+        reported[key] = None
+        if matched_by == "identity":
+            findings.append(Finding("G-FORMULA-REPLACED", "error", f"{form.label_of(key)}：合计公式被删除",
+                                    sheet=sheet, cell=ref, advice="请使用下发的模板重新填写。"))
+        return
+    v, problem, _ = parse_number(cell.value, kind)
+    if not cell.has_formula:
+        literal_totals.add(key)
+        reported[key] = v
+        if matched_by == "identity":
+            findings.append(Finding("G-FORMULA-REPLACED", "error",
+                                    f"{form.label_of(key)}：合计单元格的公式被替换为数字 {cell.value}",
+                                    sheet=sheet, cell=ref, values={"found": cell.value},
+                                    advice="合计由公式自动计算，请使用下发的模板，不要改动合计单元格。"))
+        elif problem:
+            findings.append(Finding("V-NUMBER", "error", f"{form.label_of(key)}：{problem}", sheet=sheet, cell=ref))
+        return
+    reported[key] = v if cell.type == "n" else None
+    if matched_by == "identity" and cell.formula and _formula_norm(cell.formula) != expected:
+        findings.append(Finding("G-FORMULA-CHANGED", "error",
+                                f"{form.label_of(key)}：合计公式被改为“={cell.formula}”，应为“={expected}”",
+                                sheet=sheet, cell=ref, values={"found": cell.formula, "expected": expected}))
+
+
+def _read_texts(book: RawBook, form: Form, index: _Index, matched_by: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    sh = book.sheet(TEXT_SHEET)
+    for t, (r, c) in zip(form.texts, text_positions(form).values()):
+        if sh is not None and _norm(sh.text(r - 1, c)) == _norm(t.label):
+            out[t.id] = sh.text(r, c).strip()
+            continue
+        for name in book.sheet_names:  # search by label
+            hits = index.sheet(name).get(_norm(t.label))
+            if hits:
+                rr, cc = hits[0]
+                s2 = book.sheet(name)
+                below, right = s2.text(rr + 1, cc).strip(), s2.text(rr, cc + 1).strip()
+                out[t.id] = below or right
+                break
+        else:
+            out[t.id] = ""
+    return out
+
+
+def _read_cover(book: RawBook, form: Form, index: _Index) -> dict[str, str]:
+    out: dict[str, str] = {}
+    sh = book.sheet(COVER_SHEET)
+    for f, (r, c) in zip(form.cover, cover_positions(form).values()):
+        if sh is not None and _norm(sh.text(r, 0)) == _norm(f.label):
+            out[f.id] = sh.text(r, c).strip()
+            continue
+        out[f.id] = ""
+        for name in book.sheet_names:
+            hits = index.sheet(name).get(_norm(f.label))
+            if hits:
+                rr, cc = hits[0]
+                out[f.id] = book.sheet(name).text(rr, cc + 1).strip()
+                break
+    return out
+
+
+def _structure_findings(book: RawBook, form: Form, layouts, matched_by: str, findings: list[Finding]) -> None:
+    if matched_by != "identity":
+        return
+    expected = [INSTRUCTIONS_SHEET, COVER_SHEET, *layouts, TEXT_SHEET, META_SHEET]
+    for name in book.sheet_names:
+        if name not in expected:
+            findings.append(Finding("G-EXTRA-SHEET", "warning", f"多出了工作表“{name}”（模板的结构被改动）",
+                                    sheet=name))
+    for name in [COVER_SHEET, *layouts, TEXT_SHEET]:
+        sh = book.sheet(name)
+        if sh is None:
+            if not any(f.rule == "G-SHEET-RENAMED" for f in findings):
+                findings.append(Finding("G-SHEET-MISSING", "error", f"缺少工作表“{name}”", sheet=name))
+            continue
+        if not sh.protected:
+            findings.append(Finding("G-UNPROTECTED", "warning", f"工作表“{name}”的保护被撤销", sheet=name))
+    if not book.structure_locked:
+        findings.append(Finding("G-STRUCTURE-UNLOCKED", "warning", "工作簿结构保护被撤销"))
+
+
+# ---------------------------------------------------------------- many files
+
+def iter_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files and folders -> the files to read, sorted, skipping lock/temp files."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in XLSX_SUFFIXES + (".xls", ".et", ".csv") \
+                        and not f.name.startswith(("~$", ".~lock", ".gkxl-")):
+                    out.append(f)
+        else:
+            out.append(p)
+    return out
+
+
+def read_returns_for_prior(form: Form, paths: Iterable[str | os.PathLike]) -> dict[str, dict[CellKey, Number]]:
+    """Last year's values per agency code (roll-ups under their region code)."""
+    out: dict[str, dict[CellKey, Number]] = {}
+    for p in iter_paths(paths):
+        ret = read_return(p, form)
+        code = ret.agency_code or ret.identity.get("rollup_region", "")
+        if code:
+            out[code] = dict(ret.values)
+    return out
+
+
+def prior_values(prior: "Return | Mapping[CellKey, Number] | None") -> Mapping[CellKey, Number] | None:
+    if prior is None:
+        return None
+    if isinstance(prior, Return):
+        return prior.values
+    return prior

@@ -1,0 +1,332 @@
+"""A small, fast, defensive reader of .xlsx packages.
+
+Reads only what gkxl needs (cell values, formulas, sheet states, protection,
+custom properties) straight from the zip with lxml, without building an
+openpyxl workbook. Everything from outside is untrusted: the decompressed
+size of each part and of the whole package is bounded, XML with a DOCTYPE is
+refused (no entity expansion, no external fetch), and nothing in the file is
+ever executed (an .xlsm's macros are never even read).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import ReadError
+
+MAX_PART = 32 * 1024 * 1024  # one XML part, decompressed
+MAX_TOTAL = 128 * 1024 * 1024  # everything we read from one package
+MAX_ENTRIES = 5000
+MAX_RATIO = 200  # decompressed / compressed, for parts over 1 MB
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+M = "{%s}" % NS_MAIN
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_comments=True, remove_pis=True)
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+
+
+@dataclass(slots=True)
+class RawCell:
+    value: object  # str, float, bool or None
+    type: str  # 'n' number, 's' string, 'b' bool, 'e' error, '' blank
+    formula: str | None = None  # text of <f>, '' for a shared-formula child
+    has_formula: bool = False
+
+
+@dataclass
+class RawSheet:
+    name: str
+    state: str  # visible | hidden | veryHidden
+    protected: bool
+    cells: dict[tuple[int, int], RawCell]
+
+    def get(self, row: int, col: int) -> RawCell | None:
+        return self.cells.get((row, col))
+
+    def text(self, row: int, col: int) -> str:
+        c = self.cells.get((row, col))
+        if c is None or c.value is None:
+            return ""
+        if isinstance(c.value, float):
+            return str(int(c.value)) if c.value == int(c.value) else str(c.value)
+        return str(c.value)
+
+
+@dataclass
+class RawBook:
+    path: str
+    sheet_names: list[str]
+    states: dict[str, str]
+    structure_locked: bool
+    custom: dict[str, str]
+    modified: str
+    has_macros: bool
+    _zip: zipfile.ZipFile = field(repr=False)
+    _targets: dict[str, str] = field(repr=False)
+    _shared: list[str] | None = field(default=None, repr=False)
+    _sheets: dict[str, RawSheet] = field(default_factory=dict, repr=False)
+    _budget: list[int] = field(default_factory=lambda: [MAX_TOTAL], repr=False)
+    _sst_path: str | None = field(default=None, repr=False)
+
+    def sheet(self, name: str) -> RawSheet | None:
+        if name not in self._targets:
+            return None
+        if name not in self._sheets:
+            self._sheets[name] = _parse_sheet(self, name)
+        return self._sheets[name]
+
+    def shared_strings(self) -> list[str]:
+        if self._shared is None:
+            self._shared = _parse_shared(self)
+        return self._shared
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def _fail(path: str, msg: str, code: str) -> ReadError:
+    return ReadError(f"{path}：{msg}", code=code, path=path)
+
+
+def sniff(data: bytes, path: str) -> None:
+    """Refuse what is not an .xlsx package, with a message a clerk understands."""
+    if not data:
+        raise _fail(path, "文件是空的（0 字节），请重新发送", "READ_EMPTY")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20] or b"EncryptedPackage" in data[:1 << 20] \
+                or "EncryptedPackage".encode("utf-16-le") in data[:1 << 20]:
+            raise _fail(path, "工作簿设置了打开密码（已加密），无法读取；请取消密码后重新保存发送", "READ_ENCRYPTED")
+        raise _fail(path, "这是旧版 Excel 97-2003（.xls）或 WPS（.et）格式，请用“另存为 .xlsx”后重新发送",
+                    "READ_LEGACY")
+    if data[:2] != b"PK":
+        head = data[:512].lstrip()
+        if head[:1] == b"<" and (b"html" in head.lower() or b"<table" in head.lower()):
+            raise _fail(path, "这是网页（HTML）文件而不是 Excel 工作簿，请在 Excel/WPS 中另存为 .xlsx", "READ_HTML")
+        if b"," in head or b"\t" in head or b";" in head:
+            raise _fail(path, "这是文本（CSV）文件而不是 Excel 工作簿，请使用下发的模板填写并保存为 .xlsx",
+                        "READ_CSV")
+        raise _fail(path, "不是 Excel 工作簿（.xlsx），文件可能已损坏或格式不对", "READ_NOT_XLSX")
+
+
+def _read_part(book_zip: zipfile.ZipFile, name: str, path: str, budget: list[int]) -> bytes:
+    try:
+        info = book_zip.getinfo(name)
+    except KeyError:
+        raise _fail(path, f"工作簿缺少部件 {name}，文件可能已损坏", "READ_CORRUPT") from None
+    if info.file_size > MAX_PART or info.file_size > budget[0]:
+        raise _fail(path, f"部件 {name} 解压后过大（{info.file_size} 字节），拒绝读取", "READ_TOO_LARGE")
+    if info.compress_size and info.file_size > (1 << 20) and info.file_size / info.compress_size > MAX_RATIO:
+        raise _fail(path, f"部件 {name} 压缩比异常（疑似压缩炸弹），拒绝读取", "READ_ZIP_BOMB")
+    limit = min(MAX_PART, budget[0])
+    try:
+        with book_zip.open(info) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as e:
+        raise _fail(path, f"部件 {name} 无法解压（{type(e).__name__}），文件可能已损坏或被截断",
+                    "READ_CORRUPT") from None
+    except Exception as e:  # zlib.error and friends
+        raise _fail(path, f"部件 {name} 无法解压（{type(e).__name__}），文件可能已损坏", "READ_CORRUPT") from None
+    if len(data) > limit:
+        raise _fail(path, f"部件 {name} 解压后过大，拒绝读取", "READ_TOO_LARGE")
+    budget[0] -= len(data)
+    return data
+
+
+def _xml(data: bytes, name: str, path: str) -> etree._Element:
+    if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data):
+        raise _fail(path, f"部件 {name} 含有 DTD/实体声明，出于安全原因拒绝读取", "READ_UNSAFE_XML")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise _fail(path, f"部件 {name} 的 XML 格式错误（{e.msg if hasattr(e, 'msg') else e}），文件可能已损坏",
+                    "READ_CORRUPT") from None
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base_dir, target))
+
+
+def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
+    """Open an .xlsx (or .xlsm) package for reading. Raises ReadError."""
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+        path = name or "<内存>"
+    else:
+        path = str(source)
+        try:
+            data = Path(source).read_bytes()
+        except IsADirectoryError:
+            raise _fail(path, "这是一个目录，不是文件", "READ_IO") from None
+        except OSError as e:
+            raise _fail(path, f"无法读取文件（{e.strerror or e}）", "READ_IO") from None
+    sniff(data, path)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, IndexError):
+        raise _fail(path, "文件已损坏或不完整（不是有效的 zip 包），请重新保存后发送", "READ_CORRUPT") from None
+    if len(infos) > MAX_ENTRIES:
+        raise _fail(path, "工作簿内部文件数量异常，拒绝读取", "READ_TOO_LARGE")
+    names = {i.filename for i in infos}
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise _fail(path, "工作簿已加密，请取消打开密码后重新发送", "READ_ENCRYPTED")
+    budget = [MAX_TOTAL]
+    # find the workbook part through the package relationships
+    wb_part = "xl/workbook.xml"
+    if "_rels/.rels" in names:
+        rels = _xml(_read_part(zf, "_rels/.rels", path, budget), "_rels/.rels", path)
+        for rel in rels:
+            if rel.get("Type", "").endswith("/officeDocument"):
+                wb_part = _resolve("", rel.get("Target", wb_part))
+    if wb_part not in names:
+        if "content.xml" in names:
+            raise _fail(path, "这是 OpenDocument（.ods）文件，请另存为 .xlsx 后发送", "READ_ODS")
+        if "word/document.xml" in names:
+            raise _fail(path, "这是 Word 文档，不是 Excel 工作簿", "READ_NOT_XLSX")
+        raise _fail(path, "不是 Excel 工作簿（缺少 workbook.xml），文件可能已损坏", "READ_CORRUPT")
+    wb_dir = posixpath.dirname(wb_part)
+    wb = _xml(_read_part(zf, wb_part, path, budget), wb_part, path)
+    rels_name = posixpath.join(wb_dir, "_rels", posixpath.basename(wb_part) + ".rels")
+    targets_by_id: dict[str, str] = {}
+    sst_path = None
+    if rels_name in names:
+        for rel in _xml(_read_part(zf, rels_name, path, budget), rels_name, path):
+            t = _resolve(wb_dir, rel.get("Target", ""))
+            targets_by_id[rel.get("Id", "")] = t
+            if rel.get("Type", "").endswith("/sharedStrings"):
+                sst_path = t
+    sheet_names: list[str] = []
+    states: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    sheets_el = wb.find(M + "sheets")
+    for sh in (sheets_el if sheets_el is not None else []):
+        nm = sh.get("name", "")
+        rid = sh.get("{%s}id" % NS_REL, "")
+        sheet_names.append(nm)
+        states[nm] = sh.get("state", "visible")
+        if rid in targets_by_id and targets_by_id[rid] in names:
+            targets[nm] = targets_by_id[rid]
+    prot = wb.find(M + "workbookProtection")
+    # LibreOffice writes a bare <workbookProtection/> for a protected structure;
+    # Excel and WPS drop the element when protection is removed.
+    locked = prot is not None and prot.get("lockStructure", "1") in ("1", "true")
+    custom: dict[str, str] = {}
+    if "docProps/custom.xml" in names:
+        root = _xml(_read_part(zf, "docProps/custom.xml", path, budget), "docProps/custom.xml", path)
+        for prop in root:
+            if len(prop):
+                custom[prop.get("name", "")] = (prop[0].text or "")
+    modified = ""
+    if "docProps/core.xml" in names:
+        root = _xml(_read_part(zf, "docProps/core.xml", path, budget), "docProps/core.xml", path)
+        for el in root:
+            if isinstance(el.tag, str) and el.tag.endswith("}modified"):
+                modified = (el.text or "").strip()
+    has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
+    return RawBook(path, sheet_names, states, locked, custom, modified, has_macros, zf, targets,
+                   _budget=budget, _sst_path=sst_path)
+
+
+def _text_of(si: etree._Element) -> str:
+    """Text of a shared string or inline string, without phonetic runs."""
+    parts = []
+    for el in si.iter(M + "t", M + "rPh"):
+        if el.tag == M + "rPh":
+            continue
+        parent = el.getparent()
+        if parent is not None and parent.tag == M + "rPh":
+            continue
+        parts.append(el.text or "")
+    return "".join(parts)
+
+
+def _parse_shared(book: RawBook) -> list[str]:
+    part = book._sst_path
+    if not part or part not in {i.filename for i in book._zip.infolist()}:
+        return []
+    root = _xml(_read_part(book._zip, part, book.path, book._budget), part, book.path)
+    return [_text_of(si) for si in root.iterchildren(M + "si")]
+
+
+def _parse_sheet(book: RawBook, name: str) -> RawSheet:
+    part = book._targets[name]
+    root = _xml(_read_part(book._zip, part, book.path, book._budget), part, book.path)
+    cells: dict[tuple[int, int], RawCell] = {}
+    data = root.find(M + "sheetData")
+    shared = None
+    if data is not None:
+        row_no = -1
+        for row in data.iterchildren(M + "row"):
+            r_attr = row.get("r")
+            row_no = int(r_attr) - 1 if r_attr and r_attr.isdigit() else row_no + 1
+            col_no = -1
+            for c in row.iterchildren(M + "c"):
+                ref = c.get("r")
+                if ref:
+                    m = _CELL_REF.match(ref)
+                    if not m:
+                        continue
+                    col_no = col_index(m.group(1))
+                    rr = int(m.group(2)) - 1
+                else:
+                    col_no += 1
+                    rr = row_no
+                t = c.get("t", "n")
+                f_el = c.find(M + "f")
+                v_el = c.find(M + "v")
+                formula = None
+                if f_el is not None:
+                    formula = f_el.text or ""
+                v = v_el.text if v_el is not None else None
+                value: object = None
+                typ = ""
+                if t == "s":
+                    if shared is None:
+                        shared = book.shared_strings()
+                    try:
+                        value = shared[int(v)] if v is not None else None
+                    except (ValueError, IndexError):
+                        value = None
+                    typ = "s"
+                elif t == "inlineStr":
+                    is_el = c.find(M + "is")
+                    value = _text_of(is_el) if is_el is not None else ""
+                    typ = "s"
+                elif t in ("str", "e"):
+                    value = v
+                    typ = "s" if t == "str" else "e"
+                elif t == "b":
+                    value = v in ("1", "true")
+                    typ = "b"
+                elif v is not None and v != "":
+                    try:
+                        value = float(v)
+                        typ = "n"
+                    except ValueError:
+                        value = v
+                        typ = "s"
+                cells[(rr, col_no)] = RawCell(value, typ, formula, f_el is not None)
+    prot = root.find(M + "sheetProtection")
+    protected = prot is not None and prot.get("sheet", "0") in ("1", "true")
+    return RawSheet(name, book.states.get(name, "visible"), protected, cells)
