@@ -129,6 +129,22 @@ def _load_priors(form, paths: List[Path]):
 
 # ---------------------------------------------------------------- entry
 
+def _register_extensions() -> None:
+    """Commands that live in their own modules (mail, report) add themselves here."""
+    import importlib
+    for mod in ("cli_mail", "cli_report"):
+        try:
+            m = importlib.import_module(f"gkxl.{mod}")
+        except ModuleNotFoundError as e:
+            if e.name != f"gkxl.{mod}":
+                raise
+            continue
+        m.register(app)
+
+
+_register_extensions()
+
+
 _USAGE = [
     (r"No such option: (.*)", r"没有这个选项：\1"),
     (r"No such command '(.*)'\.?", r"没有这个命令：\1"),

@@ -257,7 +257,8 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                     cell = raw.get(r, c)
                     kind = t.cell_kind(rw.id, col.id)
                     if key in form.derived:
-                        _read_total(form, key, cell, kind, wsname, ref, matched_by, expected_formula.get(key, ""),
+                        _read_total(form, key, cell, kind, wsname, ref,
+                                    "labels" if ident.get("kind") == "imported" else matched_by, expected_formula.get(key, ""),
                                     reported, literal_totals, findings)
                         continue
                     value_raw = cell.value if cell is not None else None

@@ -43,6 +43,9 @@ class Fill:
     texts: dict[str, str] = field(default_factory=dict)
     cover: dict[str, str] = field(default_factory=dict)
     prior: dict[CellKey, Number] | None = None  # last year's values, for live cross-year checks
+    # totals written as plain numbers instead of formulas: an imported published
+    # report keeps its own (possibly wrong) totals so that checks can judge them
+    totals: dict[CellKey, Number] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
 
 
@@ -298,6 +301,10 @@ class _Writer:
         amount_inputs: list[tuple[int, int]] = []
         for key, (r, c) in sl.cells.items():
             kind = form.kind_of(key)
+            if key in form.derived and key in fill.totals:
+                ws.write_number(r, c, fill.totals[key],
+                                self.f_amount_total if kind == "amount" else self.f_count_total)
+                continue
             if key in form.derived:
                 d = form.derived[key]
                 ws.write_formula(r, c, sum_formula(sl, d.terms),
