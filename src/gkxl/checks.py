@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .compute import Number, evaluate, tidy
+from .compute import Number, evaluate, recompute, tidy
 from .errors import ReadError
 from .findings import Finding
 from .form import CellKey, Form, RuleInstance, expand_cells
@@ -188,7 +188,9 @@ def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None) -> l
 
 def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" = None) -> CheckResult:
     """All findings for one return: reading, sums, rules, cross-year, plausibility."""
-    prior_vals = prior.values if isinstance(prior, Return) else prior
+    # a Return carries its totals as reported; a plain mapping may hold only inputs
+    prior_vals = prior.values if isinstance(prior, Return) else (
+        recompute(ret.form, prior) if prior is not None else None)
     findings = list(ret.findings)
     findings += check_sums(ret)
     for inst in ret.form.compare_instances:

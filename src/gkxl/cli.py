@@ -120,6 +120,64 @@ def template_cmd(
     say(f"已生成 {year} 年度模板：{p}")
 
 
+@app.command("check")
+def check_cmd(
+    paths: List[Path] = typer.Argument(..., help="要检查的报表文件或目录（可多个）。"),
+    prior: Optional[List[Path]] = typer.Option(None, "--prior", help="上年度的报表（文件、目录或汇总表），用于跨年度检查。"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果（每份报表一个对象的列表）。"),
+    feedback_dir: Optional[Path] = typer.Option(None, "--feedback-dir", help="为每份不通过的报表生成带批注的副本和修改意见。"),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="预期的报告年度；年度不符的报表会被标出。"),
+    agency: Optional[str] = typer.Option(None, "--agency", help="预期的单位代码（检查单个文件时）。"),
+    form: Optional[str] = typer.Option(None, "--form", help="没有 gkxl 标识的报表按哪个表单识别（默认 gb2021）。"),
+    show_info: bool = typer.Option(False, "--verbose", "-v", help="同时列出“说明”级别的信息（如以文本保存的数字）。"),
+) -> None:
+    """检查报表：表内勾稽关系、跨年度衔接、结构是否被改动。
+
+    退出码：0 全部通过；1 有报表存在错误；2 有文件无法读取或调用有误。
+    """
+    from .checks import PriorIndex, check_file
+    from .form import load_form
+    from .reader import iter_paths
+    from .report_text import format_result, format_summary, to_json
+
+    f = load_form(form) if form else None
+    files = iter_paths(paths)
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if not files:
+        fail("没有找到要检查的文件" + (f"：{'、'.join(missing)} 不存在" if missing else ""))
+    pidx = PriorIndex(prior, f) if prior else None
+    if pidx is not None:
+        for msg in pidx.problems:
+            say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
+        if not len(pidx):
+            fail("--prior 中没有可用的上年报表")
+    results = []
+    with progress(len(files), "检查报表") as tick:
+        for p in files:
+            results.append(check_file(p, pidx, form=f, expect_agency=agency, expect_year=year))
+            tick()
+    if feedback_dir:
+        from .feedback import write_feedback
+        used: set[str] = set()
+        for r in results:
+            if r.status == "fail":
+                write_feedback(r, feedback_dir, used=used)
+    if as_json:
+        say(to_json(results))
+    else:
+        for r in results:
+            say(format_result(r, show_info=show_info))
+            say()
+        say(format_summary(results))
+        if feedback_dir:
+            n = sum(r.status == "fail" for r in results)
+            say(f"已为 {n} 份不通过的报表生成修改意见，保存在 {feedback_dir}")
+    if any(r.status == "unreadable" for r in results):
+        raise typer.Exit(2)
+    if any(r.status == "fail" for r in results):
+        raise typer.Exit(1)
+
+
 def _load_priors(form, paths: List[Path]):
     """Last year's values per agency code, from returns or roll-ups."""
     from .reader import read_returns_for_prior
@@ -167,7 +225,8 @@ def _usage_zh(msg: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: a Chinese message and an exit code, never a traceback."""
     try:
-        app(args=argv, prog_name="gkxl", standalone_mode=False)
+        rc = app(args=argv, prog_name="gkxl", standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
     except GkxlError as e:
         typer.echo(f"错误：{e}", err=True)
         sys.exit(e.exit_code)

@@ -184,8 +184,12 @@ class Form:
                                 code="FORM_CYCLE")
         return order
 
+    @cached_property
+    def kinds(self) -> dict[CellKey, str]:
+        return {k: self.tables[k[0]].cell_kind(k[1], k[2]) for k in self.cells}
+
     def kind_of(self, key: CellKey) -> str:
-        return self.tables[key[0]].cell_kind(key[1], key[2])
+        return self.kinds[key]
 
     def label_of(self, key: CellKey) -> str:
         """A short human name for a cell: '三、依申请公开·（一）予以公开·自然人'."""
@@ -561,10 +565,23 @@ def load_form_file(path: str | os.PathLike) -> Form:
     return form
 
 
+_AVAILABLE: dict[tuple[str, float], dict[tuple[str, str], Path]] = {}
+
+
 def available_forms() -> dict[tuple[str, str], Path]:
-    """(form id, version) -> file, for every form file in forms_dir()."""
-    out: dict[tuple[str, str], Path] = {}
+    """(form id, version) -> file, for every form file in forms_dir() (cached per folder state)."""
     d = forms_dir()
+    try:
+        key = (str(d), max([d.stat().st_mtime] + [p.stat().st_mtime for p in d.glob("*.toml")]))
+    except OSError:
+        key = (str(d), 0.0)
+    if key not in _AVAILABLE:
+        _AVAILABLE[key] = _scan_forms(d)
+    return _AVAILABLE[key]
+
+
+def _scan_forms(d: Path) -> dict[tuple[str, str], Path]:
+    out: dict[tuple[str, str], Path] = {}
     if d.is_dir():
         for p in sorted(d.glob("*.toml")):
             try:

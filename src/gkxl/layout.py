@@ -36,6 +36,7 @@ def col_letter(col: int) -> str:
     return s
 
 
+@lru_cache(maxsize=65536)
 def a1(row: int, col: int, absolute: bool = False) -> str:
     if absolute:
         return f"${col_letter(col)}${row + 1}"

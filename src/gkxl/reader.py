@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -70,22 +71,22 @@ class Return:
         return f"{s}!{c}" if s else ""
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     return normalise_text(s or "")
 
 
 def read_identity(book: RawBook) -> dict[str, str]:
-    """gkxl's identity: the very hidden sheet, else the custom properties."""
-    meta: dict[str, str] = {}
-    sh = book.sheet(META_SHEET)
-    if sh is not None:
-        for (r, c), cell in sh.cells.items():
-            if c == 0 and isinstance(cell.value, str):
-                meta[cell.value] = sh.text(r, 1)
+    """gkxl's identity: the custom document properties, else the very hidden sheet
+    (both are written; either survives Excel, WPS and LibreOffice)."""
+    meta: dict[str, str] = {k[5:]: v for k, v in book.custom.items() if k.startswith("gkxl_")}
     if not meta.get("form_id"):
-        for k, v in book.custom.items():
-            if k.startswith("gkxl_"):
-                meta[k[5:]] = v
+        meta = {}
+        sh = book.sheet(META_SHEET)
+        if sh is not None:
+            for (r, c), cell in sh.cells.items():
+                if c == 0 and isinstance(cell.value, str):
+                    meta[cell.value] = sh.text(r, 1)
     return meta if meta.get("form_id") else {}
 
 
@@ -202,15 +203,12 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     reported: dict[CellKey, Number | None] = {}
     literal_totals: set[CellKey] = set()
     sources: dict[CellKey, tuple[str, str]] = {}
-    expected_formula: dict[CellKey, str] = {}
-    from .template import sum_formula  # the writer's own formula text is the reference
 
     found_any = False
     missing_blocks: list[str] = []
+    expected_formula = _expected_formulas(form)
+    kinds = form.kinds
     for sname, sl in layouts.items():
-        for d_key, d in form.derived.items():
-            if d_key in sl.cells:
-                expected_formula[d_key] = _formula_norm(sum_formula(sl, d.terms))
         for block in sl.blocks:
             labels = _block_labels(sl, block)
             where: tuple[str, int, int] | None = None
@@ -255,7 +253,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                     ref = a1(r, c)
                     sources[key] = (wsname, ref)
                     cell = raw.get(r, c)
-                    kind = t.cell_kind(rw.id, col.id)
+                    kind = kinds[key]
                     if key in form.derived:
                         _read_total(form, key, cell, kind, wsname, ref,
                                     "labels" if ident.get("kind") == "imported" else matched_by, expected_formula.get(key, ""),
@@ -326,6 +324,24 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         findings.append(Finding("G-YEAR", "error", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
                                 sheet=COVER_SHEET))
     return ret
+
+
+_FORMULAS: dict[int, tuple[Form, dict[CellKey, str]]] = {}
+
+
+def _expected_formulas(form: Form) -> dict[CellKey, str]:
+    """The writer's own formula text for every total, normalised (cached per form)."""
+    hit = _FORMULAS.get(id(form))
+    if hit and hit[0] is form:
+        return hit[1]
+    from .template import sum_formula
+    out = {}
+    for sl in sheet_layouts(form).values():
+        for key, d in form.derived.items():
+            if key in sl.cells:
+                out[key] = _formula_norm(sum_formula(sl, d.terms))
+    _FORMULAS[id(form)] = (form, out)
+    return out
 
 
 def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str, matched_by: str,

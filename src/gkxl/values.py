@@ -40,6 +40,13 @@ def parse_number(raw: object, kind: str) -> tuple[Number | None, ValueProblem | 
     was_text = False
     if raw is None:
         return None, None, False
+    if type(raw) is float and raw >= 0:  # the common case: a number cell
+        if kind == "count":
+            i = int(raw)
+            if i == raw:
+                return i, None, False
+        elif round(raw, 4) == raw:
+            return (int(raw) if raw == int(raw) else raw), None, False
     if isinstance(raw, bool):
         return None, ValueProblem("不能填写 TRUE/FALSE，请填写数字"), False
     if isinstance(raw, (int, float)):

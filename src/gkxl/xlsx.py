@@ -10,6 +10,7 @@ ever executed (an .xlsm's macros are never even read).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
@@ -152,7 +153,7 @@ def _read_part(book_zip: zipfile.ZipFile, name: str, path: str, budget: list[int
 
 
 def _xml(data: bytes, name: str, path: str) -> etree._Element:
-    if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data):
+    if b"<!" in data and _DOCTYPE.search(data):
         raise _fail(path, f"部件 {name} 含有 DTD/实体声明，出于安全原因拒绝读取", "READ_UNSAFE_XML")
     try:
         return etree.fromstring(data, _PARSER)
@@ -261,12 +262,40 @@ def _text_of(si: etree._Element) -> str:
     return "".join(parts)
 
 
+_SST_CACHE: dict[bytes, list[str]] = {}
+
+
 def _parse_shared(book: RawBook) -> list[str]:
+    """Shared strings; returns of one form share their labels, so the parsed
+    table is cached by a cryptographic hash of the part's bytes."""
     part = book._sst_path
-    if not part or part not in {i.filename for i in book._zip.infolist()}:
+    if not part or part not in book._zip.NameToInfo:
         return []
-    root = _xml(_read_part(book._zip, part, book.path, book._budget), part, book.path)
-    return [_text_of(si) for si in root.iterchildren(M + "si")]
+    data = _read_part(book._zip, part, book.path, book._budget)
+    key = hashlib.blake2b(data, digest_size=20).digest()
+    hit = _SST_CACHE.get(key)
+    if hit is not None:
+        return hit
+    root = _xml(data, part, book.path)
+    out = [_text_of(si) for si in root.iterchildren(M + "si")]
+    if len(_SST_CACHE) > 256:
+        _SST_CACHE.clear()
+    _SST_CACHE[key] = out
+    return out
+
+
+_REF_CACHE: dict[str, tuple[int, int] | None] = {}
+_ROW, _C, _F, _V, _IS = M + "row", M + "c", M + "f", M + "v", M + "is"
+
+
+def _ref(ref: str) -> tuple[int, int] | None:
+    hit = _REF_CACHE.get(ref)
+    if hit is None and ref not in _REF_CACHE:
+        m = _CELL_REF.match(ref)
+        hit = (int(m.group(2)) - 1, col_index(m.group(1))) if m else None
+        if len(_REF_CACHE) < 200_000:
+            _REF_CACHE[ref] = hit
+    return hit
 
 
 def _parse_sheet(book: RawBook, name: str) -> RawSheet:
@@ -277,24 +306,38 @@ def _parse_sheet(book: RawBook, name: str) -> RawSheet:
     shared = None
     if data is not None:
         row_no = -1
-        for row in data.iterchildren(M + "row"):
+        for row in data:
+            if row.tag != _ROW:
+                continue
             r_attr = row.get("r")
             row_no = int(r_attr) - 1 if r_attr and r_attr.isdigit() else row_no + 1
             col_no = -1
-            for c in row.iterchildren(M + "c"):
+            for c in row:
+                if c.tag != _C:
+                    continue
                 ref = c.get("r")
                 if ref:
-                    m = _CELL_REF.match(ref)
-                    if not m:
+                    if not len(c):
+                        continue  # a styled empty cell
+                    pos = _ref(ref)
+                    if pos is None:
                         continue
-                    col_no = col_index(m.group(1))
-                    rr = int(m.group(2)) - 1
+                    col_no = pos[1]
                 else:
                     col_no += 1
-                    rr = row_no
+                    pos = (row_no, col_no)
+                    if not len(c):
+                        continue
                 t = c.get("t", "n")
-                f_el = c.find(M + "f")
-                v_el = c.find(M + "v")
+                f_el = v_el = is_el = None
+                for ch in c:
+                    tag = ch.tag
+                    if tag == _V:
+                        v_el = ch
+                    elif tag == _F:
+                        f_el = ch
+                    elif tag == _IS:
+                        is_el = ch
                 formula = None
                 if f_el is not None:
                     formula = f_el.text or ""
@@ -310,7 +353,6 @@ def _parse_sheet(book: RawBook, name: str) -> RawSheet:
                         value = None
                     typ = "s"
                 elif t == "inlineStr":
-                    is_el = c.find(M + "is")
                     value = _text_of(is_el) if is_el is not None else ""
                     typ = "s"
                 elif t in ("str", "e"):
@@ -326,7 +368,9 @@ def _parse_sheet(book: RawBook, name: str) -> RawSheet:
                     except ValueError:
                         value = v
                         typ = "s"
-                cells[(rr, col_no)] = RawCell(value, typ, formula, f_el is not None)
+                if value is None and f_el is None:
+                    continue
+                cells[pos] = RawCell(value, typ, formula, f_el is not None)
     prot = root.find(M + "sheetProtection")
     protected = prot is not None and prot.get("sheet", "0") in ("1", "true")
     return RawSheet(name, book.states.get(name, "visible"), protected, cells)
