@@ -100,3 +100,31 @@ def test_template_renders_to_pdf(tmp_path, form, lo_convert):
     for label in ["三、收到和处理政府信息公开申请情况", "四、结转下年度继续办理", "尚志市商务局", "本年收费金额",
                   "复议后起诉", "行政规范性文件"]:
         assert label.replace("“", "") in text.replace("\n", "").replace(" ", ""), label
+
+
+def test_libreoffice_saved_returns_read_back(tmp_path, form, lo_convert):
+    """A return filled, recalculated and saved by LibreOffice itself is accepted
+    (its very hidden identity sheet comes back merely hidden, freeze panes gone)."""
+    from gkxl.checks import check_file
+    from gkxl.reader import read_return
+
+    tpl = write_template(tmp_path / "A1.xlsx", form, year=2025, agency=Agency("A1", "测试局"))
+    vals = _balanced_filling(form, random.Random(3))
+    filled = _fill(tpl, form, vals, tmp_path / "A1-filled.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    wb["封面"]["B8"] = "李华"
+    wb["封面"]["B9"] = "0451-1234567"
+    wb.save(filled)
+    saved = lo_convert(filled)
+    lo_wb = openpyxl.load_workbook(saved)
+    assert lo_wb["_gkxl"].sheet_state == "hidden"
+    res = check_file(saved)
+    assert res.status == "pass", [(f.rule, f.where, f.message) for f in res.findings]
+    assert not [f for f in res.findings if f.severity != "info"], [(f.rule, f.message) for f in res.findings]
+    ret = read_return(saved)
+    assert ret.inputs == vals and ret.agency_code == "A1" and ret.year == 2025
+    # and a LibreOffice-saved return that breaks 一+二=三+四 is caught at the cell
+    vals[("t3", "new", "legal")] += 1
+    bad = _fill(tpl, form, vals, tmp_path / "A1-bad.xlsx")
+    res = check_file(lo_convert(bad))
+    assert ("T3-BALANCE", "H7") in {(f.rule, f.cell) for f in res.findings}

@@ -89,10 +89,9 @@ def realistic_return(form: Form, seed: int, prior: Mapping[CellKey, Number] | No
     vals = random_inputs(form, rnd, size if size is not None else rnd.choice([0.3, 1, 1, 2, 5]))
     if prior is not None:  # this year looks like last year, give or take
         for k, v in vals.items():
-            old = prior.get(k)
-            if old and rnd.random() < 0.8:
-                x = old * rnd.uniform(0.7, 1.4)
-                vals[k] = round(x, 4) if form.kind_of(k) == "amount" else int(round(x))
+            old = prior.get(k) or 0
+            x = old * rnd.uniform(0.7, 1.4) if old else (v if rnd.random() < 0.3 else 0)
+            vals[k] = round(x, 4) if form.kind_of(k) == "amount" else int(round(x))
     return solve(form, vals, recompute(form, prior) if prior is not None else None)
 
 

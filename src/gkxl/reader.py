@@ -298,10 +298,12 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                 continue
             if abs(rep - values[key]) > 1e-6:
                 s, ref = sources[key]
+                terms = [sources[t] for t in form.derived[key].terms if t in sources]
                 findings.append(Finding("G-CACHED", "error",
                                         f"{form.label_of(key)}：单元格保存的结果为 {rep}，按填报数字重新计算应为 "
                                         f"{values[key]}（公式结果被改动，或文件保存时未重新计算）",
                                         sheet=s, cell=ref, values={"cached": rep, "recomputed": values[key]},
+                                        cells=[f"{s}!{ref}"] + [f"{a}!{b}" for a, b in terms],
                                         advice="请在 Excel/WPS 中打开，按 F9 重新计算后保存。"))
 
     texts = _read_texts(book, form, index, matched_by)
