@@ -178,6 +178,73 @@ def check_cmd(
         raise typer.Exit(1)
 
 
+@app.command("aggregate")
+def aggregate_cmd(
+    paths: List[Path] = typer.Argument(..., help="报表文件或目录（可多个；可以包含下级地区的汇总表）。"),
+    roster: Path = typer.Option(..., "--roster", help="名单文件（CSV 或 xlsx）：应报单位及地区层级。"),
+    out: Path = typer.Option(..., "--out", "-o", help="输出的汇总表（.xlsx），与模板同一格式。"),
+    region: Optional[str] = typer.Option(None, "--region", help="汇总哪个地区（名单中汇总行的代码）；默认为名单的最上级地区。"),
+    prior: Optional[List[Path]] = typer.Option(None, "--prior", help="上年度的报表或汇总表，用于跨年度检查。"),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="汇总年度（默认取多数报表的年度）。"),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="同时输出长表 CSV：单位、地区、表、行、列、数值。"),
+    include_failing: bool = typer.Option(False, "--include-failing", help="未通过检查的报表也参与汇总（会在各表注明）。"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="报送截止日期（YYYY-MM-DD），晚于此日期收到的标为逾期。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（默认：全部 CPU 核）。"),
+    form: Optional[str] = typer.Option(None, "--form", help="没有 gkxl 标识的报表按哪个表单识别（默认 gb2021）。"),
+) -> None:
+    """逐级汇总：检查每份报表，按名单汇总，生成汇总表、完成情况和来源清单。"""
+    from .aggregate import aggregate
+    from .checks import PriorIndex
+    from .form import load_form
+    from .reader import iter_paths
+    from .roster import load_roster
+    from .rollup_write import write_counts_block, write_rollup
+
+    r = load_roster(roster)
+    f = load_form(form) if form else None
+    files = iter_paths(paths)
+    if not files:
+        fail("没有找到要汇总的报表文件")
+    if out.suffix.lower() != ".xlsx":
+        fail(f"输出文件 {out} 应以 .xlsx 结尾")
+    pidx = PriorIndex(prior, f) if prior else None
+    with progress(len(files), "读取并检查报表") as tick:
+        roll = aggregate(files, r, region=region, year=year, prior=pidx, include_failing=include_failing,
+                         form=f, deadline=deadline, jobs=jobs, progress=tick)
+    write_rollup(roll, out)
+    if csv_out:
+        from .tabular import write_csv
+        write_csv(roll.tidy(), csv_out)
+    from collections import Counter
+    fates = Counter(s.fate for s in roll.submissions)
+    st = Counter(s.status for s in roll.statuses)
+    say(f"{roll.region.name}（{roll.region.code}）{roll.year} 年度汇总完成：汇总了 {len(roll.parts)} 份报表。")
+    say(roll.policy)
+    say("输入文件：" + "，".join(f"{k} {v}" for k, v in fates.most_common()))
+    say("各单位：" + "，".join(f"{k} {v}" for k, v in st.most_common()))
+    say(write_counts_block(roll))
+    missing = [s.agency for s in roll.statuses if s.status == "未报送" and not s.agency.is_rollup]
+    if missing:
+        say("未报送：" + "、".join(f"{a.name}（{a.code}）" for a in missing))
+    failing = [s for s in roll.statuses if s.status == "有错误"]
+    if failing:
+        say("有错误：" + "、".join(f"{s.agency.name}（{s.agency.code}）" for s in failing))
+    say(f"汇总表：{out}" + (f"；长表：{csv_out}" if csv_out else ""))
+
+
+@app.command("demo")
+def demo_cmd(
+    out: Path = typer.Option(Path("demo-out"), "--out", "-o", help="输出目录（默认 ./demo-out）。"),
+    samples: Optional[Path] = typer.Option(None, "--samples", help="示例数据目录（默认为代码目录中的 samples/）。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数。"),
+) -> None:
+    """用内置的示例数据走一遍完整流程：生成模板、对照上年检查、生成修改意见、逐级汇总。"""
+    from .demo import run_demo
+
+    res = run_demo(out, samples, jobs=jobs)
+    say(res.summary)
+
+
 def _load_priors(form, paths: List[Path]):
     """Last year's values per agency code, from returns or roll-ups."""
     from .reader import read_returns_for_prior

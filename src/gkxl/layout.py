@@ -20,6 +20,7 @@ META_SHEET = "_gkxl"
 INSTRUCTIONS_SHEET = "填报说明"
 COVER_SHEET = "封面"
 TEXT_SHEET = "文字部分"
+ROLLUP_SHEETS = ("汇总明细", "完成情况", "来源")  # the extra sheets of a roll-up workbook
 
 
 def text_width(s: str) -> int:

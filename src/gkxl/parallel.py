@@ -23,18 +23,21 @@ def default_jobs() -> int:
 
 def run_jobs(fn: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = None,
              progress: Callable[[], None] | None = None, min_parallel: int = 16,
-             chunksize: int | None = None) -> list[R]:
+             chunksize: int | None = None, initializer: Callable | None = None,
+             initargs: tuple = ()) -> list[R]:
     tasks = list(tasks)
     jobs = jobs or default_jobs()
     results: list[R] = []
     if jobs <= 1 or len(tasks) < min_parallel:
+        if initializer:
+            initializer(*initargs)
         for t in tasks:
             results.append(fn(t))
             if progress:
                 progress()
         return results
     chunk = chunksize or max(1, min(64, len(tasks) // (jobs * 8) or 1))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=initializer, initargs=initargs) as pool:
         for r in pool.map(fn, tasks, chunksize=chunk):
             results.append(r)
             if progress:

@@ -20,7 +20,7 @@ from .compute import Number, recompute, tidy
 from .errors import FormError, ReadError
 from .findings import Finding
 from .form import CellKey, Form, load_form
-from .layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, TEXT_SHEET, SheetLayout, a1, cover_positions,
+from .layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, ROLLUP_SHEETS, TEXT_SHEET, SheetLayout, a1, cover_positions,
                      sheet_layouts, text_positions)
 from .values import normalise_text, parse_number
 from .xlsx import RawBook, RawSheet, open_book
@@ -260,7 +260,8 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                                     reported, literal_totals, findings)
                         continue
                     value_raw = cell.value if cell is not None else None
-                    if cell is not None and cell.has_formula:
+                    if cell is not None and cell.has_formula and not (ident.get("kind") == "rollup"
+                                                                      and cell.type == "n"):
                         findings.append(Finding("V-INPUT-FORMULA", "warning" if cell.type == "n" else "error",
                                                 f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
                                                 + ("，已取其计算结果" if cell.type == "n" else "，且没有计算结果"),
@@ -414,6 +415,8 @@ def _structure_findings(book: RawBook, form: Form, layouts, matched_by: str, fin
     if matched_by != "identity":
         return
     expected = [INSTRUCTIONS_SHEET, COVER_SHEET, *layouts, TEXT_SHEET, META_SHEET]
+    if book.custom.get("gkxl_kind") == "rollup":
+        expected += list(ROLLUP_SHEETS)
     for name in book.sheet_names:
         if name not in expected:
             findings.append(Finding("G-EXTRA-SHEET", "warning", f"多出了工作表“{name}”（模板的结构被改动）",

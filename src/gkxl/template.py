@@ -46,6 +46,10 @@ class Fill:
     # totals written as plain numbers instead of formulas: an imported published
     # report keeps its own (possibly wrong) totals so that checks can judge them
     totals: dict[CellKey, Number] = field(default_factory=dict)
+    # input cells written as formulas (a roll-up's cells sum its detail sheet), cached value from `values`
+    input_formulas: dict[CellKey, str] = field(default_factory=dict)
+    # more sheets after the form's own (a roll-up's 汇总明细, 完成情况, 来源): fn(workbook, writer)
+    extra_sheets: list = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
 
 
@@ -316,7 +320,9 @@ class _Writer:
             else:
                 fmt = self.f_amount_in if kind == "amount" else self.f_count_in
                 (amount_inputs if kind == "amount" else count_inputs).append((r, c))
-            if v is None:
+            if key in fill.input_formulas:
+                ws.write_formula(r, c, fill.input_formulas[key], fmt, v if v is not None else 0)
+            elif v is None:
                 ws.write_blank(r, c, None, fmt)
             else:
                 ws.write_number(r, c, v, fmt)
@@ -522,6 +528,8 @@ def render_workbook(form: Form, *, year: int | None = None, agency: Agency | Non
     sheets = wb.worksheets_objs
     cover = sheets.pop()
     sheets.insert(cover_ws_index, cover)
+    for extra in fill.extra_sheets:
+        extra(wb, w)
     w.meta_sheet(meta)
     for i, ws in enumerate(wb.worksheets_objs):
         ws.index = i

@@ -1,0 +1,177 @@
+"""Write a roll-up: the same form, filled and locked, plus 汇总明细, 完成情况 and 来源.
+
+Each summed cell of the form is a formula over its column in 汇总明细 (one
+row per summed return, naming its file), so every number can be traced to
+the returns that make it up, and recalculation in any spreadsheet program
+gives the same totals. Very large roll-ups (over DETAIL_LIMIT parts) write
+plain numbers instead and leave the detail to the --csv long table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .aggregate import Rollup
+from .layout import ROLLUP_SHEETS, a1, col_letter
+from .template import Fill, write_workbook
+
+DETAIL_LIMIT = 20000
+DETAIL, STATUS, SOURCES = ROLLUP_SHEETS
+DETAIL_FIXED = ["单位代码", "单位名称", "类型", "所属地区", "文件", "检查结果"]
+
+
+def _texts(r: Rollup) -> dict[str, str]:
+    form = r.form
+    out = {}
+    if form.texts:
+        out[form.texts[0].id] = (f"本表为{r.region.name}{r.year}年度政府信息公开工作年度报告统计数据汇总，"
+                                 f"共汇总 {len(r.parts)} 份报表（{len(r.members)} 个单位）。{r.policy}")
+    for t in form.texts:
+        if "信息处理费" in t.label:
+            out[t.id] = "信息处理费收取情况见各单位年度报告。"
+    return out
+
+
+def _detail_sheet(r: Rollup, col_of: dict):
+    form = r.form
+
+    def write(wb, w):
+        ws = wb.add_worksheet(DETAIL)
+        head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1, "bg_color": "#F2F2F2",
+                              "font_size": 9})
+        ws.write_string(0, 0, r.policy)
+        for j, h in enumerate(DETAIL_FIXED):
+            ws.write_string(1, j, h, head)
+        n0 = len(DETAIL_FIXED)
+        for j, key in enumerate(form.input_cells):
+            sheet, ref = r.parts[0].result.ret.sources.get(key, ("", "")) if r.parts else ("", "")
+            from .layout import cell_address
+            sheet, ref = cell_address(form, key)
+            ws.write_string(1, n0 + j, f"{form.label_of(key)}（{sheet}!{ref}）", head)
+        ws.set_row(1, 90)
+        ws.set_column(0, 0, 12)
+        ws.set_column(1, 1, 24)
+        ws.set_column(4, 4, 30)
+        ws.set_column(n0, n0 + len(form.input_cells) - 1, 10)
+        for i, s in enumerate(r.parts, start=2):
+            ret = s.result.ret
+            ws.write_string(i, 0, ret.agency_code)
+            ws.write_string(i, 1, ret.agency_name)
+            ws.write_string(i, 2, "地区汇总" if ret.is_rollup else "部门")
+            ws.write_string(i, 3, ret.identity.get("region", ""))
+            ws.write_string(i, 4, os.path.basename(s.path))
+            ws.write_string(i, 5, "通过" if s.result.status == "pass" else f"错误 {len(s.result.errors)} 项")
+            for j, key in enumerate(form.input_cells):
+                ws.write_number(i, n0 + j, ret.values.get(key) or 0)
+        last = len(r.parts) + 1
+        ws.write_string(last + 1, 0, "合计")
+        for j, key in enumerate(form.input_cells):
+            c = n0 + j
+            ws.write_formula(last + 1, c, f"=SUM({a1(2, c)}:{a1(last, c)})", None, r.totals[key])
+        ws.freeze_panes(2, 2)
+        ws.autofilter(1, 0, last, n0 + len(form.input_cells) - 1)
+        w.protect(ws)
+    return write
+
+
+def _table_sheet(name: str, policy: str, header: list[str], rows: list[list], widths: list[float],
+                 after: list[list] | None = None):
+    def write(wb, w):
+        ws = wb.add_worksheet(name)
+        head = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True})
+        ws.write_string(0, 0, policy)
+        for j, h in enumerate(header):
+            ws.write_string(1, j, h, head)
+            ws.set_column(j, j, widths[j] if j < len(widths) else 12)
+        for i, row in enumerate(rows, start=2):
+            for j, v in enumerate(row):
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(i, j, v)
+                else:
+                    ws.write_string(i, j, "" if v is None else str(v))
+        for i, row in enumerate(after or [], start=len(rows) + 3):
+            for j, v in enumerate(row):
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(i, j, v)
+                else:
+                    ws.write_string(i, j, "" if v is None else str(v), head if i == len(rows) + 3 else None)
+        ws.freeze_panes(2, 0)
+        if rows:
+            ws.autofilter(1, 0, len(rows) + 1, len(header) - 1)
+        w.protect(ws)
+    return write
+
+
+def status_rows(r: Rollup) -> list[list]:
+    return [[s.agency.code, s.agency.name, "地区汇总" if s.agency.is_rollup else "部门", s.region_path, s.status,
+             s.detail, os.path.basename(s.file) if s.file else "", s.errors, s.warnings] for s in r.statuses]
+
+
+def count_rows(r: Rollup) -> list[list]:
+    if not r.region_counts:
+        return []
+    keys = list(r.region_counts[0])
+    return [["各地区完成情况"] + [""] * (len(keys) - 1), keys] + [[row[k] for k in keys] for row in r.region_counts]
+
+
+def source_rows(r: Rollup) -> list[list]:
+    out = []
+    for s in r.submissions:
+        ret = s.result.ret
+        out.append([os.path.basename(s.path), str(s.path), ret.sha256 if ret else _sha(s.path),
+                    ret.agency_code if ret else "", ret.agency_name if ret else "",
+                    s.received_at, s.message_id, (ret.identity.get("created_at") or ret.modified) if ret else "",
+                    {"pass": "通过", "fail": f"错误 {len(s.result.errors)} 项", "unreadable": "无法读取"}[
+                        s.result.status], s.fate, s.reason])
+    return out
+
+
+def _sha(path: str) -> str:
+    import hashlib
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def write_rollup(r: Rollup, out: str | os.PathLike) -> Path:
+    form = r.form
+    fill = Fill(values=dict(r.totals), lock_all=True, texts=_texts(r),
+                cover={"contact": "", "phone": ""},
+                meta={"kind": "rollup", "rollup_region": r.region.code, "rollup_count": str(len(r.parts)),
+                      "include_failing": "1" if r.include_failing else "0",
+                      "rollup_created_at": r.created_at})
+    members = ",".join(sorted(set(r.members)))
+    if len(members) < 30000:
+        fill.meta["rollup_members"] = members
+    if 0 < len(r.parts) <= DETAIL_LIMIT:
+        n0 = len(DETAIL_FIXED)
+        last = len(r.parts) + 1
+        col_of = {}
+        for j, key in enumerate(form.input_cells):
+            col = col_letter(n0 + j)
+            col_of[key] = col
+            fill.input_formulas[key] = f"=SUM('{DETAIL}'!{col}3:{col}{last + 1})"
+        fill.extra_sheets.append(_detail_sheet(r, col_of))
+    else:
+        fill.extra_sheets.append(_table_sheet(DETAIL, r.policy + "（单位过多，明细见 --csv 输出的长表）", ["说明"], [], [60]))
+    fill.extra_sheets.append(_table_sheet(
+        STATUS, r.policy, ["单位代码", "单位名称", "类型", "所属地区", "状态", "说明", "采用的文件", "错误", "提醒"],
+        status_rows(r), [12, 26, 10, 20, 14, 50, 28, 6, 6], after=count_rows(r)))
+    fill.extra_sheets.append(_table_sheet(
+        SOURCES, r.policy, ["文件名", "路径", "SHA-256", "单位代码", "单位名称", "接收时间", "邮件 Message-ID",
+                            "工作簿时间", "检查结果", "处理结果", "原因"],
+        source_rows(r), [28, 40, 20, 12, 24, 20, 24, 20, 12, 24, 50]))
+    from .roster import Agency
+    region = Agency(r.region.code, r.region.name, r.region.parent, kind="rollup")
+    return write_workbook(out, form, year=r.year, agency=region, fill=fill, kind="rollup")
+
+
+def write_counts_block(r: Rollup) -> str:
+    """The per-region counts as plain text, for the CLI."""
+    lines = []
+    for row in r.region_counts:
+        parts = "，".join(f"{k} {v}" for k, v in row.items() if k not in ("地区代码", "地区") and v)
+        lines.append(f"  {row['地区']}（{row['地区代码']}）：{parts}")
+    return "\n".join(lines)
