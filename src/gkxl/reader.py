@@ -9,12 +9,17 @@ are recomputed from the inputs; a cached formula result is only compared.
 from __future__ import annotations
 
 import hashlib
+import struct
+import zipfile
+import zlib
 import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
+
+from lxml import etree
 
 from .compute import Number, recompute, tidy
 from .errors import FormError, ReadError
@@ -169,11 +174,17 @@ def read_return(source: str | os.PathLike | bytes, form: Form | str | None = Non
         except OSError as e:
             raise ReadError(f"{path}：无法读取文件（{e.strerror or e}）", code="READ_IO", path=path) from None
     sha = hashlib.sha256(data).hexdigest()
-    book = open_book(data, path)
     try:
-        return _read(book, path, sha, form, expect_agency, expect_year)
-    finally:
-        book.close()
+        book = open_book(data, path)
+        try:
+            return _read(book, path, sha, form, expect_agency, expect_year)
+        finally:
+            book.close()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, IndexError, KeyError, NotImplementedError,
+            RuntimeError, UnicodeDecodeError, zlib.error, struct.error, etree.LxmlError) as e:
+        # a damaged package that got past the first checks: still a clean, named refusal
+        raise ReadError(f"{path}：文件结构已损坏，无法读取（{type(e).__name__}），请重新保存后发送",
+                        code="READ_CORRUPT", path=path) from None
 
 
 def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_year) -> Return:

@@ -141,7 +141,7 @@ def write_rollup(r: Rollup, out: str | os.PathLike) -> Path:
                 cover={"contact": "", "phone": ""},
                 meta={"kind": "rollup", "rollup_region": r.region.code, "rollup_count": str(len(r.parts)),
                       "include_failing": "1" if r.include_failing else "0",
-                      "rollup_created_at": r.created_at})
+                      "created_at": r.created_at})
     members = ",".join(sorted(set(r.members)))
     if len(members) < 30000:
         fill.meta["rollup_members"] = members

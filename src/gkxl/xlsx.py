@@ -185,7 +185,8 @@ def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, IndexError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, IndexError,
+            NotImplementedError, RuntimeError, UnicodeDecodeError):
         raise _fail(path, "文件已损坏或不完整（不是有效的 zip 包），请重新保存后发送", "READ_CORRUPT") from None
     if len(infos) > MAX_ENTRIES:
         raise _fail(path, "工作簿内部文件数量异常，拒绝读取", "READ_TOO_LARGE")

@@ -1,0 +1,191 @@
+"""Roll-ups: sums against pandas, LibreOffice, two levels against one, completeness."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from conftest import ROOT, needs_lo
+from gkxl.aggregate import aggregate
+from gkxl.checks import PriorIndex, check_file
+from gkxl.compute import recompute
+from gkxl.errors import RosterError
+from gkxl.layout import cell_positions
+from gkxl.reader import read_return
+from gkxl.rollup_write import write_rollup
+from gkxl.roster import load_roster
+
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="module")
+def roster():
+    return load_roster(SAMPLES / "roster.csv")
+
+
+@pytest.fixture(scope="module")
+def city(roster):
+    return aggregate([SAMPLES / "2025"], roster, prior=PriorIndex([SAMPLES / "2024"]))
+
+
+def test_sums_match_pandas(city, form):
+    df = city.tidy()
+    by_cell = df.groupby(["table", "row", "column"])["value"].sum()
+    for key in form.input_cells:
+        assert by_cell.get(key, 0) == pytest.approx(city.totals[key]), key
+    # and independently of gkxl's tidy table: read each used file again
+    used = [s.path for s in city.parts]
+    frame = pd.DataFrame([read_return(p).inputs for p in used])
+    for key in form.input_cells:
+        assert frame[key].sum() == pytest.approx(city.totals[key])
+    assert df["agency"].nunique() == len(used) == 25
+
+
+def test_completeness(city):
+    st = {s.agency.code: s.status for s in city.statuses}
+    assert st["QH02-04"] == "未报送"
+    assert st["QH-03"] == "有错误" and st["QH-05"] == "有错误" and st["QH03-03"] == "有错误"
+    assert st["QH02-02"] == "重复报送"
+    assert st["QH-01"] == "已报送且通过"
+    fates = {Path(s.path).name: s.fate for s in city.submissions}
+    assert fates["白石县财政局统计表（初稿）.xlsx"] == "未汇总：已被更新的报送替代"
+    assert sum(f == "已汇总" for f in fates.values()) == 25
+    counts = {r["地区代码"]: r for r in city.region_counts}
+    assert counts["QH02"]["未报送"] == 1 and counts["QH"]["应报"] == 31
+
+
+def test_rollup_workbook_is_a_valid_return(city, tmp_path, form):
+    p = write_rollup(city, tmp_path / "QH.xlsx")
+    res = check_file(p)
+    assert res.status == "pass", [(f.rule, f.message) for f in res.findings if f.severity == "error"]
+    assert res.ret.is_rollup and res.ret.agency_code == "QH"
+    assert res.ret.values == pytest.approx(city.totals)
+    wb = openpyxl.load_workbook(p)
+    assert {"汇总明细", "完成情况", "来源"} <= set(wb.sheetnames)
+    assert all(ws.protection.sheet for ws in wb.worksheets)
+    # every summed number traces to its column in 汇总明细
+    s, r, c = cell_positions(form)[("t3", "new", "natural")]
+    assert wb[s].cell(r + 1, c + 1).value.startswith("=SUM('汇总明细'!")
+    src = [row for row in wb["来源"].iter_rows(min_row=3, values_only=True)]
+    assert len(src) == 31 and all(len(row[2]) == 64 for row in src)  # every input file, with its SHA-256
+    assert wb["完成情况"]["A1"].value.startswith("汇总口径")
+
+
+@needs_lo
+def test_rollup_recalculated_in_libreoffice(city, tmp_path, form, lo_convert):
+    p = write_rollup(city, tmp_path / "QH.xlsx")
+    wb = openpyxl.load_workbook(lo_convert(p), data_only=True)
+    for key, (s, r, c) in cell_positions(form).items():
+        assert wb[s].cell(r + 1, c + 1).value == pytest.approx(city.totals[key]), key
+
+
+def test_two_levels_equal_one(roster, tmp_path, city):
+    rollups = []
+    prior = PriorIndex([SAMPLES / "2024"])
+    for county in ("QH01", "QH02", "QH03"):
+        r = aggregate([SAMPLES / "2025"], roster, region=county, prior=prior)
+        rollups.append(write_rollup(r, tmp_path / f"{county}.xlsx"))
+    # departments and county roll-ups in one call: nobody counted twice
+    two = aggregate([SAMPLES / "2025", *rollups], roster, prior=prior)
+    assert two.totals == city.totals
+    assert sorted(two.members) == sorted(city.members)
+    assert sum(1 for s in two.parts if s.result.ret.is_rollup) == 3
+    # a province one level up accepts the city roll-up as an input
+    prov = tmp_path / "prov.csv"
+    prov.write_text("单位代码,单位名称,上级地区,类型\nP,某省（汇总）,,汇总\nQH,清河市（汇总）,P,汇总\n", encoding="utf-8")
+    city_file = write_rollup(two, tmp_path / "QH.xlsx")
+    p = aggregate([city_file], load_roster(prov))
+    assert p.totals == city.totals and p.region.code == "P"
+
+
+def test_include_failing_and_not_on_roster(roster, tmp_path):
+    d = tmp_path / "in"
+    shutil.copytree(SAMPLES / "2025", d)
+    from gkxl.fake import realistic_return, write_return
+    from gkxl.form import load_form
+    from gkxl.roster import Agency
+    write_return(d / "stranger.xlsx", load_form(), Agency("ZZ-99", "外地某局"), 2025, realistic_return(load_form(), 3))
+    r = aggregate([d], roster, include_failing=True)
+    assert len(r.parts) == 30
+    assert any(s.status == "不在名单内" and s.agency.code == "ZZ-99" for s in r.statuses)
+    assert "包含未通过检查" in r.policy
+
+
+def test_jobs_do_not_change_the_output(roster, tmp_path):
+    outs = []
+    for jobs in (1, 2):
+        r = aggregate([SAMPLES / "2025"] * 3, roster, jobs=jobs)  # 93 files: enough for a pool
+        r.created_at = "fixed"
+        p = write_rollup(r, tmp_path / f"j{jobs}.xlsx")
+        outs.append(p)
+    import zipfile
+    a, b = (zipfile.ZipFile(p) for p in outs)
+    for name in a.namelist():
+        if name == "docProps/core.xml":
+            continue  # xlsxwriter's own creation timestamp
+        assert a.read(name) == b.read(name), name
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("单位代码,单位名称,所属地区,上级地区,类型\nR,某县,,,汇总\nA,甲,X,,部门\n", "不在名单的汇总行中"),
+    ("单位代码,单位名称,所属地区,上级地区,类型\nR1,一,,R2,汇总\nR2,二,,R1,汇总\n", "循环"),
+    ("单位代码,单位名称,类型\nA,甲,处室\n", "应为“部门”或“汇总”"),
+])
+def test_roster_validation(tmp_path, text, needle):
+    p = tmp_path / "r.csv"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(RosterError) as e:
+        load_roster(p)
+    assert needle in str(e.value)
+
+
+def test_aggregate_cli_and_csv(cli, tmp_path):
+    code, out, err = cli("aggregate", SAMPLES / "2025", "--roster", SAMPLES / "roster.csv", "--region", "QH01",
+                         "--out", tmp_path / "QH01.xlsx", "--csv", tmp_path / "long.csv", "--prior", SAMPLES / "2024")
+    assert code == 0, err
+    assert "临江县" in out and "汇总口径" in out
+    df = pd.read_csv(tmp_path / "long.csv", encoding="utf-8-sig", dtype={"agency": str})
+    assert set(df.columns) >= {"agency", "region", "table", "row", "column", "value"}
+    assert df["agency"].str.startswith("QH01-").all()
+    code, out, err = cli("aggregate", SAMPLES / "2025", "--roster", SAMPLES / "roster.csv", "--region", "NOPE",
+                         "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "不在名单的汇总行中" in err
+
+
+def test_demo_from_fresh_clone(tmp_path):
+    """`gkxl demo` as the README's first command, in a clean copy of the repo."""
+    clone = tmp_path / "clone"
+    if (ROOT / ".git").exists():
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        # work not yet committed still counts in a developer's run
+        for p in ("src", "samples", "workbook_templates"):
+            shutil.rmtree(clone / p)
+            shutil.copytree(ROOT / p, clone / p)
+    else:
+        shutil.copytree(ROOT, clone, ignore=shutil.ignore_patterns(".venv", "demo-out"))
+    env = {"PYTHONPATH": str(clone / "src"), "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, "-m", "gkxl", "demo", "--out", str(tmp_path / "out")], cwd=clone,
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "示例运行完成" in r.stdout and "白石县市场监督管理局" in r.stdout
+    out = tmp_path / "out"
+    assert len(list((out / "模板").glob("*.xlsx"))) == 31
+    assert len(list((out / "修改意见").glob("*.txt"))) == 6
+    city = out / "汇总" / "QH-清河市（汇总）.xlsx"
+    res = check_file(city)
+    assert res.status == "pass"
+    # the city total is the sum of the passing returns, computed here without gkxl's roll-up
+    passing = [read_return(p) for p in (SAMPLES / "2025").glob("*.xlsx")]
+    passing = [r for r in passing if check_file(r.path, PriorIndex([SAMPLES / "2024"])).status == "pass"]
+    want = sum(r.values[("t3", "new", "total")] for r in passing)
+    assert res.ret.values[("t3", "new", "total")] == want
+    # templates carry last year's carry-over, locked
+    t = read_return(out / "模板" / "QH-01.xlsx")
+    last = read_return(SAMPLES / "2024" / "QH-01.xlsx")
+    assert t.inputs[("t3", "carried_in", "natural")] == last.values[("t3", "carry_out", "natural")]
