@@ -95,7 +95,7 @@ def test_two_levels_equal_one(roster, tmp_path, city):
     two = aggregate([SAMPLES / "2025", *rollups], roster, prior=prior)
     assert two.totals == city.totals
     assert sorted(two.members) == sorted(city.members)
-    assert sum(1 for s in two.parts if s.result.ret.is_rollup) == 3
+    assert sum(1 for s in two.parts if s.result.is_rollup) == 3
     # a province one level up accepts the city roll-up as an input
     prov = tmp_path / "prov.csv"
     prov.write_text("单位代码,单位名称,上级地区,类型\nP,某省（汇总）,,汇总\nQH,清河市（汇总）,P,汇总\n", encoding="utf-8")

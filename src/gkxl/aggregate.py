@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,12 +52,79 @@ ST_OFF = "不在名单内"
 ST_FROM_PARTS = "由下属单位汇总"
 
 
+@dataclass(slots=True)
+class Brief:
+    """What a roll-up keeps of one checked file: identity, verdict and the input
+    values as a packed array (a roll-up of 100,000 returns fits in memory)."""
+
+    path: str
+    status: str
+    error: str = ""
+    error_code: str = ""
+    sha256: str = ""
+    agency_code: str = ""
+    agency_name: str = ""
+    region: str = ""
+    year: int | None = None
+    kind: str = ""
+    created_at: str = ""
+    modified: str = ""
+    members: str = ""
+    form_id: str = ""
+    form_version: str = ""
+    n_errors: int = 0
+    n_warnings: int = 0
+    first_errors: tuple = ()
+    values: array = field(default_factory=lambda: array("d"))
+    moved: dict | None = None  # cells read from other places than the form's (label-matched copies)
+
+    @property
+    def is_rollup(self) -> bool:
+        return self.kind == "rollup"
+
+    @classmethod
+    def of(cls, res: CheckResult, form: Form | None) -> "Brief":
+        r = res.ret
+        if r is None:
+            return cls(res.path, res.status, res.error, res.error_code)
+        f = r.form
+        std = _std_sources(f)
+        moved = {k: v for k, v in r.sources.items() if std.get(k) != v} or None
+        return cls(res.path, res.status, "", "", r.sha256, r.agency_code, r.agency_name,
+                   r.identity.get("region", ""), r.year, r.kind, r.identity.get("created_at", ""), r.modified,
+                   r.identity.get("rollup_members", ""), f.id, f.version, len(res.errors), len(res.warnings),
+                   tuple(x.message for x in res.errors[:3]),
+                   array("d", [float(r.values.get(k) or 0) for k in f.input_cells]), moved)
+
+    def value_map(self, form: Form) -> dict[CellKey, Number]:
+        return {k: tidy(v) for k, v in zip(form.input_cells, self.values)}
+
+    def source(self, form: Form, key: CellKey) -> str:
+        if self.moved and key in self.moved:
+            s, c = self.moved[key]
+        else:
+            s, c = _std_sources(form)[key]
+        return f"{s}!{c}"
+
+
+_STD: dict[int, tuple] = {}
+
+
+def _std_sources(form: Form) -> dict[CellKey, tuple[str, str]]:
+    hit = _STD.get(id(form))
+    if hit is None or hit[0] is not form:
+        from .layout import a1, cell_positions
+        hit = (form, {k: (s, a1(r, c)) for k, (s, r, c) in cell_positions(form).items()})
+        _STD[id(form)] = hit
+    return hit[1]
+
+
 @dataclass
 class Submission:
     """One input file and what became of it."""
 
     path: str
-    result: CheckResult
+    result: Brief
     received_at: str = ""
     message_id: str = ""
     sender: str = ""
@@ -65,14 +133,13 @@ class Submission:
 
     @property
     def code(self) -> str:
-        r = self.result.ret
-        return r.agency_code if r else ""
+        return self.result.agency_code
 
     @property
     def when(self) -> tuple:
         """Ordering key for 'the later one wins'."""
-        r = self.result.ret
-        own = (r.identity.get("created_at") or r.modified) if r else ""
+        r = self.result
+        own = (r.created_at or r.modified) if r.status != "unreadable" else ""
         try:
             mtime = os.path.getmtime(self.path)
         except OSError:
@@ -126,11 +193,9 @@ def _init_worker(form_path: str | None, priors, year: int | None) -> None:
     _WORKER["year"] = year
 
 
-def _check_job(path: str) -> CheckResult:
+def _check_job(path: str) -> Brief:
     res = check_file(path, _WORKER["prior"], form=_WORKER["form"], expect_year=_WORKER["year"])
-    if res.ret is not None:
-        res.ret.form = None  # re-attached by the parent; a Form is large to pickle
-    return res
+    return Brief.of(res, _WORKER["form"])
 
 
 class _PriorMap(PriorIndex):
@@ -148,17 +213,12 @@ class _PriorMap(PriorIndex):
 
 
 def check_many(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None = None, form: Form | None = None,
-               year: int | None = None, jobs: int | None = None, progress=None) -> list[CheckResult]:
-    """Read and check files on all cores; results in input order."""
+               year: int | None = None, jobs: int | None = None, progress=None) -> list[Brief]:
+    """Read and check files on all cores; briefs in input order."""
     files = [str(p) for p in iter_paths(paths)]
     priors = {c: dict(r.values) for c, r in prior.by_code.items()} if prior is not None else None
     results = run_jobs(_check_job, files, jobs=jobs, progress=progress, min_parallel=64,
                        initializer=_init_worker, initargs=(form.path if form else None, priors, year))
-    for r in results:
-        if r.ret is not None and r.ret.form is None:
-            r.ret.form = load_form(r.ret.identity.get("form_id") or (form.path if form else None),
-                                   r.ret.identity.get("form_version") or None) if r.ret.identity.get("form_id") \
-                else (form or load_form())
     return results
 
 
@@ -184,11 +244,14 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
         info = _received(r.path)
         subs.append(Submission(r.path, r, info.get("received_at", ""), info.get("message_id", ""),
                                info.get("sender", "")))
-    readable = [s for s in subs if s.result.ret is not None]
+    readable = [s for s in subs if s.result.status != "unreadable"]
     if form is None:
-        form = readable[0].result.ret.form if readable else load_form()
+        form = load_form(readable[0].result.form_id, readable[0].result.form_version) if readable else load_form()
+    mixed = [s for s in readable if (s.result.form_id, s.result.form_version) != (form.id, form.version)]
+    for s in mixed:
+        s.fate, s.reason = "未汇总：表单不同", f"表单 {s.result.form_id} {s.result.form_version} 与本次汇总的 {form.id} {form.version} 不同"
     if year is None:
-        years = [s.result.ret.year for s in readable if s.result.ret.year]
+        years = [s.result.year for s in readable if s.result.year]
         year = max(set(years), key=years.count) if years else None
     if year is None:
         raise GkxlError("无法确定汇总年度：没有可读取的报表，请用 --year 指定", code="AGG_YEAR")
@@ -209,11 +272,13 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
     by_code: dict[str, list[Submission]] = defaultdict(list)
     for s in subs:
         r = s.result
-        if r.ret is None:
+        if s.fate:
+            continue
+        if r.status == "unreadable":
             s.fate, s.reason = UNREADABLE, r.error
             continue
-        if r.ret.year != year:
-            s.fate, s.reason = WRONG_YEAR, f"报表年度为 {r.ret.year}，本次汇总 {year} 年度"
+        if r.year != year:
+            s.fate, s.reason = WRONG_YEAR, f"报表年度为 {r.year}，本次汇总 {year} 年度"
             continue
         if roster.get(s.code) is None:
             s.fate, s.reason = NOT_ON_ROSTER, f"单位代码“{s.code or '未知'}”不在名单中"
@@ -224,12 +289,12 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
         lst.sort(key=lambda s: s.when)
         win = lst[-1]
         latest[code] = win
-        seen_sha = {win.result.ret.sha256: win}
+        seen_sha = {win.result.sha256: win}
         for s in reversed(lst[:-1]):
-            if s.result.ret.sha256 in seen_sha:
-                s.fate, s.reason = DUPLICATE, f"与 {Path(seen_sha[s.result.ret.sha256].path).name} 内容完全相同"
+            if s.result.sha256 in seen_sha:
+                s.fate, s.reason = DUPLICATE, f"与 {Path(seen_sha[s.result.sha256].path).name} 内容完全相同"
             else:
-                seen_sha[s.result.ret.sha256] = s
+                seen_sha[s.result.sha256] = s
                 s.fate, s.reason = SUPERSEDED, f"以后报送的 {Path(win.path).name} 为准"
 
     def usable(s: Submission) -> bool:
@@ -248,9 +313,9 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
                 [a for a in roster if (a.is_rollup and not a.parent) or (not a.is_rollup and not a.region)]:
             if child.is_rollup:
                 s = latest.get(child.code)
-                if s is not None and s.result.ret.is_rollup and usable(s):
+                if s is not None and s.result.is_rollup and usable(s):
                     parts.append(s)
-                    inside = s.result.ret.identity.get("rollup_members", "")
+                    inside = s.result.members
                     inside_set = set(filter(None, inside.split(",")))
                     members.extend(sorted(inside_set) or [child.code])
                     for d in descendants(child.code):
@@ -282,16 +347,15 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
         if code not in in_scope:
             s.fate, s.reason = OUT_OF_REGION, f"不属于 {top.name}"
         elif not usable(s):
-            s.fate, s.reason = NOT_USED_FAILING, f"错误 {len(s.result.errors)} 项"
+            s.fate, s.reason = NOT_USED_FAILING, f"错误 {s.result.n_errors} 项"
         else:
             s.fate = "未汇总"
 
-    inputs = {k: 0 for k in form.input_cells}
+    acc = [0.0] * len(form.input_cells)
     for s in parts:
-        vals = s.result.ret.values
-        for k in form.input_cells:
-            inputs[k] += vals.get(k) or 0
-    totals = recompute(form, {k: tidy(v) for k, v in inputs.items()})
+        for i, v in enumerate(s.result.values):
+            acc[i] += v
+    totals = recompute(form, {k: tidy(v) for k, v in zip(form.input_cells, acc)})
 
     statuses = _statuses(roster, top, latest, by_code, covered_by, included, subs, deadline, include_failing)
     counts = _region_counts(roster, top, statuses)
@@ -331,13 +395,15 @@ def _statuses(roster: Roster, top: Agency, latest, by_code, covered_by, included
             st = ST_DUP if n > 1 else ST_OK
         else:
             st = ST_FAIL
-            detail.append(f"错误 {len(r.errors)} 项" + ("，已按 --include-failing 汇总" if include_failing else "，未汇总"))
+            detail.append(f"错误 {r.n_errors} 项" + ("，已按 --include-failing 汇总" if include_failing else "，未汇总"))
+            if r.first_errors:
+                detail.append("如：" + r.first_errors[0][:80])
         if late and st == ST_OK:
             st = ST_LATE
-        out.append(AgencyStatus(a, st, "；".join(detail), s.path, len(r.errors), len(r.warnings), path))
+        out.append(AgencyStatus(a, st, "；".join(detail), s.path, r.n_errors, r.n_warnings, path))
     for s in subs:
         if s.fate == NOT_ON_ROSTER:
-            ag = Agency(s.code or "?", s.result.ret.agency_name if s.result.ret else "", "")
+            ag = Agency(s.code or "?", s.result.agency_name, "")
             out.append(AgencyStatus(ag, ST_OFF, s.reason, s.path))
     return out
 
@@ -366,11 +432,10 @@ def tidy_frame(rollup: Rollup):
     meta = {k: (form.tables[k[0]], next(r for r in form.tables[k[0]].rows if r.id == k[1]),
                 next(c for c in form.tables[k[0]].columns if c.id == k[2])) for k in form.input_cells}
     for s in rollup.parts:
-        ret = s.result.ret
-        region = ret.identity.get("region", "")
-        for k in form.input_cells:
+        b = s.result
+        for k, v in zip(form.input_cells, b.values):
             t, r, c = meta[k]
-            rows.append((ret.agency_code, ret.agency_name, region, ret.kind, s.path, k[0], k[1], k[2],
-                         "/".join(r.labels) or r.short, "/".join(c.labels), ret.source(k), ret.values.get(k) or 0))
+            rows.append((b.agency_code, b.agency_name, b.region, b.kind, s.path, k[0], k[1], k[2],
+                         "/".join(r.labels) or r.short, "/".join(c.labels), b.source(form, k), tidy(v)))
     return pd.DataFrame(rows, columns=["agency", "agency_name", "region", "kind", "file", "table", "row", "column",
                                        "row_label", "column_label", "cell", "value"])

@@ -45,7 +45,6 @@ def _detail_sheet(r: Rollup, col_of: dict):
             ws.write_string(1, j, h, head)
         n0 = len(DETAIL_FIXED)
         for j, key in enumerate(form.input_cells):
-            sheet, ref = r.parts[0].result.ret.sources.get(key, ("", "")) if r.parts else ("", "")
             from .layout import cell_address
             sheet, ref = cell_address(form, key)
             ws.write_string(1, n0 + j, f"{form.label_of(key)}（{sheet}!{ref}）", head)
@@ -55,15 +54,15 @@ def _detail_sheet(r: Rollup, col_of: dict):
         ws.set_column(4, 4, 30)
         ws.set_column(n0, n0 + len(form.input_cells) - 1, 10)
         for i, s in enumerate(r.parts, start=2):
-            ret = s.result.ret
-            ws.write_string(i, 0, ret.agency_code)
-            ws.write_string(i, 1, ret.agency_name)
-            ws.write_string(i, 2, "地区汇总" if ret.is_rollup else "部门")
-            ws.write_string(i, 3, ret.identity.get("region", ""))
+            b = s.result
+            ws.write_string(i, 0, b.agency_code)
+            ws.write_string(i, 1, b.agency_name)
+            ws.write_string(i, 2, "地区汇总" if b.is_rollup else "部门")
+            ws.write_string(i, 3, b.region)
             ws.write_string(i, 4, os.path.basename(s.path))
-            ws.write_string(i, 5, "通过" if s.result.status == "pass" else f"错误 {len(s.result.errors)} 项")
-            for j, key in enumerate(form.input_cells):
-                ws.write_number(i, n0 + j, ret.values.get(key) or 0)
+            ws.write_string(i, 5, "通过" if b.status == "pass" else f"错误 {b.n_errors} 项")
+            for j, v in enumerate(b.values):
+                ws.write_number(i, n0 + j, v)
         last = len(r.parts) + 1
         ws.write_string(last + 1, 0, "合计")
         for j, key in enumerate(form.input_cells):
@@ -118,12 +117,11 @@ def count_rows(r: Rollup) -> list[list]:
 def source_rows(r: Rollup) -> list[list]:
     out = []
     for s in r.submissions:
-        ret = s.result.ret
-        out.append([os.path.basename(s.path), str(s.path), ret.sha256 if ret else _sha(s.path),
-                    ret.agency_code if ret else "", ret.agency_name if ret else "",
-                    s.received_at, s.message_id, (ret.identity.get("created_at") or ret.modified) if ret else "",
-                    {"pass": "通过", "fail": f"错误 {len(s.result.errors)} 项", "unreadable": "无法读取"}[
-                        s.result.status], s.fate, s.reason])
+        b = s.result
+        out.append([os.path.basename(s.path), str(s.path), b.sha256 or _sha(s.path), b.agency_code, b.agency_name,
+                    s.received_at, s.message_id, b.created_at or b.modified,
+                    {"pass": "通过", "fail": f"错误 {b.n_errors} 项", "unreadable": "无法读取"}[b.status],
+                    s.fate, s.reason])
     return out
 
 
