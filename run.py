@@ -23,9 +23,10 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".gkxl-installed"
 # Debian packages the tests drive for real: the spreadsheet program, CJK fonts
 # to render Chinese, PDF tools to count pages, an IMAP server for mail tests.
-APT_PACKAGES = ["libreoffice-calc-nogui", "fonts-noto-cjk", "poppler-utils", "dovecot-imapd"]
-APT_PROGRAMS = {"soffice": "libreoffice-calc-nogui", "pdfinfo": "poppler-utils",
-                "/usr/sbin/dovecot": "dovecot-imapd", "fc-list": "fonts-noto-cjk"}
+# Each is installed only when the file or program that proves it is missing.
+# Writer renders the published report (.docx) to PDF.
+APT_PROGRAMS = {"soffice": "libreoffice-calc-nogui", "/usr/lib/libreoffice/program/libswlo.so": "libreoffice-writer-nogui",
+                "pdfinfo": "poppler-utils", "/usr/sbin/dovecot": "dovecot-imapd", "fc-list": "fonts-noto-cjk"}
 
 
 def log(msg: str) -> None:

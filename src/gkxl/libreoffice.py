@@ -38,9 +38,14 @@ def convert(src: str | Path, outdir: str | Path, to: str = "xlsx", timeout: floa
         user = Path(prof) / "user"
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
-        filt = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf:calc_pdf_Export"}.get(to, to)
+        spreadsheet = src.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+        if spreadsheet:
+            filt = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf:calc_pdf_Export"}.get(to, to)
+        else:  # a document (.docx, .html): let LibreOffice pick Writer
+            filt = {"pdf": "pdf:writer_pdf_Export"}.get(to, to)
         cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--calc", "--convert-to", filt, "--outdir", str(outdir), str(src)]
+               "--nolockcheck", *(["--calc"] if spreadsheet else []), "--convert-to", filt,
+               "--outdir", str(outdir), str(src)]
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, text=True)
     out = outdir / (src.stem + "." + to)
     if proc.returncode != 0 or not out.exists():

@@ -218,10 +218,11 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     found_any = False
     missing_blocks: list[str] = []
     expected_formula = _expected_formulas(form)
-    kinds = form.kinds
-    for sname, sl in layouts.items():
-        for block in sl.blocks:
-            labels = _block_labels(sl, block)
+    imported = ident.get("kind") == "imported"
+    rollup = ident.get("kind") == "rollup"
+    derived = form.derived
+    for sname, sl, block, labels, plan in _plan(form):
+        if True:
             where: tuple[str, int, int] | None = None
             raw = book.sheet(sname)
             if raw is not None:
@@ -255,24 +256,29 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
             wsname, dr, dc = where
             raw = book.sheet(wsname)
             assert raw is not None
-            t = block.table
-            for rw in t.rows:
-                for col in t.columns:
-                    key = (t.id, rw.id, col.id)
-                    r0, c0 = sl.cells[key]
-                    r, c = r0 + dr, c0 + dc
-                    ref = a1(r, c)
+            rawcells = raw.cells
+            moved = bool(dr or dc)
+            if True:
+                for key, r, c, ref, kind, is_total in plan:
+                    if moved:
+                        r, c = r + dr, c + dc
+                        ref = a1(r, c)
                     sources[key] = (wsname, ref)
-                    cell = raw.get(r, c)
-                    kind = kinds[key]
-                    if key in form.derived:
-                        _read_total(form, key, cell, kind, wsname, ref,
-                                    "labels" if ident.get("kind") == "imported" else matched_by, expected_formula.get(key, ""),
-                                    reported, literal_totals, findings)
+                    cell = rawcells.get((r, c))
+                    if is_total:
+                        _read_total(form, key, cell, kind, wsname, ref, "labels" if imported else matched_by,
+                                    expected_formula.get(key, ""), reported, literal_totals, findings)
                         continue
-                    value_raw = cell.value if cell is not None else None
-                    if cell is not None and cell.has_formula and not (ident.get("kind") == "rollup"
-                                                                      and cell.type == "n"):
+                    if cell is None:
+                        inputs[key] = None
+                        continue
+                    value_raw = cell.value
+                    if cell.type == "n" and not cell.has_formula:
+                        v, problem, was_text = parse_number(value_raw, kind)
+                        if problem is None:
+                            inputs[key] = v
+                            continue
+                    if cell.has_formula and not (rollup and cell.type == "n"):
                         findings.append(Finding("V-INPUT-FORMULA", "warning" if cell.type == "n" else "error",
                                                 f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
                                                 + ("，已取其计算结果" if cell.type == "n" else "，且没有计算结果"),
@@ -297,13 +303,14 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                                    "请尽量使用下发的模板", sheet=""))
 
     values = recompute(form, inputs)
-    for key in literal_totals:
-        if reported.get(key) is not None:
-            values[key] = reported[key]  # what the return claims; sum rules will judge it
-    # totals computed from totals that were typed over must follow the typed values
-    for d in form.derived_order:
-        if d.cell not in literal_totals:
-            values[d.cell] = tidy(sum(values[t] for t in d.terms))
+    if literal_totals:
+        for key in literal_totals:
+            if reported.get(key) is not None:
+                values[key] = reported[key]  # what the return claims; sum rules will judge it
+        # totals computed from totals that were typed over must follow the typed values
+        for d in form.derived_order:
+            if d.cell not in literal_totals:
+                values[d.cell] = tidy(sum(values[t] for t in d.terms))
     if matched_by == "identity":
         for key, rep in reported.items():
             if key in literal_totals or rep is None:
@@ -338,6 +345,29 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         findings.append(Finding("G-YEAR", "error", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
                                 sheet=COVER_SHEET))
     return ret
+
+
+_PLANS: dict[int, tuple[Form, list]] = {}
+
+
+def _plan(form: Form) -> list:
+    """Per table block: its sheet, labels and cells with position, address and kind (cached per form)."""
+    hit = _PLANS.get(id(form))
+    if hit and hit[0] is form:
+        return hit[1]
+    out = []
+    for sname, sl in sheet_layouts(form).items():
+        for block in sl.blocks:
+            t = block.table
+            cells = []
+            for rw in t.rows:
+                for col in t.columns:
+                    key = (t.id, rw.id, col.id)
+                    r, c = sl.cells[key]
+                    cells.append((key, r, c, a1(r, c), form.kinds[key], key in form.derived))
+            out.append((sname, sl, block, _block_labels(sl, block), cells))
+    _PLANS[id(form)] = (form, out)
+    return out
 
 
 _FORMULAS: dict[int, tuple[Form, dict[CellKey, str]]] = {}

@@ -258,8 +258,7 @@ class _Writer:
         ws.set_column(1, 1, 60)
         ws.merge_range(0, 0, 0, 1, f"{self.form.title}", self.f_title)
         ws.set_row(0, 30)
-        kind = self.fill.meta.get("kind", "template")
-        sub = "（汇总表）" if kind == "rollup" else ""
+        sub = "（汇总表）" if self.kind == "rollup" else ""
         ws.merge_range(1, 0, 1, 1, f"{self.form.basis}{sub}", self.f_corner)
         known = {"agency_name": agency.name if agency else "", "agency_code": agency.code if agency else "",
                  "year": str(year) if year else "", "region": agency.region if agency else ""}
@@ -508,13 +507,13 @@ def render_workbook(form: Form, *, year: int | None = None, agency: Agency | Non
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})
     meta = identity_meta(form, year, agency, kind, fill.meta)
-    fill.meta.setdefault("kind", kind)
     wb.set_properties({"title": f"{form.title}（{year or ''}）", "subject": form.basis,
                        "author": "gkxl", "company": agency.name if agency else "",
                        "comments": "由 gkxl 生成，请勿修改表格结构。"})
     for k, v in meta.items():
         wb.set_custom_property(f"gkxl_{k}", v)
     w = _Writer(form, wb, fill)
+    w.kind = kind
     w.instructions(agency, year)
     # the cover comes second but shows every sheet's status: write the table
     # sheets into their positions after computing their cached statuses

@@ -299,13 +299,26 @@ def _ref(ref: str) -> tuple[int, int] | None:
     return hit
 
 
+_CONTENT_CELLS = etree.XPath("m:sheetData/m:row/m:c[*]", namespaces={"m": NS_MAIN})
+
+
 def _parse_sheet(book: RawBook, name: str) -> RawSheet:
     part = book._targets[name]
     root = _xml(_read_part(book._zip, part, book.path, book._budget), part, book.path)
     cells: dict[tuple[int, int], RawCell] = {}
-    data = root.find(M + "sheetData")
     shared = None
-    if data is not None:
+    # fast path: only cells that have content, all with an "r" reference (every
+    # writer we know of writes it); otherwise walk every row and cell
+    content = _CONTENT_CELLS(root)
+    refs = [c.get("r") for c in content]
+    data = None if all(refs) else root.find(M + "sheetData")
+    if data is None:
+        for c, ref in zip(content, refs):
+            pos = _ref(ref)
+            if pos is None:
+                continue
+            shared = _cell(book, c, pos, cells, shared)
+    else:
         row_no = -1
         for row in data:
             if row.tag != _ROW:
@@ -329,49 +342,55 @@ def _parse_sheet(book: RawBook, name: str) -> RawSheet:
                     pos = (row_no, col_no)
                     if not len(c):
                         continue
-                t = c.get("t", "n")
-                f_el = v_el = is_el = None
-                for ch in c:
-                    tag = ch.tag
-                    if tag == _V:
-                        v_el = ch
-                    elif tag == _F:
-                        f_el = ch
-                    elif tag == _IS:
-                        is_el = ch
-                formula = None
-                if f_el is not None:
-                    formula = f_el.text or ""
-                v = v_el.text if v_el is not None else None
-                value: object = None
-                typ = ""
-                if t == "s":
-                    if shared is None:
-                        shared = book.shared_strings()
-                    try:
-                        value = shared[int(v)] if v is not None else None
-                    except (ValueError, IndexError):
-                        value = None
-                    typ = "s"
-                elif t == "inlineStr":
-                    value = _text_of(is_el) if is_el is not None else ""
-                    typ = "s"
-                elif t in ("str", "e"):
-                    value = v
-                    typ = "s" if t == "str" else "e"
-                elif t == "b":
-                    value = v in ("1", "true")
-                    typ = "b"
-                elif v is not None and v != "":
-                    try:
-                        value = float(v)
-                        typ = "n"
-                    except ValueError:
-                        value = v
-                        typ = "s"
-                if value is None and f_el is None:
-                    continue
-                cells[pos] = RawCell(value, typ, formula, f_el is not None)
+                shared = _cell(book, c, pos, cells, shared)
     prot = root.find(M + "sheetProtection")
     protected = prot is not None and prot.get("sheet", "0") in ("1", "true")
     return RawSheet(name, book.states.get(name, "visible"), protected, cells)
+
+
+def _cell(book: RawBook, c, pos: tuple[int, int], cells: dict, shared):
+    """Decode one <c> into cells[pos]; returns the shared-string table (loaded lazily)."""
+    t = c.get("t", "n")
+    f_el = v_el = is_el = None
+    for ch in c:
+        tag = ch.tag
+        if tag == _V:
+            v_el = ch
+        elif tag == _F:
+            f_el = ch
+        elif tag == _IS:
+            is_el = ch
+    formula = None
+    if f_el is not None:
+        formula = f_el.text or ""
+    v = v_el.text if v_el is not None else None
+    value: object = None
+    typ = ""
+    if t == "s":
+        if shared is None:
+            shared = book.shared_strings()
+        try:
+            value = shared[int(v)] if v is not None else None
+        except (ValueError, IndexError):
+            value = None
+        typ = "s"
+    elif t == "inlineStr":
+        value = _text_of(is_el) if is_el is not None else ""
+        typ = "s"
+    elif t in ("str", "e"):
+        value = v
+        typ = "s" if t == "str" else "e"
+    elif t == "b":
+        value = v in ("1", "true")
+        typ = "b"
+    elif v is not None and v != "":
+        try:
+            value = float(v)
+            typ = "n"
+        except ValueError:
+            value = v
+            typ = "s"
+    if value is None and f_el is None:
+        return shared
+    cells[pos] = RawCell(value, typ, formula, f_el is not None)
+    return shared

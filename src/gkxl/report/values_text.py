@@ -1,0 +1,40 @@
+"""Reading one number out of a published table cell.
+
+Published cells carry what a person typed: "12", "0.35", "1,234",
+"12.5万元", "3件", sometimes "—" or "/" for nothing. A unit the form's
+label already states is dropped; anything else is not guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..compute import Number
+from ..values import normalise_text, parse_number
+
+DASHES = {"-", "—", "–", "－", "/", "／", "——", "--", "无", "\\"}
+_UNITS = {"amount": ("万元",), "count": ("件", "个", "项", "次")}
+_NUMERIC = re.compile(r"^[+-]?[\d,，.．０-９]+(万元|元|件|个|项|次)?$")
+
+
+def value_like(text: str) -> bool:
+    """Could this cell be a number cell (rather than a label)?"""
+    s = normalise_text(text or "")
+    return bool(s) and (bool(_NUMERIC.match(s)) or s in DASHES)
+
+
+def parse_value(text: str, kind: str) -> tuple[Number | None, str]:
+    """(value, problem). ('', '') blank -> (None, '')."""
+    s = normalise_text(text or "")
+    if not s:
+        return None, ""
+    if s in DASHES:
+        return None, f"“{text.strip()}”不是数字"
+    for unit in _UNITS.get(kind, ()):
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+            break
+    v, problem, _ = parse_number(s, kind)
+    if problem:
+        return None, str(problem)
+    return v, ""

@@ -1,0 +1,235 @@
+"""`gkxl import-report`: published reports back into returns, by labels."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gkxl.checks import check_return
+from gkxl.compute import recompute
+from gkxl.reader import read_return
+from gkxl.report import ReportError, import_report, render_report
+from report_helpers import (AGENCY, TEXTS, YEAR, flatten_text, html_variant, make_return, make_values,
+                            numbers_in_seed_tables)
+
+SEED = "/work/shared/seeds/000_fec8e7c22ab069bd.txt"
+
+
+def _same_values(got, want_ret):
+    form = want_ret.form
+    for key in form.cells:
+        assert got.values[key] == pytest.approx(want_ret.values[key]), (form.label_of(key), got.values[key])
+
+
+# ---------------------------------------------------------------- the seed
+
+def test_seed_imports_to_what_its_text_says(tmp_path, form, cli):
+    text = open(SEED, encoding="utf-8").read()
+    numbers = numbers_in_seed_tables(text)
+    assert len(numbers) == len(form.cells) and set(numbers) == {"0"}  # (the seed writes " \u30000" as 0)
+    res = import_report(SEED, tmp_path / "seed.xlsx", code="230183001")
+    assert (res.agency, res.year) == ("尚志市商务局", 2021)
+    assert res.unmapped == []
+    assert len(res.mapped.values) == len(form.input_cells) and len(res.mapped.totals) == len(form.derived)
+    ret = read_return(tmp_path / "seed.xlsx")
+    assert ret.kind == "imported" and ret.agency_name == "尚志市商务局" and ret.year == 2021
+    assert all(v == 0 for v in ret.values.values()) and all(ret.inputs[k] == 0 for k in form.input_cells)
+    assert ret.texts["overview"].startswith("2021年，尚志市商务局在市委、市政府的坚强领导下")
+    assert "（四）平台建设" in ret.texts["overview"] and "本报告依据" not in ret.texts["overview"]
+    assert ret.texts["problems"].startswith("存在的主要问题：2021年") and "改进措施：2022年" in ret.texts["problems"]
+    assert ret.texts["other_matters"] == "无收取信息处理费情况。"
+    assert ret.texts["processing_fee"] == ""
+    assert any("信息处理费收取情况" in n for n in res.mapped.notes)
+    result = check_return(ret)
+    assert result.status == "pass", [f.message for f in result.errors]
+    code, out, err = cli("check", tmp_path / "seed.xlsx")
+    assert code == 0
+
+
+def test_seed_cli(tmp_path, cli):
+    code, out, err = cli("import-report", SEED, "--out", tmp_path / "s.xlsx")
+    assert code == 0, err
+    assert "尚志市商务局" in out and "2021 年度" in out and "未能对应" not in out
+    assert "--code" in err  # told that --prior needs a code
+    code, out, err = cli("import-report", SEED, "--out", tmp_path / "s.xlsx", "--agency", "另一个局",
+                         "--code", "X1", "--year", "2022")
+    assert code == 0
+    ret = read_return(tmp_path / "s.xlsx")
+    assert (ret.agency_name, ret.agency_code, ret.year) == ("另一个局", "X1", 2022)
+
+
+def test_rich_text_flattening_imports_its_numbers(tmp_path, form):
+    """The seed's flattening style (merges lost, narrow headers wrapped one
+    character per line, unnumbered headings) with non-zero numbers."""
+    p, ret = make_return(tmp_path, form, seed=21)
+    assert sum(ret.values.values()) > 50
+    src = tmp_path / "rich.txt"
+    src.write_text(flatten_text(ret), encoding="utf-8")
+    res = import_report(src, tmp_path / "rich.xlsx")
+    assert res.unmapped == []
+    assert (res.agency, res.year) == (AGENCY.name, YEAR)
+    got = read_return(tmp_path / "rich.xlsx")
+    _same_values(got, ret)
+    assert got.texts == {k: v for k, v in TEXTS.items()}
+    assert check_return(got).status == "pass"
+
+
+# ---------------------------------------------------------------- round trips
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), fmt=st.sampled_from(["md", "html", "docx"]))
+def test_round_trip_random_returns(tmp_path_factory, form, seed, fmt):
+    d = tmp_path_factory.mktemp("rt")
+    p, ret = make_return(d, form, seed=seed)
+    render_report(ret, d / f"r.{fmt}")
+    res = import_report(d / f"r.{fmt}", d / "back.xlsx", code=AGENCY.code)
+    assert res.unmapped == []
+    back = read_return(d / "back.xlsx")
+    assert back.inputs == ret.inputs
+    _same_values(back, ret)
+    assert back.texts == ret.texts
+    assert (back.agency_name, back.agency_code, back.year) == (AGENCY.name, AGENCY.code, YEAR)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_round_trip_each_format(tmp_path, form, fmt):
+    p, ret = make_return(tmp_path, form, seed=100 + len(fmt))
+    render_report(ret, tmp_path / f"r.{fmt}")
+    res = import_report(tmp_path / f"r.{fmt}", tmp_path / "back.xlsx")
+    assert res.unmapped == [] and res.mapped.notes == []
+    back = read_return(tmp_path / "back.xlsx")
+    assert back.inputs == ret.inputs and back.texts == ret.texts
+    assert check_return(back).status == "pass"
+
+
+def test_round_trip_another_form(tmp_path, mini_form, monkeypatch):
+    """Nothing in the importer knows gb2021."""
+    from conftest import FORMS
+    from gkxl.fake import realistic_return, write_return
+    monkeypatch.setenv("GKXL_FORMS_DIR", str(FORMS))
+    vals = realistic_return(mini_form, 3)
+    p = write_return(tmp_path / "m.xlsx", mini_form, AGENCY, YEAR, vals, texts={"note": "说明文字。"})
+    ret = read_return(p)
+    for fmt in ("html", "md", "docx"):
+        render_report(ret, tmp_path / f"m.{fmt}")
+        res = import_report(tmp_path / f"m.{fmt}", tmp_path / "mb.xlsx", form=mini_form)
+        assert res.unmapped == [], (fmt, res.unmapped)
+        assert res.mapped.values == {k: v for k, v in ret.inputs.items()}
+        assert res.mapped.texts == {"note": "说明文字。"}
+
+
+# ---------------------------------------------------------------- web pages as found
+
+@pytest.mark.parametrize("merges", ["span", "empty", "repeat"])
+@pytest.mark.parametrize("numbering", [True, False])
+def test_html_variants(tmp_path, form, merges, numbering):
+    p, ret = make_return(tmp_path, form, seed=31)
+    page = tmp_path / "page.html"
+    page.write_text(html_variant(ret, merges=merges, numbering=numbering, unit=True, layout_table=True),
+                    encoding="utf-8")
+    res = import_report(page, tmp_path / "x.xlsx")
+    assert res.unmapped == [], res.unmapped
+    back = read_return(tmp_path / "x.xlsx")
+    assert back.inputs == ret.inputs
+    _same_values(back, ret)
+    assert (back.agency_name, back.year) == (AGENCY.name, YEAR)
+
+
+def test_missing_row_is_listed_not_guessed(tmp_path, form, cli):
+    p, ret = make_return(tmp_path, form, seed=41)
+    page = tmp_path / "page.html"
+    page.write_text(html_variant(ret, drop_rows={("t3", "refused_third_party"), ("t2c", "coercion")}),
+                    encoding="utf-8")
+    res = import_report(page, tmp_path / "x.xlsx")
+    assert len(res.unmapped) == 2
+    assert any("4.第三方权益" in x and "没有这一行" in x for x in res.unmapped)
+    assert any("行政强制" in x and "没有这一行" in x for x in res.unmapped)
+    back = read_return(tmp_path / "x.xlsx")
+    for key in back.form.input_cells:
+        if key[:2] in {("t3", "refused_third_party"), ("t2c", "coercion")}:
+            assert back.inputs[key] is None
+        else:
+            assert back.inputs[key] == ret.inputs[key]
+    code, out, err = cli("import-report", page, "--out", tmp_path / "y.xlsx")
+    assert code == 0 and "以下 2 项未能对应" in out and "4.第三方权益" in out
+    code, out, err = cli("check", tmp_path / "y.xlsx")
+    assert code == 1 and "V-BLANK" in out  # the blanks are reported, not silently zero
+
+
+def test_unreadable_cells_and_wrong_published_totals(tmp_path, form, cli):
+    """A '—' is not a number; a published total that does not add up is kept
+    as published, and `gkxl check` catches it."""
+    p, ret = make_return(tmp_path, form, seed=51)
+    bad_total = ret.values[("t3", "new", "total")] + 3
+    page = tmp_path / "page.html"
+    page.write_text(html_variant(ret, override={("t2b", "licensing", "decisions"): "—",
+                                                ("t3", "new", "total"): str(bad_total)}), encoding="utf-8")
+    res = import_report(page, tmp_path / "x.xlsx")
+    assert any("行政许可" in x and "不是数字" in x for x in res.unmapped)
+    assert res.mapped.totals[("t3", "new", "total")] == bad_total
+    code, out, err = cli("check", tmp_path / "x.xlsx")
+    assert code == 1 and "T3-ROW-TOTAL" in out and "G-FORMULA-REPLACED" not in out
+
+
+def test_imported_report_serves_as_prior(tmp_path, form, cli):
+    """Last year's published report -> the carry-over check of this year's return."""
+    p_last, last = make_return(tmp_path, form, seed=61, name="last.xlsx")
+    render_report(last, tmp_path / "last.html")
+    code, out, err = cli("import-report", tmp_path / "last.html", "--out", tmp_path / "prior" / "last.xlsx",
+                         "--code", AGENCY.code, "--year", YEAR - 1)
+    assert code == 2 and "目录" in err  # the folder does not exist yet: a clear error
+    (tmp_path / "prior").mkdir()
+    code, out, err = cli("import-report", tmp_path / "last.html", "--out", tmp_path / "prior" / "last.xlsx",
+                         "--code", AGENCY.code, "--year", YEAR - 1)
+    assert code == 0, err
+    from gkxl.fake import realistic_return
+    vals = realistic_return(form, 62, prior=recompute(form, last.inputs))
+    p_now, now = make_return(tmp_path, form, values=vals, name="now.xlsx")
+    code, out, err = cli("check", p_now, "--prior", tmp_path / "prior")
+    assert code == 0, out
+    assert "X-NO-PRIOR" not in out
+    vals[("t3", "carried_in", "natural")] += 1
+    vals[("t3", "new", "natural")] = max(0, vals[("t3", "new", "natural")] - 1)
+    p_bad, _ = make_return(tmp_path, form, values=vals, name="bad.xlsx")
+    code, out, err = cli("check", p_bad, "--prior", tmp_path / "prior")
+    assert "X-CARRY-OVER" in out
+
+
+def test_hostile_html_is_inert(tmp_path, form):
+    """Scripts, comments and entities are not content; nothing is fetched."""
+    p, ret = make_return(tmp_path, form, seed=71)
+    page = html_variant(ret)
+    page = page.replace("<body>", "<body><!-- <table><tr><td>行政许可</td><td>5</td></tr></table> -->"
+                        "<style>td{}</style><iframe src='http://127.0.0.1:9/x'></iframe>", 1)
+    page = '<!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + page
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    res = import_report(tmp_path / "p.html", tmp_path / "x.xlsx")
+    assert res.unmapped == []
+    assert res.mapped.values[("t2b", "licensing", "decisions")] == ret.inputs[("t2b", "licensing", "decisions")]
+
+
+def test_errors_are_chinese(tmp_path, form, cli):
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    code, out, err = cli("import-report", tmp_path / "a.pdf", "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "不支持的文件类型" in err
+    (tmp_path / "b.txt").write_text("某某局2023年政府信息公开工作年度报告\n\n一、总体情况\n\n没有表格。\n", encoding="utf-8")
+    code, out, err = cli("import-report", tmp_path / "b.txt", "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "没有找到统计表" in err
+    (tmp_path / "c.docx").write_bytes(b"not a zip")
+    with pytest.raises(ReportError):
+        import_report(tmp_path / "c.docx", tmp_path / "x.xlsx")
+
+
+def test_gbk_text_and_tab_rows(tmp_path, form):
+    """A GBK-encoded text file with rows as tab-separated lines."""
+    lines = ["测试县教育局2022年政府信息公开工作年度报告", "二、主动公开政府信息情况", "第二十条第（五）项",
+             "信息内容\t本年处理决定数量", "行政许可\t12", "第二十条第（八）项",
+             "信息内容\t本年收费金额（单位：万元）", "行政事业性收费\t3.25万元"]
+    (tmp_path / "g.txt").write_bytes("\n".join(lines).encode("gb18030"))
+    res = import_report(tmp_path / "g.txt", tmp_path / "g.xlsx")
+    assert (res.agency, res.year) == ("测试县教育局", 2022)
+    assert res.mapped.values == {("t2b", "licensing", "decisions"): 12, ("t2d", "fees", "amount"): 3.25}
+    assert any("行政处罚" in x for x in res.unmapped)
