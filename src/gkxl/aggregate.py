@@ -139,7 +139,8 @@ class Submission:
     def when(self) -> tuple:
         """Ordering key for 'the later one wins'."""
         r = self.result
-        own = (r.created_at or r.modified) if r.status != "unreadable" else ""
+        # the workbook's own time: when it was last saved (core properties), else when gkxl wrote it
+        own = (r.modified or r.created_at) if r.status != "unreadable" else ""
         try:
             mtime = os.path.getmtime(self.path)
         except OSError:

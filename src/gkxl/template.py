@@ -507,9 +507,14 @@ def render_workbook(form: Form, *, year: int | None = None, agency: Agency | Non
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})
     meta = identity_meta(form, year, agency, kind, fill.meta)
-    wb.set_properties({"title": f"{form.title}（{year or ''}）", "subject": form.basis,
-                       "author": "gkxl", "company": agency.name if agency else "",
-                       "comments": "由 gkxl 生成，请勿修改表格结构。"})
+    props = {"title": f"{form.title}（{year or ''}）", "subject": form.basis,
+             "author": "gkxl", "company": agency.name if agency else "",
+             "comments": "由 gkxl 生成，请勿修改表格结构。"}
+    try:  # a fixed creation time gives reproducible files (samples, roll-ups under test)
+        props["created"] = datetime.fromisoformat(meta["created_at"]).replace(tzinfo=None)
+    except (KeyError, ValueError):
+        pass
+    wb.set_properties(props)
     for k, v in meta.items():
         wb.set_custom_property(f"gkxl_{k}", v)
     w = _Writer(form, wb, fill)

@@ -72,7 +72,6 @@ class RawBook:
     states: dict[str, str]
     structure_locked: bool
     custom: dict[str, str]
-    modified: str
     has_macros: bool
     _zip: zipfile.ZipFile = field(repr=False)
     _targets: dict[str, str] = field(repr=False)
@@ -80,6 +79,20 @@ class RawBook:
     _sheets: dict[str, RawSheet] = field(default_factory=dict, repr=False)
     _budget: list[int] = field(default_factory=lambda: [MAX_TOTAL], repr=False)
     _sst_path: str | None = field(default=None, repr=False)
+    _modified: str | None = field(default=None, repr=False)
+
+    @property
+    def modified(self) -> str:
+        """dcterms:modified of docProps/core.xml ('' when absent), read on first use."""
+        if self._modified is None:
+            self._modified = ""
+            if "docProps/core.xml" in self._zip.NameToInfo:
+                root = _xml(_read_part(self._zip, "docProps/core.xml", self.path, self._budget),
+                            "docProps/core.xml", self.path)
+                for el in root:
+                    if isinstance(el.tag, str) and el.tag.endswith("}modified"):
+                        self._modified = (el.text or "").strip()
+        return self._modified
 
     def sheet(self, name: str) -> RawSheet | None:
         if name not in self._targets:
@@ -196,7 +209,7 @@ def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
     budget = [MAX_TOTAL]
     # find the workbook part through the package relationships
     wb_part = "xl/workbook.xml"
-    if "_rels/.rels" in names:
+    if wb_part not in names and "_rels/.rels" in names:  # not where every writer puts it: ask the package
         rels = _xml(_read_part(zf, "_rels/.rels", path, budget), "_rels/.rels", path)
         for rel in rels:
             if rel.get("Type", "").endswith("/officeDocument"):
@@ -239,14 +252,8 @@ def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
         for prop in root:
             if len(prop):
                 custom[prop.get("name", "")] = (prop[0].text or "")
-    modified = ""
-    if "docProps/core.xml" in names:
-        root = _xml(_read_part(zf, "docProps/core.xml", path, budget), "docProps/core.xml", path)
-        for el in root:
-            if isinstance(el.tag, str) and el.tag.endswith("}modified"):
-                modified = (el.text or "").strip()
     has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
-    return RawBook(path, sheet_names, states, locked, custom, modified, has_macros, zf, targets,
+    return RawBook(path, sheet_names, states, locked, custom, has_macros, zf, targets,
                    _budget=budget, _sst_path=sst_path)
 
 
@@ -350,7 +357,27 @@ def _parse_sheet(book: RawBook, name: str) -> RawSheet:
 
 def _cell(book: RawBook, c, pos: tuple[int, int], cells: dict, shared):
     """Decode one <c> into cells[pos]; returns the shared-string table (loaded lazily)."""
-    t = c.get("t", "n")
+    t = c.get("t")
+    if len(c) == 1:  # the common case: just a value, or just a formula
+        ch = c[0]
+        tag = ch.tag
+        if tag == _V:
+            v = ch.text
+            if t == "s":
+                if shared is None:
+                    shared = book.shared_strings()
+                try:
+                    cells[pos] = RawCell(shared[int(v)], "s")
+                except (TypeError, ValueError, IndexError):
+                    pass
+                return shared
+            if t is None or t == "n":
+                try:
+                    cells[pos] = RawCell(float(v), "n")
+                except (TypeError, ValueError):
+                    if v:
+                        cells[pos] = RawCell(v, "s")
+                return shared
     f_el = v_el = is_el = None
     for ch in c:
         tag = ch.tag
