@@ -28,7 +28,7 @@ from .form import CellKey, Form, load_form
 from .layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, ROLLUP_SHEETS, TEXT_SHEET, SheetLayout, a1, cover_positions,
                      sheet_layouts, text_positions)
 from .values import normalise_text, parse_number
-from .xlsx import RawBook, RawSheet, open_book
+from .xlsx import RawBook, RawSheet, load_bytes, open_book
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -162,17 +162,7 @@ def read_return(source: str | os.PathLike | bytes, form: Form | str | None = Non
                 name: str | None = None, expect_agency: str | None = None,
                 expect_year: int | None = None) -> Return:
     """Read one return. Raises ReadError when it cannot be read at all."""
-    if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-        path = name or "<内存>"
-    else:
-        path = str(source)
-        try:
-            data = Path(source).read_bytes()
-        except IsADirectoryError:
-            raise ReadError(f"{path}：这是一个目录，不是文件", code="READ_IO", path=path) from None
-        except OSError as e:
-            raise ReadError(f"{path}：无法读取文件（{e.strerror or e}）", code="READ_IO", path=path) from None
+    data, path = load_bytes(source, name)
     sha = hashlib.sha256(data).hexdigest()
     try:
         book = open_book(data, path)

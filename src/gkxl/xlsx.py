@@ -181,19 +181,22 @@ def _resolve(base_dir: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(base_dir, target))
 
 
+def load_bytes(source: str | Path | bytes, name: str | None = None) -> tuple[bytes, str]:
+    """(the file's bytes, the name to use in messages); a ReadError when it cannot be read."""
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source), name or "<内存>"
+    path = str(source)
+    try:
+        return Path(source).read_bytes(), path
+    except IsADirectoryError:
+        raise _fail(path, "这是一个目录，不是文件", "READ_IO") from None
+    except OSError as e:
+        raise _fail(path, f"无法读取文件（{e.strerror or e}）", "READ_IO") from None
+
+
 def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
     """Open an .xlsx (or .xlsm) package for reading. Raises ReadError."""
-    if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-        path = name or "<内存>"
-    else:
-        path = str(source)
-        try:
-            data = Path(source).read_bytes()
-        except IsADirectoryError:
-            raise _fail(path, "这是一个目录，不是文件", "READ_IO") from None
-        except OSError as e:
-            raise _fail(path, f"无法读取文件（{e.strerror or e}）", "READ_IO") from None
+    data, path = load_bytes(source, name)
     sniff(data, path)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
