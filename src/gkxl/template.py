@@ -375,8 +375,8 @@ class _Writer:
                                                    "multi_range": " ".join(rng)})
             invalid = [f"(COUNTA({x})-COUNT({x}))+COUNTIF({x},\"<0\")" for x in rng]
             blanks = rng
-        n_blank = sum(1 for (r, c) in editable
-                      if fill.values.get(next(k for k, p in sl.cells.items() if p == (r, c))) is None)
+        at = {p: k for k, p in sl.cells.items()}
+        n_blank = sum(1 for rc in editable if fill.values.get(at[rc]) is None)
         cached = status_text(n_err, n_warn, n_blank)
         ws.merge_range(STATUS_ROW, 0, STATUS_ROW, sl.width - 1, "", self.f_status)
         ws.write_formula(STATUS_ROW, 0, _status_formula(errors, warnings, blanks, invalid), self.f_status, cached)
@@ -457,6 +457,44 @@ def identity_meta(form: Form, year: int | None, agency: Agency | None, kind: str
     return meta
 
 
+_FORMULA_CACHE: dict[tuple, str] = {}
+
+
+class _Sheet(xlsxwriter.worksheet.Worksheet):
+    """xlsxwriter rewrites every formula through ~70 regular expressions; every
+    template of a form has the same formulas, so the (pure) result is memoised."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        key = (formula, expand_future_functions, self.use_future_functions)
+        hit = _FORMULA_CACHE.get(key)
+        if hit is None:
+            hit = super()._prepare_formula(formula, expand_future_functions)
+            if len(_FORMULA_CACHE) < 20000:
+                _FORMULA_CACHE[key] = hit
+        return hit
+
+
+class _LockedWorkbook(xlsxwriter.Workbook):
+    """An xlsxwriter Workbook that writes <workbookProtection lockStructure="1">,
+    which xlsxwriter has no public call for. It hooks the one private method
+    that writes the element before it (bookViews); if a future xlsxwriter
+    renames it, `render_workbook` falls back to patching the finished package."""
+
+    lock_password = ""
+    hooked = False
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        return super().add_worksheet(name, worksheet_class=worksheet_class or _Sheet)
+
+    def _write_book_views(self) -> None:
+        attrs = [("lockStructure", "1")]
+        if self.lock_password:
+            attrs.insert(0, ("workbookPassword", _encode_password(self.lock_password)))
+        self._xml_empty_tag("workbookProtection", attrs)
+        self.hooked = True
+        super()._write_book_views()
+
+
 def _protect_structure(data: bytes, password: str) -> bytes:
     """xlsxwriter cannot lock the workbook structure; add <workbookProtection>."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -504,8 +542,9 @@ def render_workbook(form: Form, *, year: int | None = None, agency: Agency | Non
     """The workbook as bytes (see write_workbook)."""
     fill = fill or Fill()
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_numbers": False, "strings_to_urls": False})
+    wb = _LockedWorkbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                               "strings_to_numbers": False, "strings_to_urls": False})
+    wb.lock_password = form.password
     meta = identity_meta(form, year, agency, kind, fill.meta)
     props = {"title": f"{form.title}（{year or ''}）", "subject": form.basis,
              "author": "gkxl", "company": agency.name if agency else "",
@@ -538,7 +577,7 @@ def render_workbook(form: Form, *, year: int | None = None, agency: Agency | Non
     for i, ws in enumerate(wb.worksheets_objs):
         ws.index = i
     wb.close()
-    return _protect_structure(buf.getvalue(), form.password)
+    return buf.getvalue() if wb.hooked else _protect_structure(buf.getvalue(), form.password)
 
 
 def write_workbook(path: str | os.PathLike, form: Form | str | None = None, *, year: int | None = None,
