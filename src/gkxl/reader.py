@@ -474,7 +474,9 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in XLSX_SUFFIXES + (".xls", ".et", ".csv") \
-                        and not f.name.startswith(("~$", ".~lock", ".gkxl-")):
+                        and not f.name.startswith(("~$", ".")) and f.name != "manifest.csv" \
+                        and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1]):
+                    # (a lock file, gkxl's own temp files and mail manifest, hidden folders: not returns)
                     out.append(f)
         else:
             out.append(p)

@@ -1,0 +1,15 @@
+"""Hand-off by email: send templates out, collect returns in, send corrections back.
+
+    collect(sources, out_dir, roster=...)      -> CollectResult   (see collect.py)
+    received_info(path)                         -> dict | None     (provenance of a collected file)
+    send_templates(roster, templates_dir, ...)  -> SendResult      (see send.py)
+    send_feedback(feedback_dir, ...)            -> SendResult
+"""
+
+from __future__ import annotations
+
+from .collect import MAX_ATTACHMENT, CollectResult, collect, received_info
+from .send import SendResult, send_feedback, send_templates
+
+__all__ = ["MAX_ATTACHMENT", "CollectResult", "SendResult", "collect", "received_info", "send_feedback",
+           "send_templates"]

@@ -1,0 +1,364 @@
+"""`collect`: every spreadsheet attachment of every message, saved once, accounted for.
+
+The agency is taken from the workbook's own identity (never from the file
+name or the sender, which clerks get wrong). Files are saved under names gkxl
+makes: DIR/<agency code>/<received YYYYmmdd-HHMMSS>-<sha256[:8]>.xlsx, so
+nothing in an attachment can choose a path. The manifest records every
+message and attachment with its fate; a message already in it is skipped, so
+running collect again over the same mailbox adds nothing and loses nothing.
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import io
+import time
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import GkxlError, MailError, OutputError
+from ..roster import CODE_RE, Roster
+from ..template import atomic_write
+from . import manifest as mf
+from .names import addresses
+from .parse import BEIJING, Attachment, ParsedMessage, parse_message
+from .sources import Incoming, check_source, iter_source
+
+MAX_ATTACHMENT = 50 * 1024 * 1024
+XLSX_EXT = (".xlsx", ".xlsm")
+LEGACY_EXT = (".xls", ".et", ".ett", ".xlt", ".csv", ".ods", ".numbers", ".wps")
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class CollectResult:
+    out_dir: Path
+    new_messages: int = 0
+    skipped_messages: int = 0  # already in the manifest
+    rows: list[dict[str, str]] = field(default_factory=list)  # the new rows
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # unreadable messages: exit code 2
+
+    def count(self, fate: str) -> int:
+        return sum(1 for r in self.rows if r["record"] == mf.ATTACHMENT and r["fate"] == fate)
+
+
+def _kind(att: Attachment) -> str:
+    """'xlsx', 'legacy' (a spreadsheet gkxl cannot read) or 'other'."""
+    name = att.name.lower()
+    data = att.data or b""
+    ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    ctype = att.content_type
+    if data[:4] == b"PK\x03\x04":
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            names = set()
+        if any(n.startswith("xl/") for n in names) or ext in XLSX_EXT:
+            return "xlsx"
+        if "content.xml" in names and ext in LEGACY_EXT:
+            return "legacy"
+        return "other"
+    if ext in XLSX_EXT:
+        return "xlsx"  # the reader will say what it really is
+    if ext in LEGACY_EXT or "ms-excel" in ctype or ctype in ("text/csv", "application/csv"):
+        return "legacy"
+    return "other"
+
+
+def _identity(data: bytes, name: str) -> tuple[dict[str, str], str]:
+    """(identity, error): the workbook's own agency code, year and kind."""
+    from ..reader import read_identity, read_return
+    from ..xlsx import open_book
+
+    try:
+        book = open_book(data, name or "附件")
+    except GkxlError as e:
+        return {}, str(e)
+    try:
+        ident = read_identity(book)
+    finally:
+        book.close()
+    if ident:
+        return ident, ""
+    try:  # not made by gkxl: the cover may still say who it is
+        ret = read_return(data, name=name or "附件")
+    except GkxlError:
+        return {}, ""
+    return {"agency_code": ret.agency_code, "agency_name": ret.agency_name,
+            "year": str(ret.year or "")}, ""
+
+
+def _quick_id(raw: bytes) -> str:
+    """The Message-ID from the header block alone, without parsing the body."""
+    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=-1)
+    head = raw[:end] if 0 <= end < (1 << 20) else raw[:1 << 20]
+    mid = email.message_from_bytes(head).get("Message-ID", "") or ""
+    return " ".join(str(mid).split()) or "\0"
+
+
+def _stamp(dt: datetime) -> str:
+    return dt.astimezone(BEIJING).strftime("%Y%m%d-%H%M%S")
+
+
+class Collector:
+    """One collect run over a DIR: the manifest in memory, saved after each message."""
+
+    def __init__(self, out_dir: Path, roster: Roster | None, max_size: int) -> None:
+        self.out = out_dir
+        self.roster = roster
+        self.max_size = max_size
+        self.path = mf.manifest_path(out_dir)
+        self.rows = mf.read_manifest(self.path)
+        self.ids = {r["message_id"] for r in self.rows if r["record"] == mf.MESSAGE and r["message_id"]}
+        self.shas = {r["message_sha256"] for r in self.rows if r["record"] == mf.MESSAGE and r["message_sha256"]}
+        # sha256 -> the row of the file saved for it (a duplicate points there)
+        self.files = {r["sha256"]: r for r in self.rows
+                      if r["record"] == mf.ATTACHMENT and r["fate"] in mf.HAS_FILE and r["saved_as"]}
+        self._written = 0.0
+        self.result = CollectResult(out_dir)
+        self.now = datetime.now(BEIJING).replace(microsecond=0).isoformat()
+
+    def seen(self, message_id: str) -> bool:
+        return message_id in self.ids
+
+    def add(self, item: Incoming) -> None:
+        base = {k: "" for k in mf.KEYS}
+        base.update(source=item.source, collected_at=self.now)
+        if item.raw is None:
+            row = dict(base, record=mf.MESSAGE, fate=mf.MESSAGE_TOO_LARGE, size=str(item.size), detail=item.skip,
+                       received_at=(item.arrived or item.file_time or datetime.now(BEIJING)).isoformat())
+            key = f"{item.source}|{item.size}"
+            if key in self.shas:
+                return
+            row["message_sha256"] = key
+            self._commit([row], message_id="", sha=key)
+            self.result.warnings.append(f"{item.source}：{item.skip}，未处理")
+            return
+        if _quick_id(item.raw) in self.ids or hashlib.sha256(item.raw).hexdigest() in self.shas:
+            self.result.skipped_messages += 1  # collected before: not even parsed
+            return
+        pm = parse_message(item.raw, self.max_size)
+        if pm.message_id and pm.message_id in self.ids:
+            self.result.skipped_messages += 1
+            return
+        received = item.arrived or pm.received or pm.date or item.file_time or datetime.now(BEIJING)
+        base.update(received_at=received.replace(microsecond=0).isoformat(), message_id=pm.message_id,
+                    sender=pm.sender or pm.sender_display, subject=pm.subject, message_sha256=pm.sha256)
+        msg_row = dict(base, record=mf.MESSAGE, size=str(len(item.raw)))
+        if not pm.is_mail:
+            msg_row.update(fate=mf.NOT_MAIL, detail="不是邮件（没有邮件头），文件可能已损坏"
+                           + ("；这是 Outlook 的 .msg 文件，请另存为 .eml" if item.raw[:8] == OLE2 else ""))
+            self.result.problems.append(f"{item.source}：不是有效的邮件文件（没有邮件头），无法解析")
+            self._commit([msg_row], pm.message_id, pm.sha256)
+            return
+        self.result.warnings.extend(f"{item.source}：{p}" for p in pm.problems)
+        att_rows = [self._attachment(pm, att, base, received) for att in pm.attachments]
+        msg_row["fate"] = mf.PROCESSED if att_rows else mf.NO_ATTACHMENT
+        msg_row["detail"] = "；".join([f"附件 {len(att_rows)} 个"] * bool(att_rows) + pm.problems)
+        self._commit([msg_row] + att_rows, pm.message_id, pm.sha256)
+
+    def _attachment(self, pm: ParsedMessage, att: Attachment, base: dict[str, str],
+                    received: datetime) -> dict[str, str]:
+        row = dict(base, record=mf.ATTACHMENT, attachment_name=att.name, size=str(att.size))
+        if att.data is None:
+            row.update(fate=mf.TOO_LARGE, detail=f"附件大小 {att.size / (1 << 20):.1f} MB，超过上限 "
+                                                 f"{self.max_size / (1 << 20):.0f} MB，未保存")
+            return row
+        sha = hashlib.sha256(att.data).hexdigest()
+        row["sha256"] = sha
+        kind = _kind(att)
+        if kind == "other":
+            detail = "Outlook 的 winmail.dat（TNEF 格式），其中的附件未能提取；请对方改用 HTML 或纯文本格式重发" \
+                if att.name.lower() == "winmail.dat" or att.content_type == "application/ms-tnef" else ""
+            row.update(fate=mf.NOT_SPREADSHEET, detail=detail)
+            return row
+        if kind == "legacy":
+            row.update(fate=mf.UNSUPPORTED,
+                       detail="不是支持的表格格式（.xls/.et/.csv 等）；请对方用下发的模板填写并保存为 .xlsx 后重发")
+            return row
+        if sha in self.files:
+            first = self.files[sha]
+            row.update(fate=mf.DUPLICATE, saved_as=first["saved_as"], agency_code=first["agency_code"],
+                       agency_name=first["agency_name"], year=first["year"],
+                       detail=f"与已收取的 {first['saved_as']} 完全相同，未重复保存")
+            self._note_agency(row)
+            return row
+        ident, error = _identity(att.data, att.name)
+        if error:
+            row.update(fate=mf.UNREADABLE, detail=error)
+            return row
+        code = ident.get("agency_code", "")
+        row.update(agency_code=code, agency_name=ident.get("agency_name", ""), year=ident.get("year", ""))
+        macro = att.name.lower().endswith(".xlsm") or "macroenabled" in att.content_type.lower()
+        name = f"{_stamp(received)}-{sha[:8]}{'.xlsm' if macro else '.xlsx'}"
+        if code and CODE_RE.match(code) and code not in (".", ".."):
+            folder, fate = code, mf.SAVED
+        else:
+            folder, fate = mf.UNIDENTIFIED, mf.UNIDENTIFIED_FATE
+            row["detail"] = "工作簿中没有 gkxl 标识或单位代码，无法判断是哪个单位的报表" if not code \
+                else f"工作簿中的单位代码“{code}”不合规，无法作为目录名"
+        rel = f"{folder}/{name}"
+        target = self.out / folder / name
+        if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha:
+            rel = f"{folder}/{_stamp(received)}-{sha[:16]}{target.suffix}"
+            target = self.out / rel
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"无法创建目录 {target.parent}：{e.strerror or e}", code="OUTPUT_IO") from None
+        if not (target.exists() and target.stat().st_size == len(att.data)):
+            atomic_write(target, att.data)
+        row.update(fate=fate, saved_as=rel)
+        self.files[sha] = row
+        if fate == mf.SAVED:
+            self._note_agency(row)
+        return row
+
+    def _note_agency(self, row: dict[str, str]) -> None:
+        """Warn when the sender is not the roster's address for the agency."""
+        code = row.get("agency_code") or ""
+        if not code or self.roster is None:
+            return
+        ag = self.roster.get(code)
+        if ag is None:
+            row["warning"] = f"单位代码“{code}”不在名单中"
+        else:
+            want = addresses(ag.email)
+            if want and row["sender"].lower() not in want:
+                row["warning"] = f"发件人 {row['sender'] or '（无）'} 不是名单中“{ag.name}”的邮箱（{ag.email}）"
+        if row["warning"]:
+            self.result.warnings.append(f"{row['attachment_name'] or row['saved_as']}：{row['warning']}")
+
+    def _commit(self, rows: list[dict[str, str]], message_id: str, sha: str) -> None:
+        self.rows.extend(rows)
+        self.result.rows.extend(rows)
+        self.result.new_messages += 1
+        if message_id:
+            self.ids.add(message_id)
+        self.shas.add(sha)
+        if time.monotonic() - self._written > 2.0:
+            self.flush()
+
+    def flush(self) -> None:
+        """Rewrite the manifest (atomically). Called every few seconds and at the end,
+        so that a long run costs linear, not quadratic, time."""
+        mark_superseded(self.rows)
+        mf.write_manifest(self.path, self.rows)
+        self._written = time.monotonic()
+
+
+def mark_superseded(rows: list[dict[str, str]]) -> None:
+    """Within an agency and year, only the latest return stays 已保存.
+
+    "Latest" is by the time the file last arrived: a workbook sent again
+    (a duplicate) counts as arriving again, so re-sending an older version
+    makes it the current one."""
+    last_seen: dict[str, str] = {}
+    for r in rows:
+        if r["record"] == mf.ATTACHMENT and r["sha256"] and r["fate"] in (mf.SAVED, mf.SUPERSEDED, mf.DUPLICATE):
+            last_seen[r["sha256"]] = max(last_seen.get(r["sha256"], ""), r["received_at"])
+    groups: dict[tuple[str, str], list[tuple[str, int, dict[str, str]]]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if r["record"] == mf.ATTACHMENT and r["fate"] in (mf.SAVED, mf.SUPERSEDED):
+            groups[(r["agency_code"], r["year"])].append((last_seen.get(r["sha256"], r["received_at"]), i, r))
+    for items in groups.values():
+        items.sort(key=lambda x: (x[0], x[1]))
+        newest = items[-1][2]
+        for _, _, r in items[:-1]:
+            r["fate"] = mf.SUPERSEDED
+            r["detail"] = f"已被 {newest['saved_as']}（收件时间 {newest['received_at']}）替代，文件保留"
+        if newest["fate"] == mf.SUPERSEDED:
+            newest["fate"], newest["detail"] = mf.SAVED, ""
+
+
+def collect(sources: Iterable[str], out_dir: str | Path, *, roster: Roster | None = None,
+            password: Callable[[], str] | None = None, allow_plain: bool = False, ca_file: str | None = None,
+            max_size: int = MAX_ATTACHMENT, progress: Callable[[], None] | None = None) -> CollectResult:
+    """Collect every message of every source into out_dir (see module docstring).
+
+    `password` is asked only when an IMAP source needs one and the
+    environment variable is not set. Raises MailError for a source that
+    cannot be read at all (missing path, bad IMAP URL, server down)."""
+    sources = [str(s) for s in sources]
+    if not sources:
+        raise MailError("请指定至少一个邮件来源（.eml 文件、文件夹、mbox、Maildir 或 imaps:// 地址）", code="MAIL_SOURCE")
+    for s in sources:
+        check_source(s)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"无法创建输出目录 {out}：{e.strerror or e}", code="OUTPUT_IO", path=str(out)) from None
+    c = Collector(out, roster, max_size)
+    with _lock(out):
+        try:
+            for s in sources:
+                for item in iter_source(s, c.seen, password=password, allow_plain=allow_plain, ca_file=ca_file,
+                                        warn=c.result.warnings.append):
+                    c.add(item)
+                    if progress:
+                        progress()
+        finally:  # what was done before an error or Ctrl-C is recorded
+            c.flush()
+    return c.result
+
+
+class _lock:
+    """One collect at a time per DIR: two would each rewrite the manifest."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / ".gkxl-collect.lock"
+        self.fh = None
+
+    def __enter__(self) -> "_lock":
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks worth the name
+            return self
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.close()
+            raise MailError(f"另一个 gkxl collect 正在向 {self.path.parent} 收取，请等它结束后再运行",
+                            code="MAIL_LOCKED") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+
+def summary_counts(result: CollectResult) -> Counter:
+    return Counter(r["fate"] for r in result.rows if r["record"] == mf.ATTACHMENT)
+
+
+def received_info(path: str | Path) -> dict[str, str] | None:
+    """Where a file saved by collect came from, for the roll-up's 来源 sheet.
+
+    `path` is DIR/<agency code>/<name>.xlsx; the manifest is DIR/manifest.csv.
+    Returns received_at (ISO 8601, Beijing time), message_id, sender, subject,
+    attachment_name (as the clerk named it) and fate (已保存 or 已被替代: a
+    superseded file should not be rolled up), or None when the file is not
+    in a collect manifest."""
+    p = Path(path).absolute()
+    out_dir = p.parent.parent
+    m = mf.manifest_path(out_dir)
+    if not m.is_file():
+        return None
+    rel = f"{p.parent.name}/{p.name}"
+    try:
+        rows = mf.cached_rows(m)
+    except (MailError, OSError):
+        return None
+    for r in rows:
+        if r["record"] == mf.ATTACHMENT and r["saved_as"] == rel and r["fate"] in mf.HAS_FILE:
+            return {"received_at": r["received_at"], "message_id": r["message_id"], "sender": r["sender"],
+                    "subject": r["subject"], "attachment_name": r["attachment_name"], "fate": r["fate"]}
+    return None

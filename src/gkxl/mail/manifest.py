@@ -1,0 +1,145 @@
+"""The collect manifest: one CSV row per message and per attachment.
+
+It is for the coordinator (opens in Excel: UTF-8 with BOM, Chinese headers)
+and for gkxl itself (what was already collected, where a file came from).
+Cells are neutralised against formula injection: a value that Excel would
+run as a formula gets a leading apostrophe, and so does a value that already
+starts with one, so reading back is exact: strip one leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import MailError
+from ..template import atomic_write
+
+MANIFEST_NAME = "manifest.csv"
+UNIDENTIFIED = "_unidentified"
+
+# (key, Chinese header): the order is the column order
+COLUMNS: list[tuple[str, str]] = [
+    ("record", "记录类型"),
+    ("received_at", "收件时间"),
+    ("message_id", "邮件ID"),
+    ("sender", "发件人"),
+    ("subject", "主题"),
+    ("source", "来源"),
+    ("attachment_name", "附件名"),
+    ("size", "大小（字节）"),
+    ("sha256", "SHA-256"),
+    ("agency_code", "单位代码"),
+    ("agency_name", "单位名称"),
+    ("year", "年度"),
+    ("fate", "处理结果"),
+    ("saved_as", "保存位置"),
+    ("detail", "说明"),
+    ("warning", "提醒"),
+    ("collected_at", "收取时间"),
+    ("message_sha256", "邮件指纹"),
+]
+KEYS = [k for k, _ in COLUMNS]
+HEADERS = {k: h for k, h in COLUMNS}
+BY_HEADER = {h: k for k, h in COLUMNS}
+
+MESSAGE, ATTACHMENT = "邮件", "附件"
+# fates of an attachment
+SAVED = "已保存"
+DUPLICATE = "重复"
+SUPERSEDED = "已被替代"
+UNIDENTIFIED_FATE = "未识别单位"
+NOT_SPREADSHEET = "不是电子表格"
+UNSUPPORTED = "不支持的表格格式"
+UNREADABLE = "无法读取"
+TOO_LARGE = "过大"
+# fates of a message
+PROCESSED = "已处理"
+NO_ATTACHMENT = "无附件"
+NOT_MAIL = "无法解析"
+MESSAGE_TOO_LARGE = "邮件过大"
+
+HAS_FILE = (SAVED, SUPERSEDED, UNIDENTIFIED_FATE)
+
+_DANGER = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(value: object) -> str:
+    """A cell value Excel will show as text, never evaluate."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_DANGER) else text
+
+
+def restore(text: str) -> str:
+    return text[1:] if text.startswith("'") else text
+
+
+def manifest_path(out_dir: str | os.PathLike) -> Path:
+    return Path(out_dir) / MANIFEST_NAME
+
+
+def read_manifest(path: str | os.PathLike) -> list[dict[str, str]]:
+    """Rows as dicts keyed by KEYS; [] when there is no manifest yet."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise MailError(f"无法读取收取清单 {p}：{e.strerror or e}", code="MAIL_MANIFEST", path=str(p)) from None
+    return _parse(raw, str(p))
+
+
+def _parse(raw: bytes, label: str) -> list[dict[str, str]]:
+    for enc in ("utf-8-sig", "gb18030"):  # gb18030: saved again by Excel on Chinese Windows
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise MailError(f"收取清单 {label} 的编码无法识别", code="MAIL_MANIFEST", path=label)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        return []
+    header = [BY_HEADER.get(h.strip()) for h in rows[0]]
+    if "record" not in header or "fate" not in header:
+        raise MailError(f"{label} 不是 gkxl 的收取清单（表头不符）；请勿修改表头，或换一个输出目录",
+                        code="MAIL_MANIFEST", path=label)
+    out = []
+    for row in rows[1:]:
+        if not any(row):
+            continue
+        d = {k: "" for k in KEYS}
+        for key, cell in zip(header, row):
+            if key:
+                d[key] = restore(cell)
+        out.append(d)
+    return out
+
+
+def render_manifest(rows: list[dict[str, str]]) -> bytes:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([h for _, h in COLUMNS])
+    for r in rows:
+        w.writerow([neutralise(r.get(k, "")) for k in KEYS])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def write_manifest(path: str | os.PathLike, rows: list[dict[str, str]]) -> None:
+    atomic_write(Path(path), render_manifest(rows))
+
+
+@lru_cache(maxsize=32)
+def _cached(path: str, mtime_ns: int, size: int) -> tuple[dict[str, str], ...]:
+    return tuple(read_manifest(path))
+
+
+def cached_rows(path: Path) -> tuple[dict[str, str], ...]:
+    """The manifest, parsed once per version (the roll-up asks once per file)."""
+    st = path.stat()
+    return _cached(str(path), st.st_mtime_ns, st.st_size)

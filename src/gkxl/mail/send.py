@@ -1,0 +1,450 @@
+"""`send`: one message per agency, as drafts to review or through SMTP.
+
+Sending is at-most-once. Before a message goes out a "发送中" line is
+appended (and fsync'ed) to the send log, after the server accepts it a
+"已发送" line. A re-run skips what was sent, retries what failed, and does
+not guess about a message whose outcome is unknown (interrupted between the
+two lines): it is reported, and sent again only when asked (--resend CODE).
+The log key is the file and the SHA-256 of its attachment, so a template
+that was regenerated (different bytes) counts as a new message.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import unquote, urlsplit
+
+from ..errors import GkxlError, MailError, OutputError
+from ..roster import Agency, Roster
+from ..template import atomic_write
+from . import manifest as mf
+from .compose import (DEFAULT_DEADLINE, build_message, load_message_template, message_bytes, render,
+                      safe_filename)
+from .names import addresses
+from .parse import BEIJING
+from .sources import TIMEOUT, network_error, ssl_context
+
+SMTP_PASSWORD_ENV = "GKXL_SMTP_PASSWORD"
+LOG_NAME = ".gkxl-sent.csv"
+DRAFTS_NAME = "邮件草稿"
+DEFAULT_RATE = 20.0  # messages per minute: below what Chinese mail providers throttle at
+FEEDBACK_SUFFIX = "-修改意见.txt"
+LOG_COLUMNS = ["时间", "类型", "文件", "单位代码", "收件人", "附件SHA-256", "邮件ID", "状态", "说明"]
+SENDING, SENT, FAILED = "发送中", "已发送", "失败"
+
+
+@dataclass
+class Job:
+    """One message to one agency."""
+
+    key: str  # file stem: CODE, or CODE-2 for a second feedback
+    code: str
+    name: str
+    to: list[str]
+    subject: str
+    body: str
+    attachment: bytes | None
+    filename: str
+    in_reply_to: str = ""
+
+    @property
+    def sha(self) -> str:
+        return hashlib.sha256(self.attachment if self.attachment is not None else self.body.encode()).hexdigest()
+
+
+@dataclass
+class SendResult:
+    jobs: list[Job] = field(default_factory=list)
+    drafts: list[Path] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # sent in an earlier run
+    uncertain: list[str] = field(default_factory=list)  # an earlier run was interrupted while sending
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # not sent, with the reason (no address, mismatch...)
+    stopped: str = ""  # why sending stopped before the end
+    log: Path | None = None
+
+
+@dataclass
+class SmtpTarget:
+    tls: str  # "ssl" | "starttls"
+    user: str
+    host: str
+    port: int
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    try:
+        u = urlsplit(url.strip())
+        port = u.port
+    except ValueError:
+        raise MailError(f"SMTP 地址“{url}”格式不正确，应为 smtps://用户名@服务器:端口", code="MAIL_URL") from None
+    scheme = u.scheme.lower()
+    if scheme not in ("smtp", "smtps"):
+        raise MailError(f"SMTP 地址“{url}”应以 smtps:// 或 smtp:// 开头", code="MAIL_URL")
+    if u.password is not None:
+        raise MailError(f"请不要把密码写在命令行的地址中；请设置环境变量 {SMTP_PASSWORD_ENV}，或在提示时输入",
+                        code="MAIL_URL")
+    if not u.hostname:
+        raise MailError(f"SMTP 地址“{url}”缺少服务器名，应为 smtps://用户名@服务器:端口", code="MAIL_URL")
+    return SmtpTarget("ssl" if scheme == "smtps" else "starttls", unquote(u.username or ""), u.hostname,
+                      port or (465 if scheme == "smtps" else 587))
+
+
+# ---------------------------------------------------------------- planning
+
+def _read_text(p: Path) -> str:
+    raw = p.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def _identity(path: Path) -> dict[str, str]:
+    from ..reader import read_identity
+    from ..xlsx import open_book
+
+    book = open_book(path)
+    try:
+        return read_identity(book)
+    finally:
+        book.close()
+
+
+def _values(year: str, agency_name: str, code: str, deadline: str | None, filename: str,
+            feedback: str = "") -> dict[str, str]:
+    return {"year": year, "agency_name": agency_name, "agency_code": code,
+            "deadline": deadline or DEFAULT_DEADLINE, "attachment": filename, "feedback": feedback}
+
+
+def _list_dir(d: Path, pattern: str) -> list[Path]:
+    if not d.is_dir():
+        raise MailError(f"找不到文件夹 {d}", code="MAIL_SOURCE", path=str(d))
+    return sorted(p for p in d.glob(pattern) if p.is_file() and not p.name.startswith(("~$", ".")))
+
+
+def plan_templates(roster: Roster, templates_dir: str | Path, *, template_text: str,
+                   deadline: str | None = None, label: str = "邮件模板") -> tuple[list[Job], list[str]]:
+    """A message per template file CODE.xlsx whose identity says CODE."""
+    d = Path(templates_dir)
+    jobs: list[Job] = []
+    skipped: list[str] = []
+    found: set[str] = set()
+    for p in _list_dir(d, "*.xlsx"):
+        code = p.stem
+        ag = roster.get(code)
+        if ag is None:
+            skipped.append(f"{p.name}：单位代码“{code}”不在名单中，未发送")
+            continue
+        found.add(code)
+        try:
+            ident = _identity(p)
+        except GkxlError as e:
+            skipped.append(f"{p.name}：无法读取（{e}），未发送")
+            continue
+        if ident.get("agency_code") != code:
+            skipped.append(f"{p.name}：工作簿中的单位代码为“{ident.get('agency_code', '（无）')}”，与文件名不符，未发送")
+            continue
+        to = addresses(ag.email)
+        if not to:
+            skipped.append(f"{ag.code} {ag.name}：名单中没有邮箱，未发送")
+            continue
+        year = ident.get("year", "")
+        filename = safe_filename(f"{year}年度政府信息公开工作年度报告统计表-{ag.name}.xlsx")
+        subject, body = render(template_text, _values(year, ag.name, code, deadline, filename), label)
+        jobs.append(Job(code, code, ag.name, to, subject, body, p.read_bytes(), filename))
+    for ag in roster:
+        if not ag.is_rollup and ag.code not in found:
+            skipped.append(f"{ag.code} {ag.name}：{d} 中没有模板文件 {ag.code}.xlsx，未发送")
+    return jobs, skipped
+
+
+def _latest_returns(collected: Path | None) -> dict[str, dict[str, str]]:
+    """agency code -> the manifest row of its current (not superseded) return."""
+    if collected is None:
+        return {}
+    rows = mf.read_manifest(mf.manifest_path(collected))
+    if not rows and not mf.manifest_path(collected).exists():
+        raise MailError(f"{collected} 中没有收取清单 {mf.MANIFEST_NAME}（应为 gkxl collect 的输出目录）",
+                        code="MAIL_MANIFEST", path=str(collected))
+    out: dict[str, dict[str, str]] = {}
+    for r in rows:
+        if r["record"] == mf.ATTACHMENT and r["fate"] == mf.SAVED and r["agency_code"]:
+            if r["received_at"] >= out.get(r["agency_code"], {}).get("received_at", ""):
+                out[r["agency_code"]] = r
+    return out
+
+
+def plan_feedback(feedback_dir: str | Path, *, roster: Roster | None = None, collected: str | Path | None = None,
+                  template_text: str, deadline: str | None = None,
+                  label: str = "邮件模板") -> tuple[list[Job], list[str]]:
+    """A message per CODE-修改意见.txt, with CODE.xlsx (the marked-up copy) attached.
+
+    The address is the roster's; without a roster (or an address in it), the
+    sender of the agency's current return in the collect manifest, to whom
+    the message is then a reply."""
+    d = Path(feedback_dir)
+    latest = _latest_returns(Path(collected) if collected else None)
+    if roster is None and collected is None:
+        raise MailError("发送修改意见需要收件地址：请用 --roster 指定名单，或用 --collected 指定 gkxl collect 的输出目录",
+                        code="MAIL_ARGS")
+    jobs: list[Job] = []
+    skipped: list[str] = []
+    for txt in _list_dir(d, "*" + FEEDBACK_SUFFIX):
+        stem = txt.name[:-len(FEEDBACK_SUFFIX)]
+        book = d / f"{stem}.xlsx"
+        ident: dict[str, str] = {}
+        data: bytes | None = None
+        if book.is_file():
+            try:
+                ident = _identity(book)
+            except GkxlError as e:
+                skipped.append(f"{book.name}：无法读取（{e}），未发送")
+                continue
+            data = book.read_bytes()
+            code = ident.get("agency_code", "")
+            if not code or not (stem == code or re.fullmatch(re.escape(code) + r"-\d+", stem)):
+                skipped.append(f"{book.name}：工作簿中的单位代码为“{code or '（无）'}”，与文件名不符，未发送")
+                continue
+        else:
+            code = stem
+            if not ((roster and roster.get(code)) or code in latest):
+                code = re.sub(r"-\d+$", "", stem)
+        ag: Agency | None = roster.get(code) if roster else None
+        if roster is not None and ag is None:
+            skipped.append(f"{txt.name}：单位代码“{code}”不在名单中，未发送")
+            continue
+        ret = latest.get(code, {})
+        to = addresses(ag.email) if ag else []
+        if not to and ret.get("sender"):
+            to = addresses(ret["sender"])
+        name = (ag.name if ag else "") or ident.get("agency_name") or ret.get("agency_name") or code
+        if not to:
+            skipped.append(f"{code} {name}：名单中没有邮箱，收取清单中也没有它的来信，未发送")
+            continue
+        year = ident.get("year") or ret.get("year", "")
+        filename = safe_filename(f"{year}年度政府信息公开工作年度报告统计表-{name}（请修改）.xlsx") if data else ""
+        feedback = _read_text(txt).strip()
+        subject, body = render(template_text, _values(year, name, code, deadline, filename, feedback), label)
+        jobs.append(Job(stem, code, name, to, subject, body, data, filename, ret.get("message_id", "")))
+    return jobs, skipped
+
+
+# ---------------------------------------------------------------- the log
+
+class SendLog:
+    """Append-only CSV: what was attempted and what the server said."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path = path
+        self.kind = kind
+        self.status: dict[tuple[str, str], str] = {}
+        if path.exists():
+            try:
+                text = path.read_bytes().decode("utf-8-sig", errors="replace")
+            except OSError as e:
+                raise MailError(f"无法读取发送记录 {path}：{e.strerror or e}", code="MAIL_LOG", path=str(path)) from None
+            for row in list(csv.DictReader(io.StringIO(text, newline=""))):
+                if row.get("类型") == kind:
+                    self.status[(mf.restore(row.get("文件", "")), row.get("附件SHA-256", ""))] = row.get("状态", "")
+
+    def get(self, job: Job) -> str:
+        return self.status.get((job.key, job.sha), "")
+
+    def write(self, job: Job, status: str, message_id: str = "", note: str = "") -> None:
+        new = not self.path.exists()
+        buf = io.StringIO(newline="")
+        w = csv.writer(buf, lineterminator="\r\n")
+        if new:
+            w.writerow(LOG_COLUMNS)
+        w.writerow([mf.neutralise(x) for x in (datetime.now(BEIJING).replace(microsecond=0).isoformat(), self.kind,
+                                               job.key, job.code, "; ".join(job.to), job.sha, message_id, status,
+                                               note)])
+        data = buf.getvalue().encode("utf-8-sig" if new else "utf-8")
+        try:
+            with open(self.path, "ab") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as e:
+            raise OutputError(f"无法写入发送记录 {self.path}：{e.strerror or e}", code="OUTPUT_IO",
+                              path=str(self.path)) from None
+        self.status[(job.key, job.sha)] = status
+
+
+# ---------------------------------------------------------------- delivery
+
+def _connect(t: SmtpTarget, *, allow_plain: bool, ca_file: str | None,
+             password: Callable[[], str] | None) -> smtplib.SMTP:
+    ctx = ssl_context(ca_file)
+    try:
+        if t.tls == "ssl":
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(t.host, t.port, timeout=TIMEOUT, context=ctx)
+        else:
+            conn = smtplib.SMTP(t.host, t.port, timeout=TIMEOUT)
+            conn.ehlo()
+            if conn.has_extn("starttls"):
+                conn.starttls(context=ctx)
+                conn.ehlo()
+            elif not allow_plain:
+                conn.close()
+                raise MailError(f"SMTP 服务器 {t.host}:{t.port} 不支持加密（STARTTLS）；请改用 smtps://，"
+                                f"或确认在可信的本机网络上并加 --allow-plain", code="MAIL_TLS")
+    except MailError:
+        raise
+    except smtplib.SMTPException as e:
+        raise MailError(f"SMTP 服务器 {t.host}:{t.port} 拒绝连接：{e}", code="MAIL_CONNECT") from None
+    except (OSError, ssl.SSLError) as e:
+        raise network_error("SMTP 服务器", t.host, t.port, e) from None
+    if t.user:
+        secret = os.environ.get(SMTP_PASSWORD_ENV)
+        if secret is None:
+            if password is None:
+                conn.close()
+                raise MailError(f"需要 SMTP 密码：请设置环境变量 {SMTP_PASSWORD_ENV}", code="MAIL_AUTH")
+            secret = password()
+        try:
+            conn.login(t.user, secret)
+        except smtplib.SMTPAuthenticationError:
+            conn.close()
+            raise MailError(f"SMTP 登录失败（{t.user}@{t.host}）：用户名或密码不正确，"
+                            f"或服务器要求使用客户端授权码", code="MAIL_AUTH") from None
+        except smtplib.SMTPNotSupportedError:
+            conn.close()
+            raise MailError(f"SMTP 服务器 {t.host} 不支持登录（AUTH）", code="MAIL_AUTH") from None
+        except (smtplib.SMTPException, OSError) as e:
+            conn.close()
+            raise MailError(f"SMTP 登录失败（{t.user}@{t.host}）：{e}", code="MAIL_AUTH") from None
+    return conn
+
+
+def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Path | None = None,
+            smtp: str | None = None, sender: str = "", sender_name: str = "", rate: float = DEFAULT_RATE,
+            log: str | Path | None = None, allow_plain: bool = False, ca_file: str | None = None,
+            password: Callable[[], str] | None = None, resend: Iterable[str] = (),
+            progress: Callable[[], None] | None = None) -> SendResult:
+    res = SendResult(jobs=jobs)
+    if smtp is None and drafts_dir is None:
+        drafts_dir = base_dir / DRAFTS_NAME
+    if drafts_dir is not None:
+        dd = Path(drafts_dir)
+        try:
+            dd.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"无法创建草稿目录 {dd}：{e.strerror or e}", code="OUTPUT_IO", path=str(dd)) from None
+        for job in jobs:
+            msg = build_message(subject=job.subject, body=job.body, to=[(job.name, a) for a in job.to],
+                                sender=sender, sender_name=sender_name, attachment=job.attachment,
+                                filename=job.filename, in_reply_to=job.in_reply_to, draft=True)
+            p = dd / f"{job.key}.eml"
+            atomic_write(p, message_bytes(msg))
+            res.drafts.append(p)
+            if smtp is None and progress:
+                progress()
+    if smtp is None:
+        return res
+    target = parse_smtp_url(smtp)
+    sender = sender or (target.user if "@" in target.user else "")
+    if not addresses(sender):
+        raise MailError("请用 --from 指定发件人邮箱地址", code="MAIL_ARGS")
+    if rate <= 0:
+        raise MailError("--rate（每分钟发送封数）应大于 0", code="MAIL_ARGS")
+    slog = SendLog(Path(log) if log else base_dir / LOG_NAME, kind)
+    res.log = slog.path
+    force = set(resend)
+    interval = 60.0 / rate
+    conn: smtplib.SMTP | None = None
+    last = 0.0
+    try:
+        for job in jobs:
+            state = slog.get(job)
+            if job.code not in force and job.key not in force:
+                if state == SENT:
+                    res.already.append(job.key)
+                    continue
+                if state == SENDING:
+                    res.uncertain.append(job.key)
+                    continue
+            if conn is None:
+                conn = _connect(target, allow_plain=allow_plain, ca_file=ca_file, password=password)
+            wait = last + interval - time.monotonic()
+            if last and wait > 0:
+                time.sleep(wait)
+            msg = build_message(subject=job.subject, body=job.body, to=[(job.name, a) for a in job.to],
+                                sender=sender, sender_name=sender_name, attachment=job.attachment,
+                                filename=job.filename, in_reply_to=job.in_reply_to)
+            mid = msg["Message-ID"]
+            slog.write(job, SENDING, mid)
+            last = time.monotonic()
+            try:
+                refused = conn.sendmail(sender, job.to, message_bytes(msg))
+            except smtplib.SMTPRecipientsRefused as e:
+                why = "；".join(f"{a}：{c} {m.decode('utf-8', 'replace') if isinstance(m, bytes) else m}"
+                               for a, (c, m) in e.recipients.items())
+                slog.write(job, FAILED, mid, f"收件人被拒绝：{why}")
+                res.failed.append(f"{job.key} {job.name}：收件人被拒绝（{why}）")
+                continue
+            except smtplib.SMTPResponseException as e:
+                text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
+                slog.write(job, FAILED, mid, f"{e.smtp_code} {text}")
+                if 400 <= e.smtp_code < 500:
+                    res.failed.append(f"{job.key} {job.name}：服务器暂时拒绝（{e.smtp_code} {text}）")
+                    res.stopped = (f"服务器暂时拒绝发送（{e.smtp_code} {text}），可能是发送过快或超过每日限额；"
+                                   f"已停止，稍后重新运行同一命令即可从中断处继续")
+                    break
+                res.failed.append(f"{job.key} {job.name}：服务器拒绝（{e.smtp_code} {text}）")
+                continue
+            except (smtplib.SMTPServerDisconnected, OSError) as e:
+                slog.write(job, FAILED, mid, f"连接中断：{e}")
+                res.failed.append(f"{job.key} {job.name}：连接中断")
+                res.stopped = f"与 SMTP 服务器的连接中断（{e}）；重新运行同一命令即可从中断处继续"
+                conn = None
+                break
+            note = "部分收件人被拒绝：" + "、".join(refused) if refused else ""
+            slog.write(job, SENT, mid, note)
+            res.sent.append(job.key)
+            if progress:
+                progress()
+    finally:
+        if conn is not None:
+            try:
+                conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+    return res
+
+
+def send_templates(roster: Roster, templates_dir: str | Path, *, deadline: str | None = None,
+                   message_template: str | Path | None = None, **kw) -> SendResult:
+    """Mail each agency its template (see `deliver` for the keyword arguments)."""
+    text = load_message_template("templates", message_template)
+    jobs, skipped = plan_templates(roster, templates_dir, template_text=text, deadline=deadline,
+                                   label=str(message_template or "邮件模板"))
+    res = deliver(jobs, "templates", base_dir=Path(templates_dir), **kw)
+    res.skipped = skipped + res.skipped
+    return res
+
+
+def send_feedback(feedback_dir: str | Path, *, roster: Roster | None = None, collected: str | Path | None = None,
+                  deadline: str | None = None, message_template: str | Path | None = None, **kw) -> SendResult:
+    """Mail each failing return's marked-up copy and what to fix back to the agency."""
+    text = load_message_template("feedback", message_template)
+    jobs, skipped = plan_feedback(feedback_dir, roster=roster, collected=collected, template_text=text,
+                                  deadline=deadline, label=str(message_template or "邮件模板"))
+    res = deliver(jobs, "feedback", base_dir=Path(feedback_dir), **kw)
+    res.skipped = skipped + res.skipped
+    return res
