@@ -89,7 +89,7 @@ class Brief:
             return cls(res.path, res.status, res.error, res.error_code)
         f = r.form
         std = _std_sources(f)
-        moved = {k: v for k, v in r.sources.items() if std.get(k) != v} or None
+        moved = None if r.sources == std else ({k: v for k, v in r.sources.items() if std.get(k) != v} or None)
         return cls(res.path, res.status, "", "", r.sha256, r.agency_code, r.agency_name,
                    r.identity.get("region", ""), r.year, r.kind, r.identity.get("created_at", ""), r.modified,
                    r.identity.get("rollup_members", ""), f.id, f.version, len(res.errors), len(res.warnings),

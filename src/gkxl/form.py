@@ -566,10 +566,21 @@ def load_form_file(path: str | os.PathLike) -> Form:
 
 
 _AVAILABLE: dict[tuple[str, float], dict[tuple[str, str], Path]] = {}
+_LAST_SCAN: list = [0.0, None]  # (monotonic time, result): the folder is looked at once a second at most
 
 
 def available_forms() -> dict[tuple[str, str], Path]:
     """(form id, version) -> file, for every form file in forms_dir() (cached per folder state)."""
+    import time
+    now = time.monotonic()
+    if _LAST_SCAN[1] is not None and now - _LAST_SCAN[0] < 1.0 and _LAST_SCAN[2:] == [str(forms_dir())]:
+        return _LAST_SCAN[1]
+    result = _available()
+    _LAST_SCAN[:] = [now, result, str(forms_dir())]
+    return result
+
+
+def _available() -> dict[tuple[str, str], Path]:
     d = forms_dir()
     try:
         key = (str(d), max([d.stat().st_mtime] + [p.stat().st_mtime for p in d.glob("*.toml")]))

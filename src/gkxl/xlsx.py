@@ -288,7 +288,14 @@ def _parse_shared(book: RawBook) -> list[str]:
     if hit is not None:
         return hit
     root = _xml(data, part, book.path)
-    out = [_text_of(si) for si in root.iterchildren(M + "si")]
+    out = []
+    for si in root:
+        if si.tag != _SI:
+            continue
+        if len(si) == 1 and si[0].tag == _T:  # plain text: the usual case
+            out.append(si[0].text or "")
+        else:
+            out.append(_text_of(si))
     if len(_SST_CACHE) > 256:
         _SST_CACHE.clear()
     _SST_CACHE[key] = out
@@ -297,6 +304,7 @@ def _parse_shared(book: RawBook) -> list[str]:
 
 _REF_CACHE: dict[str, tuple[int, int] | None] = {}
 _ROW, _C, _F, _V, _IS = M + "row", M + "c", M + "f", M + "v", M + "is"
+_SI, _T = M + "si", M + "t"
 
 
 def _ref(ref: str) -> tuple[int, int] | None:
@@ -323,10 +331,29 @@ def _parse_sheet(book: RawBook, name: str) -> RawSheet:
     refs = [c.get("r") for c in content]
     data = None if all(refs) else root.find(M + "sheetData")
     if data is None:
+        ref_cache = _REF_CACHE
         for c, ref in zip(content, refs):
-            pos = _ref(ref)
+            pos = ref_cache.get(ref) or _ref(ref)
             if pos is None:
                 continue
+            if len(c) == 1:  # the common case, inlined: one <v>, a shared string or a number
+                ch = c[0]
+                if ch.tag == _V:
+                    t = c.get("t")
+                    if t == "s":
+                        if shared is None:
+                            shared = book.shared_strings()
+                        try:
+                            cells[pos] = RawCell(shared[int(ch.text)], "s")
+                            continue
+                        except (TypeError, ValueError, IndexError):
+                            pass
+                    elif t is None or t == "n":
+                        try:
+                            cells[pos] = RawCell(float(ch.text), "n")
+                            continue
+                        except (TypeError, ValueError):
+                            pass
             shared = _cell(book, c, pos, cells, shared)
     else:
         row_no = -1
