@@ -83,7 +83,7 @@ class Brief:
         return self.kind == "rollup"
 
     @classmethod
-    def of(cls, res: CheckResult, form: Form | None) -> "Brief":
+    def of(cls, res: CheckResult) -> "Brief":
         r = res.ret
         if r is None:
             return cls(res.path, res.status, res.error, res.error_code)
@@ -196,7 +196,7 @@ def _init_worker(form_path: str | None, priors, year: int | None) -> None:
 
 def _check_job(path: str) -> Brief:
     res = check_file(path, _WORKER["prior"], form=_WORKER["form"], expect_year=_WORKER["year"])
-    return Brief.of(res, _WORKER["form"])
+    return Brief.of(res)
 
 
 class _PriorMap(PriorIndex):

@@ -247,9 +247,12 @@ def demo_cmd(
 
 def _load_priors(form, paths: List[Path]):
     """Last year's values per agency code, from returns or roll-ups."""
-    from .reader import read_returns_for_prior
+    from .checks import PriorIndex
 
-    return read_returns_for_prior(form, paths)
+    idx = PriorIndex(paths, form)
+    for msg in idx.problems:
+        say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
+    return {code: dict(r.values) for code, r in idx.by_code.items()}
 
 
 # ---------------------------------------------------------------- entry

@@ -210,79 +210,51 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     expected_formula = _expected_formulas(form)
     imported = ident.get("kind") == "imported"
     rollup = ident.get("kind") == "rollup"
-    derived = form.derived
     for sname, sl, block, labels, plan in _plan(form):
-        if True:
-            where: tuple[str, int, int] | None = None
-            raw = book.sheet(sname)
-            if raw is not None:
-                bad = _labels_match(raw, labels, 0, 0)
-                if not bad:
-                    where = (sname, 0, 0)
-            if where is None:
-                where = _find_block(book, index, labels, sname)
-                if where is not None and matched_by == "identity":
-                    if where[0] != sname:
-                        findings.append(Finding("G-SHEET-RENAMED", "error",
-                                                f"表格“{block.table.title or sl.title}”应在工作表“{sname}”中，"
-                                                f"实际在“{where[0]}”中（工作表被改名）", sheet=where[0]))
-                    else:
-                        findings.append(Finding("G-LABEL", "error", f"表格“{block.table.title or sl.title}”"
-                                                f"整体移动了位置（插入或删除了行、列）", sheet=sname))
-            if where is None and raw is not None and matched_by == "identity":
-                # the sheet is there but its labels differ: name every changed label, read in place
-                bad = _labels_match(raw, labels, 0, 0)
-                for r, c, want, got in bad[:20]:
-                    findings.append(Finding("G-LABEL", "error",
-                                            f"标签应为“{want}”，实际为“{got or '（空）'}”：表格标签被修改或增删了行、列",
-                                            sheet=sname, cell=a1(r, c), values={"expected": want, "found": got}))
-                if len(bad) > 20:
-                    findings.append(Finding("G-LABEL", "error", f"另有 {len(bad) - 20} 处标签不符", sheet=sname))
-                where = (sname, 0, 0)
-            if where is None:
-                missing_blocks.append(f"{sl.name}·{block.table.title or block.table.id}")
+        where = _locate(book, index, sname, sl, block, labels, matched_by, findings)
+        if where is None:
+            missing_blocks.append(f"{sl.name}·{block.table.title or block.table.id}")
+            continue
+        found_any = True
+        wsname, dr, dc = where
+        raw = book.sheet(wsname)
+        assert raw is not None
+        rawcells = raw.cells
+        moved = bool(dr or dc)
+        for key, r, c, ref, kind, is_total in plan:
+            if moved:
+                r, c = r + dr, c + dc
+                ref = a1(r, c)
+            sources[key] = (wsname, ref)
+            cell = rawcells.get((r, c))
+            if is_total:
+                _read_total(form, key, cell, kind, wsname, ref, "labels" if imported else matched_by,
+                            expected_formula.get(key, ""), reported, literal_totals, findings)
                 continue
-            found_any = True
-            wsname, dr, dc = where
-            raw = book.sheet(wsname)
-            assert raw is not None
-            rawcells = raw.cells
-            moved = bool(dr or dc)
-            if True:
-                for key, r, c, ref, kind, is_total in plan:
-                    if moved:
-                        r, c = r + dr, c + dc
-                        ref = a1(r, c)
-                    sources[key] = (wsname, ref)
-                    cell = rawcells.get((r, c))
-                    if is_total:
-                        _read_total(form, key, cell, kind, wsname, ref, "labels" if imported else matched_by,
-                                    expected_formula.get(key, ""), reported, literal_totals, findings)
-                        continue
-                    if cell is None:
-                        inputs[key] = None
-                        continue
-                    value_raw = cell.value
-                    if cell.type == "n" and not cell.has_formula:
-                        v, problem, was_text = parse_number(value_raw, kind)
-                        if problem is None:
-                            inputs[key] = v
-                            continue
-                    if cell.has_formula and not (rollup and cell.type == "n"):
-                        findings.append(Finding("V-INPUT-FORMULA", "warning" if cell.type == "n" else "error",
-                                                f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
-                                                + ("，已取其计算结果" if cell.type == "n" else "，且没有计算结果"),
-                                                sheet=wsname, cell=ref))
-                    v, problem, was_text = parse_number(value_raw, kind)
-                    if problem:
-                        findings.append(Finding("V-NUMBER", "error", f"{form.label_of(key)}：{problem}",
-                                                sheet=wsname, cell=ref, values={"raw": str(value_raw)},
-                                                advice="请填写数字；没有的填 0。"))
-                    elif was_text:
-                        findings.append(Finding("V-TEXT-NUMBER", "info",
-                                                f"{form.label_of(key)}：“{value_raw}”以文本形式保存，已按数字 {v} 读取",
-                                                sheet=wsname, cell=ref, values={"raw": str(value_raw), "value": v}))
+            if cell is None:
+                inputs[key] = None
+                continue
+            value_raw = cell.value
+            if cell.type == "n" and not cell.has_formula:
+                v, problem, was_text = parse_number(value_raw, kind)
+                if problem is None:
                     inputs[key] = v
+                    continue
+            if cell.has_formula and not (rollup and cell.type == "n"):
+                findings.append(Finding("V-INPUT-FORMULA", "warning" if cell.type == "n" else "error",
+                                        f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
+                                        + ("，已取其计算结果" if cell.type == "n" else "，且没有计算结果"),
+                                        sheet=wsname, cell=ref))
+            v, problem, was_text = parse_number(value_raw, kind)
+            if problem:
+                findings.append(Finding("V-NUMBER", "error", f"{form.label_of(key)}：{problem}",
+                                        sheet=wsname, cell=ref, values={"raw": str(value_raw)},
+                                        advice="请填写数字；没有的填 0。"))
+            elif was_text:
+                findings.append(Finding("V-TEXT-NUMBER", "info",
+                                        f"{form.label_of(key)}：“{value_raw}”以文本形式保存，已按数字 {v} 读取",
+                                        sheet=wsname, cell=ref, values={"raw": str(value_raw), "value": v}))
+            inputs[key] = v
     if not found_any or (matched_by == "labels" and missing_blocks):
         what = "、".join(missing_blocks[:6])
         raise ReadError(f"{path}：不是本系统的填报模板，也无法按表格标签识别（找不到：{what}）。"
@@ -377,6 +349,35 @@ def _expected_formulas(form: Form) -> dict[CellKey, str]:
     _FORMULAS[id(form)] = (form, out)
     return out
 
+
+
+def _locate(book: RawBook, index: _Index, sname: str, sl: SheetLayout, block, labels, matched_by: str,
+            findings: list[Finding]) -> tuple[str, int, int] | None:
+    """Where a table block stands: in place; moved or on a renamed sheet (a finding);
+    or, in a gkxl workbook whose labels were changed, in place with every changed label named."""
+    raw = book.sheet(sname)
+    if raw is not None and not _labels_match(raw, labels, 0, 0):
+        return (sname, 0, 0)
+    where = _find_block(book, index, labels, sname)
+    name = block.table.title or sl.title
+    if where is not None:
+        if matched_by == "identity" and where[0] != sname:
+            findings.append(Finding("G-SHEET-RENAMED", "error", f"表格“{name}”应在工作表“{sname}”中，"
+                                    f"实际在“{where[0]}”中（工作表被改名）", sheet=where[0]))
+        elif matched_by == "identity":
+            findings.append(Finding("G-LABEL", "error", f"表格“{name}”整体移动了位置（插入或删除了行、列）",
+                                    sheet=sname))
+        return where
+    if raw is None or matched_by != "identity":
+        return None
+    bad = _labels_match(raw, labels, 0, 0)
+    for r, c, want, got in bad[:20]:
+        findings.append(Finding("G-LABEL", "error",
+                                f"标签应为“{want}”，实际为“{got or '（空）'}”：表格标签被修改或增删了行、列",
+                                sheet=sname, cell=a1(r, c), values={"expected": want, "found": got}))
+    if len(bad) > 20:
+        findings.append(Finding("G-LABEL", "error", f"另有 {len(bad) - 20} 处标签不符", sheet=sname))
+    return (sname, 0, 0)
 
 def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str, matched_by: str,
                 expected: str, reported: dict, literal_totals: set, findings: list[Finding]) -> None:
@@ -481,22 +482,3 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
         else:
             out.append(p)
     return out
-
-
-def read_returns_for_prior(form: Form, paths: Iterable[str | os.PathLike]) -> dict[str, dict[CellKey, Number]]:
-    """Last year's values per agency code (roll-ups under their region code)."""
-    out: dict[str, dict[CellKey, Number]] = {}
-    for p in iter_paths(paths):
-        ret = read_return(p, form)
-        code = ret.agency_code or ret.identity.get("rollup_region", "")
-        if code:
-            out[code] = dict(ret.values)
-    return out
-
-
-def prior_values(prior: "Return | Mapping[CellKey, Number] | None") -> Mapping[CellKey, Number] | None:
-    if prior is None:
-        return None
-    if isinstance(prior, Return):
-        return prior.values
-    return prior

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from .aggregate import Rollup
-from .layout import ROLLUP_SHEETS, a1, col_letter
+from .layout import ROLLUP_SHEETS, a1, cell_address, col_letter
 from .template import Fill, write_workbook
 
 DETAIL_LIMIT = 20000
@@ -33,7 +33,7 @@ def _texts(r: Rollup) -> dict[str, str]:
     return out
 
 
-def _detail_sheet(r: Rollup, col_of: dict):
+def _detail_sheet(r: Rollup):
     form = r.form
 
     def write(wb, w):
@@ -45,7 +45,6 @@ def _detail_sheet(r: Rollup, col_of: dict):
             ws.write_string(1, j, h, head)
         n0 = len(DETAIL_FIXED)
         for j, key in enumerate(form.input_cells):
-            from .layout import cell_address
             sheet, ref = cell_address(form, key)
             ws.write_string(1, n0 + j, f"{form.label_of(key)}（{sheet}!{ref}）", head)
         ws.set_row(1, 90)
@@ -146,12 +145,10 @@ def write_rollup(r: Rollup, out: str | os.PathLike) -> Path:
     if 0 < len(r.parts) <= DETAIL_LIMIT:
         n0 = len(DETAIL_FIXED)
         last = len(r.parts) + 1
-        col_of = {}
         for j, key in enumerate(form.input_cells):
             col = col_letter(n0 + j)
-            col_of[key] = col
             fill.input_formulas[key] = f"=SUM('{DETAIL}'!{col}3:{col}{last + 1})"
-        fill.extra_sheets.append(_detail_sheet(r, col_of))
+        fill.extra_sheets.append(_detail_sheet(r))
     else:
         fill.extra_sheets.append(_table_sheet(DETAIL, r.policy + "（单位过多，明细见 --csv 输出的长表）", ["说明"], [], [60]))
     fill.extra_sheets.append(_table_sheet(
