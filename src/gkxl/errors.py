@@ -53,3 +53,26 @@ class MailError(GkxlError):
     """A mail source or server could not be used."""
 
     code = "MAIL"
+
+
+_OS_REASONS = {
+    "ENOENT": "文件或目录不存在",
+    "EACCES": "没有访问权限",
+    "EPERM": "没有操作权限",
+    "EISDIR": "这是一个目录，不是文件",
+    "ENOTDIR": "路径中的某一级不是目录",
+    "ENOSPC": "磁盘空间不足",
+    "EROFS": "所在位置是只读的",
+    "EEXIST": "已存在同名文件",
+    "ENAMETOOLONG": "文件名太长",
+    "EMFILE": "同时打开的文件太多",
+    "EIO": "磁盘读写错误",
+}
+
+
+def os_reason(e: OSError) -> str:
+    """An OSError as a short Chinese reason (the English text only for rare errors)."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or -1, "")
+    return _OS_REASONS.get(name) or (e.strerror or str(e))

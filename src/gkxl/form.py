@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import FormError
+from .errors import FormError, os_reason
 
 CellKey = tuple[str, str, str]  # (table, row, column)
 
@@ -553,7 +553,7 @@ def load_form_file(path: str | os.PathLike) -> Form:
     try:
         raw = p.read_bytes()
     except OSError as e:
-        raise FormError(f"无法读取表单文件 {p}：{e.strerror or e}", code="FORM_IO", path=str(p)) from None
+        raise FormError(f"无法读取表单文件 {p}：{os_reason(e)}", code="FORM_IO", path=str(p)) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

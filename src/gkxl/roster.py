@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RosterError
+from .errors import RosterError, os_reason
+from .textfile import decode_local
 
 COLUMNS = {
     "code": ("单位代码", "代码", "code", "agency_code"),
@@ -105,7 +106,7 @@ def _read_rows(path: Path) -> list[list[str]]:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise RosterError(f"无法读取名单文件 {path}：{e.strerror or e}", code="ROSTER_IO", path=str(path)) from None
+        raise RosterError(f"无法读取名单文件 {path}：{os_reason(e)}", code="ROSTER_IO", path=str(path)) from None
     if suffix in (".xlsx", ".xlsm"):
         import openpyxl
         try:
@@ -117,13 +118,8 @@ def _read_rows(path: Path) -> list[list[str]]:
         rows = [["" if v is None else str(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
         wb.close()
         return rows
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_local(raw)
+    if text is None:
         raise RosterError(f"名单文件 {path} 的编码无法识别（请存为 UTF-8 或 GB18030 的 CSV）",
                           code="ROSTER_ENCODING", path=str(path))
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]

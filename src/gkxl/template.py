@@ -23,7 +23,7 @@ import xlsxwriter
 
 from . import __version__
 from .compute import Number, evaluate, recompute, tidy
-from .errors import OutputError
+from .errors import OutputError, os_reason
 from .form import CellKey, Form, RuleInstance, load_form
 from .layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, STATUS_ROW, TEXT_SHEET, TEXT_WIDTH_COLS,
                      SheetLayout, a1, cover_positions, sheet_layouts, text_positions, text_width)
@@ -534,7 +534,7 @@ def atomic_write(path: Path, data: bytes) -> None:
                 pass
             raise
     except OSError as e:
-        raise OutputError(f"无法写入文件 {path}：{e.strerror or e}", code="OUTPUT_IO", path=str(path)) from None
+        raise OutputError(f"无法写入文件 {path}：{os_reason(e)}", code="OUTPUT_IO", path=str(path)) from None
 
 
 def render_workbook(form: Form, *, year: int | None = None, agency: Agency | None = None,
@@ -624,7 +624,7 @@ def write_templates(roster, out_dir: str | os.PathLike, form: Form | str | None 
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"无法创建输出目录 {out}：{e.strerror or e}", code="OUTPUT_IO", path=str(out)) from None
+        raise OutputError(f"无法创建输出目录 {out}：{os_reason(e)}", code="OUTPUT_IO", path=str(out)) from None
     tasks = [(out / f"{a.code}.xlsx", form.path, year, a, (priors or {}).get(a.code)) for a in roster]
     done = run_jobs(_template_job, tasks, jobs=jobs, progress=progress)
     return [Path(p) for p in done]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import ReadError
+from .errors import ReadError, os_reason
 
 MAX_PART = 32 * 1024 * 1024  # one XML part, decompressed
 MAX_TOTAL = 128 * 1024 * 1024  # everything we read from one package
@@ -191,7 +191,7 @@ def load_bytes(source: str | Path | bytes, name: str | None = None) -> tuple[byt
     except IsADirectoryError:
         raise _fail(path, "这是一个目录，不是文件", "READ_IO") from None
     except OSError as e:
-        raise _fail(path, f"无法读取文件（{e.strerror or e}）", "READ_IO") from None
+        raise _fail(path, f"无法读取文件（{os_reason(e)}）", "READ_IO") from None
 
 
 def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..errors import GkxlError, MailError, OutputError
+from ..errors import GkxlError, MailError, OutputError, os_reason
 from ..roster import CODE_RE, Roster
 from ..template import atomic_write
 from . import manifest as mf
@@ -211,7 +211,7 @@ class Collector:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"无法创建目录 {target.parent}：{e.strerror or e}", code="OUTPUT_IO") from None
+            raise OutputError(f"无法创建目录 {target.parent}：{os_reason(e)}", code="OUTPUT_IO") from None
         if not (target.exists() and target.stat().st_size == len(att.data)):
             atomic_write(target, att.data)
         row.update(fate=fate, saved_as=rel)
@@ -294,7 +294,7 @@ def collect(sources: Iterable[str], out_dir: str | Path, *, roster: Roster | Non
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"无法创建输出目录 {out}：{e.strerror or e}", code="OUTPUT_IO", path=str(out)) from None
+        raise OutputError(f"无法创建输出目录 {out}：{os_reason(e)}", code="OUTPUT_IO", path=str(out)) from None
     c = Collector(out, roster, max_size)
     with _lock(out):
         try:

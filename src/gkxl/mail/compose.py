@@ -26,7 +26,8 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-from ..errors import MailError
+from ..errors import MailError, os_reason
+from ..textfile import decode_local
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 XLSM_TYPE = ("application", "vnd.ms-excel.sheet.macroEnabled.12")
@@ -74,14 +75,9 @@ def load_message_template(kind: str, path: str | Path | None = None) -> str:
     try:
         raw = p.read_bytes()
     except OSError as e:
-        raise MailError(f"无法读取邮件模板 {p}：{e.strerror or e}", code="MAIL_TEMPLATE", path=str(p)) from None
-    for enc in ("utf-8-sig", "gb18030"):  # Notepad on Chinese Windows saves GBK
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+        raise MailError(f"无法读取邮件模板 {p}：{os_reason(e)}", code="MAIL_TEMPLATE", path=str(p)) from None
+    text = decode_local(raw)
+    if text is None:
         raise MailError(f"邮件模板 {p} 的编码无法识别（请存为 UTF-8）", code="MAIL_TEMPLATE", path=str(p))
     split_template(text, str(p))
     return text

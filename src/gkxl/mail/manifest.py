@@ -15,7 +15,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import MailError
+from ..errors import MailError, os_reason
+from ..textfile import decode_local
 from ..template import atomic_write
 
 MANIFEST_NAME = "manifest.csv"
@@ -89,18 +90,13 @@ def read_manifest(path: str | os.PathLike) -> list[dict[str, str]]:
     except FileNotFoundError:
         return []
     except OSError as e:
-        raise MailError(f"无法读取收取清单 {p}：{e.strerror or e}", code="MAIL_MANIFEST", path=str(p)) from None
+        raise MailError(f"无法读取收取清单 {p}：{os_reason(e)}", code="MAIL_MANIFEST", path=str(p)) from None
     return _parse(raw, str(p))
 
 
 def _parse(raw: bytes, label: str) -> list[dict[str, str]]:
-    for enc in ("utf-8-sig", "gb18030"):  # gb18030: saved again by Excel on Chinese Windows
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_local(raw)  # gb18030: saved again by Excel on Chinese Windows
+    if text is None:
         raise MailError(f"收取清单 {label} 的编码无法识别", code="MAIL_MANIFEST", path=label)
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
-from ..errors import GkxlError, MailError, OutputError
+from ..errors import GkxlError, MailError, OutputError, os_reason
+from ..textfile import decode_local
 from ..roster import Agency, Roster
 from ..template import atomic_write
 from . import manifest as mf
@@ -106,12 +107,8 @@ def parse_smtp_url(url: str) -> SmtpTarget:
 
 def _read_text(p: Path) -> str:
     raw = p.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="replace")
+    text = decode_local(raw)
+    return raw.decode("utf-8", errors="replace") if text is None else text
 
 
 def _identity(path: Path) -> dict[str, str]:
@@ -257,7 +254,7 @@ class SendLog:
             try:
                 text = path.read_bytes().decode("utf-8-sig", errors="replace")
             except OSError as e:
-                raise MailError(f"无法读取发送记录 {path}：{e.strerror or e}", code="MAIL_LOG", path=str(path)) from None
+                raise MailError(f"无法读取发送记录 {path}：{os_reason(e)}", code="MAIL_LOG", path=str(path)) from None
             for row in list(csv.DictReader(io.StringIO(text, newline=""))):
                 if row.get("类型") == kind:
                     self.status[(mf.restore(row.get("文件", "")), row.get("附件SHA-256", ""))] = row.get("状态", "")
@@ -281,7 +278,7 @@ class SendLog:
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as e:
-            raise OutputError(f"无法写入发送记录 {self.path}：{e.strerror or e}", code="OUTPUT_IO",
+            raise OutputError(f"无法写入发送记录 {self.path}：{os_reason(e)}", code="OUTPUT_IO",
                               path=str(self.path)) from None
         self.status[(job.key, job.sha)] = status
 
@@ -345,7 +342,7 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
         try:
             dd.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"无法创建草稿目录 {dd}：{e.strerror or e}", code="OUTPUT_IO", path=str(dd)) from None
+            raise OutputError(f"无法创建草稿目录 {dd}：{os_reason(e)}", code="OUTPUT_IO", path=str(dd)) from None
         for job in jobs:
             msg = build_message(subject=job.subject, body=job.body, to=[(job.name, a) for a in job.to],
                                 sender=sender, sender_name=sender_name, attachment=job.attachment,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from ..errors import MailError
+from ..errors import MailError, os_reason
 from .parse import BEIJING, to_beijing
 
 IMAP_PASSWORD_ENV = "GKXL_IMAP_PASSWORD"
@@ -60,7 +60,7 @@ def _read_file(path: Path, label: str | None = None) -> Incoming:
                             file_time=_file_time(path))
         return Incoming(label, path.read_bytes(), None, size, file_time=_file_time(path))
     except OSError as e:
-        raise MailError(f"无法读取邮件文件 {label}：{e.strerror or e}", code="MAIL_IO", path=label) from None
+        raise MailError(f"无法读取邮件文件 {label}：{os_reason(e)}", code="MAIL_IO", path=label) from None
 
 
 def _is_mbox(path: Path) -> bool:
@@ -68,7 +68,7 @@ def _is_mbox(path: Path) -> bool:
         with open(path, "rb") as fh:
             return fh.read(5) == b"From "
     except OSError as e:
-        raise MailError(f"无法读取邮件文件 {path}：{e.strerror or e}", code="MAIL_IO", path=str(path)) from None
+        raise MailError(f"无法读取邮件文件 {path}：{os_reason(e)}", code="MAIL_IO", path=str(path)) from None
 
 
 def _iter_mbox(path: Path) -> Iterator[Incoming]:

@@ -16,6 +16,8 @@ from pathlib import Path
 from ..form import Form, load_form
 from ..roster import Agency
 from ..template import Fill, write_workbook
+from ..errors import os_reason
+from ..textfile import decode_local
 from .errors import ReportError
 from .mapping import Mapped, map_document
 from .source import SourceDoc
@@ -40,11 +42,9 @@ class ImportResult:
 
 
 def _decode(data: bytes, path: str) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+    text = decode_local(data)
+    if text is not None:
+        return text
     raise ReportError(f"{path}：无法识别文件编码（请保存为 UTF-8）", code="REPORT_ENCODING", path=path)
 
 
@@ -54,7 +54,7 @@ def read_source(path: str | os.PathLike) -> SourceDoc:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise ReportError(f"{p}：无法读取文件（{e.strerror or e}）", code="REPORT_READ", path=str(p)) from None
+        raise ReportError(f"{p}：无法读取文件（{os_reason(e)}）", code="REPORT_READ", path=str(p)) from None
     suffix = p.suffix.lower()
     if suffix == ".docx":
         from .parse_docx import parse_docx
