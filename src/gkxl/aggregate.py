@@ -306,9 +306,6 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
     covered_by: dict[str, str] = {}  # department code -> region roll-up that stands for it
     included: set[str] = set()  # departments whose numbers are inside a region roll-up used
 
-    def descendants(reg: str) -> list[Agency]:
-        return [a for a in roster if reg in roster.regions_of(a) and a.code != reg]
-
     def walk(reg: Agency) -> None:
         for child in roster.children(reg.code) if reg.code != "ALL" else \
                 [a for a in roster if (a.is_rollup and not a.parent) or (not a.is_rollup and not a.region)]:
@@ -319,7 +316,7 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
                     inside = s.result.members
                     inside_set = set(filter(None, inside.split(",")))
                     members.extend(sorted(inside_set) or [child.code])
-                    for d in descendants(child.code):
+                    for d in roster.descendants(child.code):
                         covered_by[d.code] = child.code
                         if not inside_set or d.code in inside_set:
                             included.add(d.code)
@@ -339,7 +336,7 @@ def aggregate(paths: Iterable[str | os.PathLike], roster: Roster, *, region: str
                     members.append(child.code)
 
     walk(top)
-    in_scope = {a.code for a in descendants(top.code)} if top.code != "ALL" else {a.code for a in roster}
+    in_scope = {a.code for a in roster.descendants(top.code)} if top.code != "ALL" else {a.code for a in roster}
     for s in parts:
         s.fate = USED if s.result.status == "pass" else USED_FAILING
     for code, s in latest.items():
@@ -410,18 +407,25 @@ def _statuses(roster: Roster, top: Agency, latest, by_code, covered_by, included
 
 
 def _region_counts(roster: Roster, top: Agency, statuses: list[AgencyStatus]) -> list[dict]:
-    regions = [top] + [a for a in roster if a.is_rollup and top.code in roster.region_chain(a.parent)] \
-        if top.code != "ALL" else [a for a in roster if a.is_rollup]
-    out = []
-    for reg in regions:
-        st = [x for x in statuses if not x.agency.is_rollup and x.agency.code and roster.get(x.agency.code)
-              and reg.code in roster.regions_of(x.agency)] if reg.code != "ALL" else \
-            [x for x in statuses if not x.agency.is_rollup and roster.get(x.agency.code)]
-        row = {"地区代码": reg.code, "地区": reg.name, "应报": len(st)}
-        for k in (ST_OK, ST_DUP, ST_LATE, ST_FAIL, ST_VIA, ST_MISSING):
-            row[k] = sum(x.status == k for x in st)
-        out.append(row)
-    return out
+    """Per region (the top one and every one below it): how many departments are expected, in what state.
+    One pass over the statuses, each counted in every region of its chain."""
+    if top.code != "ALL":
+        regions = [top] + [a for a in roster.descendants(top.code) if a.is_rollup]
+    else:
+        regions = [a for a in roster if a.is_rollup]
+    kinds = (ST_OK, ST_DUP, ST_LATE, ST_FAIL, ST_VIA, ST_MISSING)
+    rows = {reg.code: {"地区代码": reg.code, "地区": reg.name, "应报": 0, **{k: 0 for k in kinds}} for reg in regions}
+    for x in statuses:
+        a = x.agency
+        if a.is_rollup or not a.code or roster.get(a.code) is None:
+            continue
+        for reg in roster.regions_of(a):
+            row = rows.get(reg)
+            if row is not None:
+                row["应报"] += 1
+                if x.status in kinds:
+                    row[x.status] += 1
+    return [rows[reg.code] for reg in regions]
 
 
 def tidy_frame(rollup: Rollup):

@@ -58,12 +58,20 @@ class Agency:
 
 @dataclass
 class Roster:
+    """The agencies of a roster, with the hierarchy indexed once (children and
+    region chains), so that a national roster of 100,000 rows stays linear."""
+
     agencies: list[Agency]
     path: str = ""
     by_code: dict[str, Agency] = field(default_factory=dict)
+    _children: dict[str, list[Agency]] = field(default_factory=dict, repr=False)
+    _chains: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_code = {a.code: a for a in self.agencies}
+        for a in self.agencies:
+            up = a.parent if a.is_rollup else a.region
+            self._children.setdefault(up, []).append(a)
 
     def __len__(self) -> int:
         return len(self.agencies)
@@ -76,12 +84,16 @@ class Roster:
 
     def region_chain(self, region: str) -> list[str]:
         """region, its parent, ... up to the top."""
-        chain: list[str] = []
-        while region and region not in chain:
-            chain.append(region)
-            a = self.by_code.get(region)
-            region = a.parent if a else ""
-        return chain
+        hit = self._chains.get(region)
+        if hit is None:
+            chain: list[str] = []
+            r = region
+            while r and r not in chain:
+                chain.append(r)
+                a = self.by_code.get(r)
+                r = a.parent if a else ""
+            hit = self._chains[region] = tuple(chain)
+        return list(hit)
 
     def regions_of(self, agency: Agency) -> list[str]:
         """Every region an agency counts in (its own code too, for a roll-up)."""
@@ -93,12 +105,25 @@ class Roster:
         """Departments (at any depth) under a region; all departments when None."""
         if not region:
             return [a for a in self.agencies if not a.is_rollup]
-        return [a for a in self.agencies if not a.is_rollup and region in self.regions_of(a)]
+        return [a for a in self.descendants(region) if not a.is_rollup]
 
     def children(self, region: str) -> list[Agency]:
         """Direct members: departments whose region is `region` and sub-regions' roll-ups."""
-        return [a for a in self.agencies
-                if (not a.is_rollup and a.region == region) or (a.is_rollup and a.parent == region)]
+        return list(self._children.get(region, ())) if region else []
+
+    def descendants(self, region: str) -> list[Agency]:
+        """Everything below a region at any depth (departments and sub-regions), roster order."""
+        out: list[Agency] = []
+        seen = {region}
+        stack = [region]
+        while stack:
+            for a in self._children.get(stack.pop(), ()):
+                out.append(a)
+                if a.is_rollup and a.code not in seen:
+                    seen.add(a.code)
+                    stack.append(a.code)
+        order = {id(a): i for i, a in enumerate(self.agencies)} if len(out) > 1 else {}
+        return sorted(out, key=lambda a: order[id(a)]) if order else out
 
 
 def _read_rows(path: Path) -> list[list[str]]:
