@@ -354,11 +354,10 @@ def received_info(path: str | Path) -> dict[str, str] | None:
         return None
     rel = f"{p.parent.name}/{p.name}"
     try:
-        rows = mf.cached_rows(m)
+        r = mf.saved_row(m, rel)
     except (MailError, OSError):
         return None
-    for r in rows:
-        if r["record"] == mf.ATTACHMENT and r["saved_as"] == rel and r["fate"] in mf.HAS_FILE:
-            return {"received_at": r["received_at"], "message_id": r["message_id"], "sender": r["sender"],
-                    "subject": r["subject"], "attachment_name": r["attachment_name"], "fate": r["fate"]}
-    return None
+    if r is None:
+        return None
+    return {"received_at": r["received_at"], "message_id": r["message_id"], "sender": r["sender"],
+            "subject": r["subject"], "attachment_name": r["attachment_name"], "fate": r["fate"]}

@@ -135,7 +135,17 @@ def _cached(path: str, mtime_ns: int, size: int) -> tuple[dict[str, str], ...]:
     return tuple(read_manifest(path))
 
 
-def cached_rows(path: Path) -> tuple[dict[str, str], ...]:
-    """The manifest, parsed once per version (the roll-up asks once per file)."""
+@lru_cache(maxsize=32)
+def _saved_index(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for r in _cached(path, mtime_ns, size):
+        if r["record"] == ATTACHMENT and r["fate"] in HAS_FILE:
+            out.setdefault(r["saved_as"], r)
+    return out
+
+
+def saved_row(path: Path, saved_as: str) -> dict[str, str] | None:
+    """The attachment row of a saved file ('code/name.xlsx'), looked up in an index
+    built once per manifest version, so a roll-up of a large collection stays linear."""
     st = path.stat()
-    return _cached(str(path), st.st_mtime_ns, st.st_size)
+    return _saved_index(str(path), st.st_mtime_ns, st.st_size).get(saved_as)
