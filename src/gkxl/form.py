@@ -534,21 +534,28 @@ def forms_dir() -> Path:
     env = os.environ.get("GKXL_FORMS_DIR")
     if env:
         return Path(env)
-    here = Path(__file__).resolve()
-    for cand in (here.parents[2] / "workbook_templates", here.parent / "workbook_templates",
-                 Path.cwd() / "workbook_templates"):
-        if cand.is_dir():
-            return cand
-    return here.parents[2] / "workbook_templates"
+    for cand in _FORM_DIRS + (os.path.join(os.getcwd(), "workbook_templates"),):
+        if os.path.isdir(cand):
+            return Path(cand)
+    return Path(_FORM_DIRS[0])
+
+
+_HERE = Path(__file__).resolve()
+_FORM_DIRS = (str(_HERE.parents[2] / "workbook_templates"), str(_HERE.parent / "workbook_templates"))
 
 
 _CACHE: dict[str, Form] = {}
 
 
 def load_form_file(path: str | os.PathLike) -> Form:
+    hit = _CACHE.get(str(path)) if os.path.isabs(path) else None  # the same absolute spelling: no resolve
+    if hit is not None:
+        return hit
     p = Path(path)
     key = str(p.resolve())
     if key in _CACHE:
+        if os.path.isabs(path):
+            _CACHE[str(path)] = _CACHE[key]
         return _CACHE[key]
     try:
         raw = p.read_bytes()
@@ -562,6 +569,8 @@ def load_form_file(path: str | os.PathLike) -> Form:
         raise FormError(f"表单文件 {p} 格式错误：{e}", code="FORM_SYNTAX", path=str(p)) from None
     form = parse_form(data, str(p))
     _CACHE[key] = form
+    if os.path.isabs(path):
+        _CACHE[str(path)] = form
     return form
 
 
