@@ -109,3 +109,47 @@ def test_hostile_unclosed_cells_are_quick():
     t = time.perf_counter()
     xlsx._scan_sheet(None, xml)
     assert time.perf_counter() - t < 1.0
+
+
+def _shared(path) -> tuple[list[str] | None, list[str]]:
+    book = xlsx.open_book(path)
+    raw = xlsx._read_part(book._zip, book._sst_path, str(path), [1 << 30])
+    xlsx._SST_CACHE.clear()
+    try:
+        xlsx.FAST_SCAN = False
+        ref = xlsx._parse_shared(book)
+    finally:
+        xlsx.FAST_SCAN = True
+        xlsx._SST_CACHE.clear()
+    return xlsx._scan_shared(raw), ref
+
+
+def test_shared_strings_read_the_same(tmp_path):
+    files = sorted((ROOT / "samples" / "2025").glob("*.xlsx"))
+    p = write_good(FORM, tmp_path / "a.xlsx")
+    for f in files + [p]:
+        if xlsx.open_book(f)._sst_path is None:
+            continue  # saved by openpyxl: inline strings only
+        fast, ref = _shared(f)
+        assert fast == ref, f
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="%s" count="3">'
+           '<si><t>a&amp;b</t></si><si><t xml:space="preserve"> x </t></si><si><t/></si></sst>' % xlsx.NS_MAIN)
+    assert xlsx._scan_shared(sst.encode()) == ["a&b", " x ", ""]
+    rich = sst.replace("<si><t/></si>", "<si><r><t>b</t></r></si>")
+    assert xlsx._scan_shared(rich.encode()) == ["a&b", " x ", "b"]
+
+
+@needs_lo
+def test_libreoffice_shared_strings_read_the_same(tmp_path, lo_convert):
+    fast, ref = _shared(lo_convert(write_good(FORM, tmp_path / "a.xlsx")))
+    assert fast is not None and fast == ref
+
+
+def test_shared_strings_shapes():
+    head = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="%s">' % xlsx.NS_MAIN
+    runs = head + '<si><r><rPr><sz val="11"/></rPr><t xml:space="preserve">国办</t></r><r><t>2021</t></r></si></sst>'
+    assert xlsx._scan_shared(runs.encode()) == ["国办2021"]
+    phonetic = head + '<si><t>漢</t><rPh sb="0" eb="1"><t>カン</t></rPh></si></sst>'
+    assert xlsx._scan_shared(phonetic.encode()) is None
+    unclosed = head + '<si><t>a</t></si><si><t>b</t>' + '</sst>'
+    assert xlsx._scan_shared(unclosed.encode()) is None

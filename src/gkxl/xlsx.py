@@ -288,15 +288,17 @@ def _parse_shared(book: RawBook) -> list[str]:
     hit = _SST_CACHE.get(key)
     if hit is not None:
         return hit
-    root = _xml(data, part, book.path)
-    out = []
-    for si in root:
-        if si.tag != _SI:
-            continue
-        if len(si) == 1 and si[0].tag == _T:  # plain text: the usual case
-            out.append(si[0].text or "")
-        else:
-            out.append(_text_of(si))
+    out = _scan_shared(data) if FAST_SCAN else None
+    if out is None:
+        root = _xml(data, part, book.path)
+        out = []
+        for si in root:
+            if si.tag != _SI:
+                continue
+            if len(si) == 1 and si[0].tag == _T:  # plain text: the usual case
+                out.append(si[0].text or "")
+            else:
+                out.append(_text_of(si))
     if len(_SST_CACHE) > 256:
         _SST_CACHE.clear()
     _SST_CACHE[key] = out
@@ -341,6 +343,12 @@ _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]+")?(?: t="(
 _FAST_OPEN_END = re.compile(rb'<c\s[^>]*(?<!/)>')
 _FAST_ATTR = re.compile(rb'([A-Za-z:]+)="([^"]*)"')
 _FAST_CHILD = re.compile(rb'<(v|f)(\s[^>]*?)?(?:/>|>([^<]*)</\1>)')
+_FAST_SST_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<sst\s[^>]*xmlns="'
+                            + re.escape(NS_MAIN.encode()) + rb'"')
+_FAST_SI = re.compile(rb'<si>(.*?)</si>', re.S)
+_FAST_SI_PLAIN = re.compile(rb'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</si>')
+_FAST_T_ONLY = re.compile(rb'<t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)$')
+_FAST_T = re.compile(rb'<t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)')
 _FAST_INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>$')
 _FAST_PROT = re.compile(rb'<sheetProtection\b([^>]*)>')
 _FAST_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
@@ -476,6 +484,39 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
         sheet_attr = dict(_FAST_ATTR.findall(pm.group(1))).get(b"sheet", b"0")
         protected = sheet_attr in (b"1", b"true")
     return cells, protected
+
+
+def _scan_shared(data: bytes) -> list[str] | None:
+    """Shared strings in canonical form -- plain <si><t> items, or runs of <r><rPr/><t>
+    as LibreOffice writes them -- or None for lxml (phonetic runs, comments,
+    another encoding or namespace)."""
+    if not _FAST_SST_HEAD.match(data) or _FAST_DECL_ENC.match(data) or b"<!" in data or data.count(b"<?") > 1:
+        return None
+    n_si = data.count(b"<si")
+    if b"<si " in data or b"<si/>" in data:
+        return None
+    try:
+        plain = _FAST_SI_PLAIN.findall(data)
+        if len(plain) == n_si:  # xlsxwriter, Excel: no runs at all
+            return [_unescape(t) for t in plain]
+        found = _FAST_SI.findall(data)
+        if len(found) != n_si:
+            return None
+        out = []
+        for inner in found:
+            m = _FAST_T_ONLY.match(inner)
+            if m is not None:
+                out.append(_unescape(m.group(1) or b""))
+                continue
+            if b"<rPh" in inner:
+                return None
+            runs = _FAST_T.findall(inner)
+            if len(runs) != inner.count(b"<t>") + inner.count(b"<t ") + inner.count(b"<t/>"):
+                return None
+            out.append("".join(_unescape(t) for t in runs))
+    except (_NotCanonical, UnicodeDecodeError, KeyError):
+        return None
+    return out
 
 
 def _parse_sheet(book: RawBook, name: str) -> RawSheet:
