@@ -153,3 +153,12 @@ def test_shared_strings_shapes():
     assert xlsx._scan_shared(phonetic.encode()) is None
     unclosed = head + '<si><t>a</t></si><si><t>b</t>' + '</sst>'
     assert xlsx._scan_shared(unclosed.encode()) is None
+
+
+def test_odd_simple_cells_are_not_lost():
+    cells, _ = xlsx._scan_sheet(None, _sheet_xml(
+        '<c r="A1"><v>1</v></c><c r="B1"><v>12件</v></c><c r="C1"><v>1.</v></c>'
+        '<c r="D1" vm="1"><v>3</v></c><c r="E1"><f>A1</f><v>1</v></c>'))
+    assert cells[(0, 1)].value == "12件" and cells[(0, 1)].type == "s"
+    assert cells[(0, 2)].value == 1.0 and cells[(0, 3)].value == 3.0
+    assert cells[(0, 4)].formula == "A1" and cells[(0, 4)].has_formula
