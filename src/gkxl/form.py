@@ -548,30 +548,26 @@ _CACHE: dict[str, Form] = {}
 
 
 def load_form_file(path: str | os.PathLike) -> Form:
-    hit = _CACHE.get(str(path)) if os.path.isabs(path) else None  # the same absolute spelling: no resolve
-    if hit is not None:
-        return hit
+    alias = str(path) if os.path.isabs(path) else None  # an absolute spelling seen before needs no resolve
+    if alias in _CACHE:
+        return _CACHE[alias]
     p = Path(path)
     key = str(p.resolve())
-    if key in _CACHE:
-        if os.path.isabs(path):
-            _CACHE[str(path)] = _CACHE[key]
-        return _CACHE[key]
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise FormError(f"无法读取表单文件 {p}：{os_reason(e)}", code="FORM_IO", path=str(p)) from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise FormError(f"表单文件 {p} 不是 UTF-8 编码", code="FORM_SYNTAX", path=str(p)) from None
-    except tomllib.TOMLDecodeError as e:
-        raise FormError(f"表单文件 {p} 格式错误：{e}", code="FORM_SYNTAX", path=str(p)) from None
-    form = parse_form(data, str(p))
-    _CACHE[key] = form
-    if os.path.isabs(path):
-        _CACHE[str(path)] = form
-    return form
+    if key not in _CACHE:
+        try:
+            raw = p.read_bytes()
+        except OSError as e:
+            raise FormError(f"无法读取表单文件 {p}：{os_reason(e)}", code="FORM_IO", path=str(p)) from None
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise FormError(f"表单文件 {p} 不是 UTF-8 编码", code="FORM_SYNTAX", path=str(p)) from None
+        except tomllib.TOMLDecodeError as e:
+            raise FormError(f"表单文件 {p} 格式错误：{e}", code="FORM_SYNTAX", path=str(p)) from None
+        _CACHE[key] = parse_form(data, str(p))
+    if alias:
+        _CACHE[alias] = _CACHE[key]
+    return _CACHE[key]
 
 
 _AVAILABLE: dict[tuple[str, float], dict[tuple[str, str], Path]] = {}

@@ -66,9 +66,11 @@ class Roster:
     by_code: dict[str, Agency] = field(default_factory=dict)
     _children: dict[str, list[Agency]] = field(default_factory=dict, repr=False)
     _chains: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _order: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_code = {a.code: a for a in self.agencies}
+        self._order = {a.code: i for i, a in enumerate(self.agencies)}
         for a in self.agencies:
             up = a.parent if a.is_rollup else a.region
             self._children.setdefault(up, []).append(a)
@@ -122,8 +124,7 @@ class Roster:
                 if a.is_rollup and a.code not in seen:
                     seen.add(a.code)
                     stack.append(a.code)
-        order = {id(a): i for i, a in enumerate(self.agencies)} if len(out) > 1 else {}
-        return sorted(out, key=lambda a: order[id(a)]) if order else out
+        return sorted(out, key=lambda a: self._order[a.code])
 
 
 def _read_rows(path: Path) -> list[list[str]]:

@@ -326,12 +326,12 @@ _CONTENT_CELLS = etree.XPath("m:sheetData/m:row/m:c[*]", namespaces={"m": NS_MAI
 # ---------------------------------------------------------------- fast scan
 # Sheets as Excel, WPS, LibreOffice, openpyxl and xlsxwriter write them have one
 # canonical shape: default namespace, every <c> with an r="" reference, a <v>
-# and maybe an <f>. Those are scanned with a few linear regular expressions
-# (no tree is built; about three times faster than lxml plus a walk). Anything
-# else -- a prefix, a comment, CDATA, inline strings, an unknown entity, an
-# encoding other than UTF-8, a cell without a reference, a start tag with no
-# end -- returns None and the sheet goes through lxml as before. Nothing is
-# ever expanded except XML's five predefined entities and character references.
+# and maybe an <f>, or openpyxl's plain inline string. Those are scanned with a
+# few linear regular expressions (no tree is built). Anything else -- a prefix,
+# a comment, CDATA, rich inline text, an unknown entity, an encoding other than
+# UTF-8, a cell without a reference, a start tag with no end -- returns None and
+# the sheet goes through lxml as before. Nothing is ever expanded except XML's
+# five predefined entities and character references.
 
 _FAST_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<worksheet\s[^>]*xmlns="'
                         + re.escape(NS_MAIN.encode()) + rb'"')
@@ -347,7 +347,6 @@ _FAST_SST_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<sst\s[^>
                             + re.escape(NS_MAIN.encode()) + rb'"')
 _FAST_SI = re.compile(rb'<si>(.*?)</si>', re.S)
 _FAST_SI_PLAIN = re.compile(rb'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</si>')
-_FAST_T_ONLY = re.compile(rb'<t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)$')
 _FAST_T = re.compile(rb'<t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)')
 _FAST_INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>$')
 _FAST_PROT = re.compile(rb'<sheetProtection\b([^>]*)>')
@@ -504,7 +503,7 @@ def _scan_shared(data: bytes) -> list[str] | None:
             return None
         out = []
         for inner in found:
-            m = _FAST_T_ONLY.match(inner)
+            m = _FAST_T.fullmatch(inner)
             if m is not None:
                 out.append(_unescape(m.group(1) or b""))
                 continue
