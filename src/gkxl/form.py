@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -571,17 +572,19 @@ def load_form_file(path: str | os.PathLike) -> Form:
 
 
 _AVAILABLE: dict[tuple[str, float], dict[tuple[str, str], Path]] = {}
+_BY_ID: dict[tuple[str, str | None], Form] = {}  # load_form by id, valid as long as the scan above
 _LAST_SCAN: list = [0.0, None]  # (monotonic time, result): the folder is looked at once a second at most
 
 
 def available_forms() -> dict[tuple[str, str], Path]:
     """(form id, version) -> file, for every form file in forms_dir() (cached per folder state)."""
-    import time
     now = time.monotonic()
-    if _LAST_SCAN[1] is not None and now - _LAST_SCAN[0] < 1.0 and _LAST_SCAN[2:] == [str(forms_dir())]:
+    where = (os.environ.get("GKXL_FORMS_DIR"), os.getcwd())
+    if _LAST_SCAN[1] is not None and now - _LAST_SCAN[0] < 1.0 and _LAST_SCAN[2:] == [where]:
         return _LAST_SCAN[1]
     result = _available()
-    _LAST_SCAN[:] = [now, result, str(forms_dir())]
+    _LAST_SCAN[:] = [now, result, where]
+    _BY_ID.clear()
     return result
 
 
@@ -621,9 +624,13 @@ def load_form(form: str | os.PathLike | None = None, version: str | None = None)
     if name.endswith(".toml") or os.sep in name:
         return load_form_file(name)
     forms = available_forms()
+    hit = _BY_ID.get((name, version))
+    if hit is not None:
+        return hit
     matches = sorted((v, p) for (fid, v), p in forms.items() if fid == name and (version is None or v == version))
     if not matches:
         known = "、".join(sorted({f"{fid}（{v}）" for fid, v in forms})) or "无"
         what = f"“{name}”" + (f" 版本 {version}" if version else "")
         raise FormError(f"未知的表单{what}；{forms_dir()} 中可用的表单：{known}", code="FORM_UNKNOWN")
-    return load_form_file(matches[-1][1])
+    _BY_ID[(name, version)] = form_ = load_form_file(matches[-1][1])
+    return form_

@@ -11,7 +11,6 @@ ever executed (an .xlsm's macros are never even read).
 from __future__ import annotations
 
 import hashlib
-import io
 import posixpath
 import re
 import zipfile
@@ -21,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import ReadError, os_reason
+from .zipread import Package
 
 MAX_PART = 32 * 1024 * 1024  # one XML part, decompressed
 MAX_TOTAL = 128 * 1024 * 1024  # everything we read from one package
@@ -74,7 +74,7 @@ class RawBook:
     structure_locked: bool
     custom: dict[str, str]
     has_macros: bool
-    _zip: zipfile.ZipFile = field(repr=False)
+    _zip: Package = field(repr=False)
     _targets: dict[str, str] = field(repr=False)
     _shared: list[str] | None = field(default=None, repr=False)
     _sheets: dict[str, RawSheet] = field(default_factory=dict, repr=False)
@@ -87,7 +87,7 @@ class RawBook:
         """dcterms:modified of docProps/core.xml ('' when absent), read on first use."""
         if self._modified is None:
             self._modified = ""
-            if "docProps/core.xml" in self._zip.NameToInfo:
+            if "docProps/core.xml" in self._zip.names:
                 root = _xml(_read_part(self._zip, "docProps/core.xml", self.path, self._budget),
                             "docProps/core.xml", self.path)
                 for el in root:
@@ -142,10 +142,9 @@ def sniff(data: bytes, path: str) -> None:
         raise _fail(path, "不是 Excel 工作簿（.xlsx），文件可能已损坏或格式不对", "READ_NOT_XLSX")
 
 
-def _read_part(book_zip: zipfile.ZipFile, name: str, path: str, budget: list[int]) -> bytes:
-    try:
-        info = book_zip.getinfo(name)
-    except KeyError:
+def _read_part(book_zip: Package, name: str, path: str, budget: list[int]) -> bytes:
+    info = book_zip.names.get(name)
+    if info is None:
         raise _fail(path, f"工作簿缺少部件 {name}，文件可能已损坏", "READ_CORRUPT") from None
     if info.file_size > MAX_PART or info.file_size > budget[0]:
         raise _fail(path, f"部件 {name} 解压后过大（{info.file_size} 字节），拒绝读取", "READ_TOO_LARGE")
@@ -153,8 +152,7 @@ def _read_part(book_zip: zipfile.ZipFile, name: str, path: str, budget: list[int
         raise _fail(path, f"部件 {name} 压缩比异常（疑似压缩炸弹），拒绝读取", "READ_ZIP_BOMB")
     limit = min(MAX_PART, budget[0])
     try:
-        with book_zip.open(info) as fh:
-            data = fh.read(limit + 1)
+        data = book_zip.read(name, limit)
     except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as e:
         raise _fail(path, f"部件 {name} 无法解压（{type(e).__name__}），文件可能已损坏或被截断",
                     "READ_CORRUPT") from None
@@ -167,7 +165,7 @@ def _read_part(book_zip: zipfile.ZipFile, name: str, path: str, budget: list[int
 
 
 def _xml(data: bytes, name: str, path: str) -> etree._Element:
-    if b"<!" in data and _DOCTYPE.search(data):
+    if b"!" in data and _DOCTYPE.search(data):
         raise _fail(path, f"部件 {name} 含有 DTD/实体声明，出于安全原因拒绝读取", "READ_UNSAFE_XML")
     try:
         return etree.fromstring(data, _PARSER)
@@ -200,14 +198,13 @@ def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
     data, path = load_bytes(source, name)
     sniff(data, path)
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
+        zf = Package(data)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, IndexError,
             NotImplementedError, RuntimeError, UnicodeDecodeError):
         raise _fail(path, "文件已损坏或不完整（不是有效的 zip 包），请重新保存后发送", "READ_CORRUPT") from None
-    if len(infos) > MAX_ENTRIES:
+    names = zf.names
+    if len(names) > MAX_ENTRIES:
         raise _fail(path, "工作簿内部文件数量异常，拒绝读取", "READ_TOO_LARGE")
-    names = {i.filename for i in infos}
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         raise _fail(path, "工作簿已加密，请取消打开密码后重新发送", "READ_ENCRYPTED")
     budget = [MAX_TOTAL]
@@ -281,7 +278,7 @@ def _parse_shared(book: RawBook) -> list[str]:
     """Shared strings; returns of one form share their labels, so the parsed
     table is cached by a cryptographic hash of the part's bytes."""
     part = book._sst_path
-    if not part or part not in book._zip.NameToInfo:
+    if not part or part not in book._zip.names:
         return []
     data = _read_part(book._zip, part, book.path, book._budget)
     key = hashlib.blake2b(data, digest_size=20).digest()
@@ -384,6 +381,30 @@ def _unescape(raw: bytes) -> str:
     return out
 
 
+def _ref_bytes(ref: bytes) -> tuple[int, int] | None:
+    pos = _ref(ref.decode("ascii"))
+    if pos is not None and len(_REF_BYTES) < 200_000:
+        _REF_BYTES[ref] = pos
+    return pos
+
+
+def _typed(t: bytes, v: bytes | None) -> tuple[object, str]:
+    """(value, type) of a cell of type t other than a shared string; raises
+    _NotCanonical for a type the scan does not know (inlineStr without <is>...)."""
+    if t in (b"str", b"e"):
+        return (_unescape(v) if v is not None else None), ("s" if t == b"str" else "e")
+    if t == b"b":
+        return v in (b"1", b"true"), "b"
+    if t == b"n":
+        if v:
+            try:
+                return float(v), "n"
+            except ValueError:
+                return _unescape(v), "s"
+        return None, ""
+    raise _NotCanonical
+
+
 def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCell], bool] | None:
     """(cells, protected) by the fast scan, or None when the part is not in canonical form."""
     if not _FAST_HEAD.match(data) or _FAST_DECL_ENC.match(data):
@@ -398,7 +419,7 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
             return None
         end = start
     body = data[start:end]
-    if b"<!" in body or b"<?" in body:
+    if (b"!" in body and b"<!" in body) or (b"?" in body and b"<?" in body):  # memchr first: cheap
         return None
     last = body.rfind(b"</c>")
     if _FAST_OPEN_END.search(body, max(last, 0)):
@@ -407,37 +428,53 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
     if len(found) != body.count(b"</c>") or b"<c>" in body:
         return None  # some cell is in another shape
     cells: dict[tuple[int, int], RawCell] = {}
-    shared = None
-    ref_cache = _REF_BYTES
+    shared = book.shared_strings() if b't="s"' in body else None
+    ref_get = _REF_BYTES.get
     try:
         for ref, t, v, inner in found:
-            if not v and not inner:
-                continue  # a styled empty cell
-            pos = ref_cache.get(ref)
-            if pos is None:
-                pos = _ref(ref.decode("ascii"))
+            if not inner:
+                if not v:
+                    continue  # a styled empty cell
+                pos = ref_get(ref) or _ref_bytes(ref)
                 if pos is None:
                     continue
-                if len(ref_cache) < 200_000:
-                    ref_cache[ref] = pos
+                if t == b"s":  # labels: the most common cell
+                    try:
+                        cells[pos] = RawCell(shared[int(v)], "s")  # type: ignore[index]
+                    except (ValueError, IndexError, TypeError):
+                        pass  # no such string: an empty cell, as lxml's reading gives
+                    continue
+                if not t:  # numbers
+                    try:
+                        cells[pos] = RawCell(float(v), "n")
+                    except ValueError:
+                        cells[pos] = RawCell(_unescape(v), "s")
+                    continue
+                value, typ = _typed(t, v)
+                if value is not None:
+                    cells[pos] = RawCell(value, typ)
+                continue
+            # a cell with children other than a plain <v>: formulas, inline strings
+            pos = ref_get(ref) or _ref_bytes(ref)
+            if pos is None:
+                continue
+            if b"<c" in inner:
+                return None  # a cell inside a cell: not well-formed
+            if t == b"inlineStr":  # openpyxl writes every string this way
+                im = _FAST_INLINE.match(inner)
+                if im is None:
+                    return None  # rich text or phonetic runs: lxml knows them
+                cells[pos] = RawCell(_unescape(im.group(1)), "s")
+                continue
+            v = None
             f = None
             has_f = False
-            if inner:
-                if b"<c" in inner:
-                    return None  # a cell inside a cell: not well-formed
-                if t == b"inlineStr":  # openpyxl writes every string this way
-                    im = _FAST_INLINE.match(inner)
-                    if im is None:
-                        return None  # rich text or phonetic runs: lxml knows them
-                    cells[pos] = RawCell(_unescape(im.group(1)), "s")
-                    continue
-                v = None
-                for cm in _FAST_CHILD.finditer(inner):
-                    if cm.group(1) == b"v":
-                        v = cm.group(3)
-                    else:
-                        has_f = True
-                        f = _unescape(cm.group(3)) if cm.group(3) is not None else ""
+            for cm in _FAST_CHILD.finditer(inner):
+                if cm.group(1) == b"v":
+                    v = cm.group(3)
+                else:
+                    has_f = True
+                    f = _unescape(cm.group(3)) if cm.group(3) is not None else ""
             if not t:
                 if v:
                     try:
@@ -447,31 +484,16 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
                 elif has_f:
                     cells[pos] = RawCell(None, "", f, True)
                 continue
-            value: object = None
-            typ = ""
             if t == b"s":
+                value = None
                 if v is not None:
-                    if shared is None:
-                        shared = book.shared_strings()
                     try:
-                        value = shared[int(v)]
-                    except (ValueError, IndexError):
-                        value = None
+                        value = shared[int(v)]  # type: ignore[index]
+                    except (ValueError, IndexError, TypeError):
+                        pass
                 typ = "s"
-            elif t in (b"str", b"e"):
-                value = _unescape(v) if v is not None else None
-                typ = "s" if t == b"str" else "e"
-            elif t == b"b":
-                value = v in (b"1", b"true")
-                typ = "b"
-            elif t == b"n":
-                if v:
-                    try:
-                        value, typ = float(v), "n"
-                    except ValueError:
-                        value, typ = _unescape(v), "s"
             else:
-                return None  # inlineStr without <is>, or an unknown type
+                value, typ = _typed(t, v)
             if value is None and not has_f:
                 continue
             cells[pos] = RawCell(value, typ, f, has_f)
@@ -489,7 +511,7 @@ def _scan_shared(data: bytes) -> list[str] | None:
     """Shared strings in canonical form -- plain <si><t> items, or runs of <r><rPr/><t>
     as LibreOffice writes them -- or None for lxml (phonetic runs, comments,
     another encoding or namespace)."""
-    if not _FAST_SST_HEAD.match(data) or _FAST_DECL_ENC.match(data) or b"<!" in data or data.count(b"<?") > 1:
+    if not _FAST_SST_HEAD.match(data) or _FAST_DECL_ENC.match(data) or (b"!" in data and b"<!" in data) or data.count(b"<?") > 1:
         return None
     n_si = data.count(b"<si")
     if b"<si " in data or b"<si/>" in data:
@@ -497,7 +519,9 @@ def _scan_shared(data: bytes) -> list[str] | None:
     try:
         plain = _FAST_SI_PLAIN.findall(data)
         if len(plain) == n_si:  # xlsxwriter, Excel: no runs at all
-            return [_unescape(t) for t in plain]
+            if b"\x00" in data:
+                return None  # not allowed in XML; the separator below must be free
+            return _unescape(b"\x00".join(plain)).split("\x00") if plain else []  # one decode for all
         found = _FAST_SI.findall(data)
         if len(found) != n_si:
             return None
@@ -521,7 +545,7 @@ def _scan_shared(data: bytes) -> list[str] | None:
 def _parse_sheet(book: RawBook, name: str) -> RawSheet:
     part = book._targets[name]
     raw = _read_part(book._zip, part, book.path, book._budget)
-    if b"<!" in raw and _DOCTYPE.search(raw):
+    if b"!" in raw and _DOCTYPE.search(raw):
         _xml(raw, part, book.path)  # refuses with the usual message
     fast = _scan_sheet(book, raw) if FAST_SCAN else None
     if fast is not None:
