@@ -24,7 +24,8 @@ def recompute(form: Form, inputs: Mapping[CellKey, Number | None]) -> dict[CellK
     """All cells: inputs as given (blank as 0, as Excel's SUM does), derived as sums."""
     vals: dict[CellKey, Number] = {k: (inputs.get(k) or 0) for k in form.input_cells}
     for d in form.derived_order:
-        vals[d.cell] = tidy(sum(vals[t] for t in d.terms))
+        total = sum([vals[t] for t in d.terms])
+        vals[d.cell] = total if type(total) is int else tidy(total)  # counts: exact already
     return vals
 
 

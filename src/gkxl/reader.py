@@ -122,7 +122,11 @@ def _block_labels(sl: SheetLayout, block) -> list[tuple[int, int, str]]:
 
 def _labels_match(sheet: RawSheet, labels, dr: int, dc: int) -> list[tuple[int, int, str, str]]:
     bad = []
+    cells = sheet.cells
     for r, c, text in labels:
+        cell = cells.get((r + dr, c + dc))
+        if cell is not None and cell.value == text:
+            continue  # exactly as written: the usual case
         got = sheet.text(r + dr, c + dc)
         if _norm(got) != _norm(text):
             bad.append((r + dr, c + dc, text, got))
@@ -221,11 +225,14 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         assert raw is not None
         rawcells = raw.cells
         moved = bool(dr or dc)
-        for key, r, c, ref, kind, is_total in plan:
-            if moved:
+        in_place = not moved and wsname == sname
+        for key, r, c, ref, kind, is_total, src in plan:
+            if in_place:
+                sources[key] = src
+            else:
                 r, c = r + dr, c + dc
                 ref = a1(r, c)
-            sources[key] = (wsname, ref)
+                sources[key] = (wsname, ref)
             cell = rawcells.get((r, c))
             if is_total:
                 _read_total(form, key, cell, kind, wsname, ref, "labels" if imported else matched_by,
@@ -236,6 +243,9 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                 continue
             value_raw = cell.value
             if cell.type == "n" and not cell.has_formula:
+                if kind == "count" and type(value_raw) is float and value_raw >= 0 and value_raw.is_integer():
+                    inputs[key] = int(value_raw)  # type: ignore[arg-type]
+                    continue
                 v, problem, was_text = parse_number(value_raw, kind)
                 if problem is None:
                     inputs[key] = v
@@ -326,7 +336,7 @@ def _plan(form: Form) -> list:
                 for col in t.columns:
                     key = (t.id, rw.id, col.id)
                     r, c = sl.cells[key]
-                    cells.append((key, r, c, a1(r, c), form.kinds[key], key in form.derived))
+                    cells.append((key, r, c, a1(r, c), form.kinds[key], key in form.derived, (sname, a1(r, c))))
             out.append((sname, sl, block, _block_labels(sl, block), cells))
     _PLANS[id(form)] = (form, out)
     return out
