@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, needs_lo
-from corpus import cases, edit, write_good
+from corpus import cases, edit, sheet_part, write_good, zip_edit
 from gkxl import xlsx
 from gkxl.form import load_form
 
@@ -162,3 +162,40 @@ def test_odd_simple_cells_are_not_lost():
     assert cells[(0, 1)].value == "12件" and cells[(0, 1)].type == "s"
     assert cells[(0, 2)].value == 1.0 and cells[(0, 3)].value == 3.0
     assert cells[(0, 4)].formula == "A1" and cells[(0, 4)].has_formula
+
+
+FORMULA_SHAPES = [
+    '<c r="A1"><f>SUM(B1:C1)</f><v>3</v></c>',  # a total
+    '<c r="A1" t="str"><f>IF(B1&lt;&gt;0,"&lt;0","")</f><v>&lt;0</v></c>',  # a status line, entities
+    '<c r="A1" t="str"><f>IF(B1&lt;0,"&#x4E2D;","")</f><v></v></c>',  # a character reference, empty value
+    '<c r="A1"><f>B1</f></c>',  # no cached value
+    '<c r="A1" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+    '<c r="A1" t="b"><f>B1&gt;0</f><v>1</v></c>',
+    '<c r="A1" t="s"><f>B1</f><v>0</v></c>',
+    '<c r="A1" t="n"><f>B1</f><v>x</v></c>',
+    '<c r="A1"><f>"&amp;amp;"</f><v>2</v></c>',
+    '<c r="A1"><f t="shared" ref="A1:A2" si="0">B1</f><v>2</v></c><c r="A2"><f t="shared" si="0"/><v>2</v></c>',
+    '<c r="A1" t="str"><f>"中文"&amp;B1</f><v>中文</v></c>',
+]
+
+
+@pytest.mark.parametrize("shape", FORMULA_SHAPES)
+def test_formula_shapes_read_the_same(shape, tmp_path):
+    """Formula cells in every shape read by the scan exactly as lxml reads them."""
+    p = write_good(FORM, tmp_path / "a.xlsx")
+    part = sheet_part(p, "填报说明")
+
+    def put(data: bytes) -> bytes:
+        return re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>",
+                      b'<sheetData><row r="1">' + shape.encode() + b"</row></sheetData>", data, flags=re.S)
+    zip_edit(p, part, put)
+    got = dict(both_ways(p))
+    assert got["填报说明"], "the scan should read these shapes itself"
+    cells = xlsx.open_book(p).sheet("填报说明").cells
+    assert cells[(0, 0)].has_formula and "&lt;" not in (cells[(0, 0)].formula or "")
+    if "&amp;amp;" in shape:
+        assert cells[(0, 0)].formula == '"&amp;"'  # unescaped once, not twice
+
+
+def test_bad_entity_in_formula_falls_back():
+    assert xlsx._scan_sheet(None, _sheet_xml('<c r="A1"><f>"&nbsp;"</f><v>1</v></c>')) is None

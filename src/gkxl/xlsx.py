@@ -39,12 +39,38 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
 
-@dataclass(slots=True)
 class RawCell:
-    value: object  # str, float, bool or None
-    type: str  # 'n' number, 's' string, 'b' bool, 'e' error, '' blank
-    formula: str | None = None  # text of <f>, '' for a shared-formula child
-    has_formula: bool = False
+    """One cell: value (str, float, bool or None); type 'n' number, 's' string,
+    'b' bool, 'e' error, '' blank; formula: text of <f> ('' for a shared-formula
+    child), kept as checked escaped ASCII until asked for -- few are ever read."""
+
+    __slots__ = ("value", "type", "_formula", "has_formula")
+
+    def __init__(self, value: object, type: str, formula: str | bytes | None = None,
+                 has_formula: bool = False) -> None:
+        self.value = value
+        self.type = type
+        self._formula = formula
+        self.has_formula = has_formula
+
+    @property
+    def formula(self) -> str | None:
+        f = self._formula
+        if f.__class__ is bytes:  # escaped ASCII with only the five named entities (checked by the scan)
+            f = self._formula = f.decode("ascii").replace("&lt;", "<").replace("&gt;", ">").replace(  # type: ignore[union-attr]
+                "&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+        return f  # type: ignore[return-value]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RawCell):
+            return NotImplemented
+        return (self.value, self.type, self.formula, self.has_formula) == (
+            other.value, other.type, other.formula, other.has_formula)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RawCell({self.value!r}, {self.type!r}, {self.formula!r}, {self.has_formula!r})"
 
 
 @dataclass
@@ -336,7 +362,10 @@ _FAST_DECL_ENC = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding="(?!utf-8")
 # attributes in the order every writer we know uses (r, s, t, then the rare cm/vm/ph);
 # a cell in any other shape is not counted and so sends the sheet to lxml
 _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?'
-                        rb'(?: (?:cm|vm|ph)="[0-9]+")*>(?:(?:<v>([^<]*)</v>)?</c>|(.*?)</c>)', re.S)
+                        rb'(?: (?:cm|vm|ph)="[0-9]+")*>(?:(?:<v>([^<]*)</v>)?</c>'
+                        rb'|<f>([^<]+)</f>(?:<v>([^<]+)</v>)?</c>|(.*?)</c>)', re.S)
+# in a plain formula, any "&" must start one of the five named entities (then it can be unescaped later, lazily)
+_FAST_BAD_AMP = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos);)")
 _FAST_OPEN_END = re.compile(rb'<c\s[^>]*(?<!/)>')
 _FAST_ATTR = re.compile(rb'([A-Za-z:]+)="([^"]*)"')
 _FAST_CHILD = re.compile(rb'<(v|f)(\s[^>]*?)?(?:/>|>([^<]*)</\1>)')
@@ -431,7 +460,35 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
     shared = book.shared_strings() if b't="s"' in body else None
     ref_get = _REF_BYTES.get
     try:
-        for ref, t, v, inner in found:
+        for ref, t, v, fb, fv, inner in found:
+            if fb:  # <f>formula</f><v>value</v>: a total, a status line
+                pos = ref_get(ref) or _ref_bytes(ref)
+                if pos is None:
+                    continue
+                if fb.isascii() and b"&#" not in fb and (b"&" not in fb or not _FAST_BAD_AMP.search(fb)):
+                    f = fb if b"&" in fb else fb.decode("ascii")
+                else:
+                    f = _unescape(fb)
+                if not t:
+                    if fv:
+                        try:
+                            cells[pos] = RawCell(float(fv), "n", f, True)
+                        except ValueError:
+                            cells[pos] = RawCell(_unescape(fv), "s", f, True)
+                    else:
+                        cells[pos] = RawCell(None, "", f, True)
+                    continue
+                if t == b"s":
+                    value = None
+                    try:
+                        value = shared[int(fv)]  # type: ignore[index]
+                    except (ValueError, IndexError, TypeError):
+                        pass
+                    typ = "s"
+                else:
+                    value, typ = _typed(t, fv or None)
+                cells[pos] = RawCell(value, typ, f, True)
+                continue
             if not inner:
                 if not v:
                     continue  # a styled empty cell
@@ -471,7 +528,7 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
             has_f = False
             for cm in _FAST_CHILD.finditer(inner):
                 if cm.group(1) == b"v":
-                    v = cm.group(3)
+                    v = cm.group(3) or None  # <v></v> is no value, as lxml reads it
                 else:
                     has_f = True
                     f = _unescape(cm.group(3)) if cm.group(3) is not None else ""
