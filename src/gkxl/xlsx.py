@@ -434,6 +434,31 @@ def _typed(t: bytes, v: bytes | None) -> tuple[object, str]:
     raise _NotCanonical
 
 
+def _cell_of(t: bytes, v: bytes | None, f: str | bytes | None, has_f: bool, shared) -> RawCell | None:
+    """A cell with a formula or other children, from its parts (v None: no cached value);
+    None when it holds nothing."""
+    if not t:
+        if v:
+            try:
+                return RawCell(float(v), "n", f, has_f)
+            except ValueError:
+                return RawCell(_unescape(v), "s", f, has_f)
+        return RawCell(None, "", f, True) if has_f else None
+    value: object = None
+    if t == b"s":
+        if v is not None:
+            try:
+                value = shared[int(v)]
+            except (ValueError, IndexError, TypeError):
+                pass
+        typ = "s"
+    else:
+        value, typ = _typed(t, v)
+    if value is None and not has_f:
+        return None
+    return RawCell(value, typ, f, has_f)
+
+
 def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCell], bool] | None:
     """(cells, protected) by the fast scan, or None when the part is not in canonical form."""
     if not _FAST_HEAD.match(data) or _FAST_DECL_ENC.match(data):
@@ -469,25 +494,7 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
                     f = fb if b"&" in fb else fb.decode("ascii")
                 else:
                     f = _unescape(fb)
-                if not t:
-                    if fv:
-                        try:
-                            cells[pos] = RawCell(float(fv), "n", f, True)
-                        except ValueError:
-                            cells[pos] = RawCell(_unescape(fv), "s", f, True)
-                    else:
-                        cells[pos] = RawCell(None, "", f, True)
-                    continue
-                if t == b"s":
-                    value = None
-                    try:
-                        value = shared[int(fv)]  # type: ignore[index]
-                    except (ValueError, IndexError, TypeError):
-                        pass
-                    typ = "s"
-                else:
-                    value, typ = _typed(t, fv or None)
-                cells[pos] = RawCell(value, typ, f, True)
+                cells[pos] = _cell_of(t, fv or None, f, True, shared)  # type: ignore[assignment]
                 continue
             if not inner:
                 if not v:
@@ -532,28 +539,9 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
                 else:
                     has_f = True
                     f = _unescape(cm.group(3)) if cm.group(3) is not None else ""
-            if not t:
-                if v:
-                    try:
-                        cells[pos] = RawCell(float(v), "n", f, has_f)
-                    except ValueError:
-                        cells[pos] = RawCell(_unescape(v), "s", f, has_f)
-                elif has_f:
-                    cells[pos] = RawCell(None, "", f, True)
-                continue
-            if t == b"s":
-                value = None
-                if v is not None:
-                    try:
-                        value = shared[int(v)]  # type: ignore[index]
-                    except (ValueError, IndexError, TypeError):
-                        pass
-                typ = "s"
-            else:
-                value, typ = _typed(t, v)
-            if value is None and not has_f:
-                continue
-            cells[pos] = RawCell(value, typ, f, has_f)
+            cell = _cell_of(t, v, f, has_f, shared)
+            if cell is not None:
+                cells[pos] = cell
     except (_NotCanonical, UnicodeDecodeError, KeyError):
         return None
     pm = _FAST_PROT.search(data, end)
