@@ -336,7 +336,8 @@ def _plan(form: Form) -> list:
                 for col in t.columns:
                     key = (t.id, rw.id, col.id)
                     r, c = sl.cells[key]
-                    cells.append((key, r, c, a1(r, c), form.kinds[key], key in form.derived, (sname, a1(r, c))))
+                    ref = a1(r, c)
+                    cells.append((key, r, c, ref, form.kinds[key], key in form.derived, (sname, ref)))
             out.append((sname, sl, block, _block_labels(sl, block), cells))
     _PLANS[id(form)] = (form, out)
     return out
@@ -358,7 +359,6 @@ def _expected_formulas(form: Form) -> dict[CellKey, str]:
                 out[key] = _formula_norm(sum_formula(sl, d.terms))
     _FORMULAS[id(form)] = (form, out)
     return out
-
 
 
 def _locate(book: RawBook, index: _Index, sname: str, sl: SheetLayout, block, labels, matched_by: str,
@@ -388,6 +388,7 @@ def _locate(book: RawBook, index: _Index, sname: str, sl: SheetLayout, block, la
     if len(bad) > 20:
         findings.append(Finding("G-LABEL", "error", f"另有 {len(bad) - 20} 处标签不符", sheet=sname))
     return (sname, 0, 0)
+
 
 def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str, matched_by: str,
                 expected: str, reported: dict, literal_totals: set, findings: list[Finding]) -> None:
