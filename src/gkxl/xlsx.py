@@ -57,8 +57,7 @@ class RawCell:
     def formula(self) -> str | None:
         f = self._formula
         if f.__class__ is bytes:  # escaped ASCII with only the five named entities (checked by the scan)
-            f = self._formula = f.decode("ascii").replace("&lt;", "<").replace("&gt;", ">").replace(  # type: ignore[union-attr]
-                "&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+            f = self._formula = _unescape_named(f.decode("ascii"))  # type: ignore[union-attr]
         return f  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:
@@ -387,14 +386,19 @@ class _NotCanonical(Exception):
     pass
 
 
+def _unescape_named(text: str) -> str:
+    """XML's five named entities, and nothing else (&amp; last, so "&amp;lt;" stays "&lt;")."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
+        "&apos;", "'").replace("&amp;", "&")
+
+
 def _unescape(raw: bytes) -> str:
     text = raw.decode("utf-8")  # UnicodeDecodeError: not canonical
     if b"&" not in raw:
         return text
     if b"&#" not in raw and b"&" not in raw.replace(b"&lt;", b"").replace(b"&gt;", b"").replace(
             b"&amp;", b"").replace(b"&quot;", b"").replace(b"&apos;", b""):
-        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
-            "&apos;", "'").replace("&amp;", "&")
+        return _unescape_named(text)
 
     def one(m: re.Match) -> str:
         e = m.group(1)
@@ -437,13 +441,6 @@ def _typed(t: bytes, v: bytes | None) -> tuple[object, str]:
 def _cell_of(t: bytes, v: bytes | None, f: str | bytes | None, has_f: bool, shared) -> RawCell | None:
     """A cell with a formula or other children, from its parts (v None: no cached value);
     None when it holds nothing."""
-    if not t:
-        if v:
-            try:
-                return RawCell(float(v), "n", f, has_f)
-            except ValueError:
-                return RawCell(_unescape(v), "s", f, has_f)
-        return RawCell(None, "", f, True) if has_f else None
     value: object = None
     if t == b"s":
         if v is not None:
@@ -453,7 +450,7 @@ def _cell_of(t: bytes, v: bytes | None, f: str | bytes | None, has_f: bool, shar
                 pass
         typ = "s"
     else:
-        value, typ = _typed(t, v)
+        value, typ = _typed(t or b"n", v)  # no t: a number, as t="n"
     if value is None and not has_f:
         return None
     return RawCell(value, typ, f, has_f)

@@ -41,17 +41,12 @@ class Package:
     def __init__(self, data: bytes):
         self._data = data
         self._zf: zipfile.ZipFile | None = None
-        members = _central_directory(data)
-        if members is None:
+        names = _central_directory(data)
+        if names is None:
             self._zf = zipfile.ZipFile(io.BytesIO(data))
-            self.members = {i.filename: Member(i.filename, i.compress_type, i.CRC, i.compress_size,
-                                               i.file_size, i.header_offset) for i in self._zf.infolist()}
-        else:
-            self.members = members
-
-    @property
-    def names(self) -> dict[str, Member]:
-        return self.members
+            names = {i.filename: Member(i.filename, i.compress_type, i.CRC, i.compress_size,
+                                        i.file_size, i.header_offset) for i in self._zf.infolist()}
+        self.names: dict[str, Member] = names
 
     @property
     def uses_zipfile(self) -> bool:
@@ -59,7 +54,7 @@ class Package:
 
     def read(self, name: str, limit: int) -> bytes:
         """The member's bytes; at most limit + 1 of them (the caller refuses more)."""
-        m = self.members[name]
+        m = self.names[name]
         if self._zf is not None:
             with self._zf.open(name) as fh:
                 return fh.read(limit + 1)
