@@ -122,7 +122,7 @@ def template_cmd(
 
 @app.command("check")
 def check_cmd(
-    paths: List[Path] = typer.Argument(..., help="要检查的报表文件或目录（可多个）。"),
+    paths: Optional[List[Path]] = typer.Argument(None, help="要检查的报表文件或目录（可多个）。在工作目录中不给出时，检查台账中各单位的当前版本。"),
     prior: Optional[List[Path]] = typer.Option(None, "--prior", help="上年度的报表（文件、目录或汇总表），用于跨年度检查。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果（每份报表一个对象的列表）。"),
     feedback_dir: Optional[Path] = typer.Option(None, "--feedback-dir", help="为每份不通过的报表生成带批注的副本和修改意见。"),
@@ -130,6 +130,8 @@ def check_cmd(
     agency: Optional[str] = typer.Option(None, "--agency", help="预期的单位代码（检查单个文件时）。"),
     form: Optional[str] = typer.Option(None, "--form", help="没有 gkxl 标识的报表按哪个表单识别（默认 gb2021）。"),
     show_info: bool = typer.Option(False, "--verbose", "-v", help="同时列出“说明”级别的信息（如以文本保存的数字）。"),
+    dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建）；不给出文件时默认为当前目录。"),
+    all_files: bool = typer.Option(False, "--all", help="在工作目录中：检查台账中的全部文件，而不只是各单位的当前版本。"),
 ) -> None:
     """检查报表：表内勾稽关系、跨年度衔接、结构是否被改动。
 
@@ -137,25 +139,37 @@ def check_cmd(
     """
     from .checks import PriorIndex, check_file
     from .form import load_form
-    from .reader import iter_paths
     from .report_text import format_result, format_summary, to_json
 
     f = load_form(form) if form else None
-    files = iter_paths(paths)
-    missing = [str(p) for p in paths if not Path(p).exists()]
-    if not files:
-        fail("没有找到要检查的文件" + (f"：{'、'.join(missing)} 不存在" if missing else ""))
-    pidx = PriorIndex(prior, f) if prior else None
-    if pidx is not None:
-        for msg in pidx.problems:
-            say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
-        if not len(pidx):
-            fail("--prior 中没有可用的上年报表")
-    results = []
-    with progress(len(files), "检查报表") as tick:
-        for p in files:
-            results.append(check_file(p, pidx, form=f, expect_agency=agency, expect_year=year))
-            tick()
+    skipped: list = []
+    led = None
+    if not paths:
+        from .workfolder import check_current, open_folder, prior_index
+        led = open_folder(dir)
+        pidx = PriorIndex(prior, f) if prior else prior_index(led, f)
+        with progress(0, "检查报表") as tick:
+            results, res = check_current(led, all_files=all_files, prior=pidx, progress=tick)
+        if not results:
+            say("台账中还没有可检查的报表。")
+    else:
+        from .scan import scan_paths
+        scan = scan_paths(paths)
+        skipped = scan.skipped
+        files = scan.files
+        if not files:
+            fail("没有找到要检查的文件" + ("：" + "；".join(f"{s.path}：{s.reason}" for s in skipped[:10]) if skipped else ""))
+        pidx = PriorIndex(prior, f) if prior else None
+        if pidx is not None:
+            for msg in pidx.problems:
+                say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
+            if not len(pidx):
+                fail("--prior 中没有可用的上年报表")
+        results = []
+        with progress(len(files), "检查报表") as tick:
+            for p in files:
+                results.append(check_file(p, pidx, form=f, expect_agency=agency, expect_year=year))
+                tick()
     if feedback_dir:
         from .feedback import write_feedback
         used: set[str] = set()
@@ -172,6 +186,10 @@ def check_cmd(
         if feedback_dir:
             n = sum(r.status == "fail" for r in results)
             say(f"已为 {n} 份不通过的报表生成修改意见，保存在 {feedback_dir}")
+    for s in skipped:
+        say(f"跳过：{s.path}：{s.reason}", err=True)
+    if led is not None:
+        led.close()
     if any(r.status == "unreadable" for r in results):
         raise typer.Exit(2)
     if any(r.status == "fail" for r in results):
@@ -180,56 +198,110 @@ def check_cmd(
 
 @app.command("aggregate")
 def aggregate_cmd(
-    paths: List[Path] = typer.Argument(..., help="报表文件或目录（可多个；可以包含下级地区的汇总表）。"),
-    roster: Path = typer.Option(..., "--roster", help="名单文件（CSV 或 xlsx）：应报单位及地区层级。"),
-    out: Path = typer.Option(..., "--out", "-o", help="输出的汇总表（.xlsx），与模板同一格式。"),
-    region: Optional[str] = typer.Option(None, "--region", help="汇总哪个地区（名单中汇总行的代码）；默认为名单的最上级地区。"),
+    paths: Optional[List[Path]] = typer.Argument(None, help="报表文件或目录（可多个；可以包含下级地区的汇总表）。在工作目录中不给出时，汇总台账中各单位的当前版本。"),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="名单文件（CSV 或 xlsx）：应报单位及地区层级。在工作目录中默认用其名单。"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出的汇总表（.xlsx），与模板同一格式。在工作目录中默认写入 输出/。"),
+    region: Optional[str] = typer.Option(None, "--region", help="汇总哪个地区（名单中地区的代码或名称）；默认为名单的最上级地区。"),
     prior: Optional[List[Path]] = typer.Option(None, "--prior", help="上年度的报表或汇总表，用于跨年度检查。"),
-    year: Optional[int] = typer.Option(None, "--year", "-y", help="汇总年度（默认取多数报表的年度）。"),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="汇总年度（默认取多数报表的年度；一样多时需要指定）。"),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="同时输出长表 CSV：单位、地区、表、行、列、数值。"),
     include_failing: bool = typer.Option(False, "--include-failing", help="未通过检查的报表也参与汇总（会在各表注明）。"),
-    deadline: Optional[str] = typer.Option(None, "--deadline", help="报送截止日期（YYYY-MM-DD），晚于此日期收到的标为逾期。"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="报送截止日期：2026-01-31、2026/1/31 或 2026年1月31日；首次报送晚于此日的标为逾期。"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（默认：全部 CPU 核）。"),
     form: Optional[str] = typer.Option(None, "--form", help="没有 gkxl 标识的报表按哪个表单识别（默认 gb2021）。"),
+    dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建）；不给出文件时默认为当前目录。"),
 ) -> None:
-    """逐级汇总：检查每份报表，按名单汇总，生成汇总表、完成情况和来源清单。"""
+    """逐级汇总：检查每份报表，按名单汇总，生成汇总表、完成情况和来源清单。
+
+    退出码：0 范围内每个单位都已计入；1 有单位未报送、不通过或待确认；2 有文件无法读取或调用有误。
+    """
     from .aggregate import aggregate
     from .checks import PriorIndex
+    from .deadline import parse_deadline
     from .form import load_form
-    from .reader import iter_paths
+    from .outputs import refuse_overlap, write_together
     from .roster import load_roster
-    from .rollup_write import write_counts_block, write_rollup
+    from .rollup_write import rollup_bytes, write_counts_block
 
-    r = load_roster(roster)
     f = load_form(form) if form else None
-    files = iter_paths(paths)
-    if not files:
-        fail("没有找到要汇总的报表文件")
+    dl = parse_deadline(deadline) if deadline else None
+    skipped: list = []
+    led = None
+    if not paths:
+        from .workfolder import open_folder, prior_index
+        led = open_folder(dir)
+        r = load_roster(roster) if roster else led.roster
+        pidx = PriorIndex(prior, f) if prior else prior_index(led, f)
+        received = led.files()
+        confirmed, fb, rem = led.marks()
+        if year is not None and year != led.year:
+            fail(f"工作目录是 {led.year} 年度的，不能按 --year {year} 汇总")
+        with progress(len(received), "读取并检查报表") as tick:
+            roll = aggregate(None, r, region=region, year=led.year, prior=pidx, include_failing=include_failing,
+                             form=f, deadline=dl or led.deadline, jobs=jobs, progress=tick, received=received,
+                             confirmed=confirmed, feedback=fb, reminders=rem)
+        if out is None:
+            from .ledger import OUTPUTS
+            out = led.root / OUTPUTS / f"{roll.region.code}-{roll.year}年度汇总表.xlsx"
+        inputs = [x.path for x in received if x.path]
+    else:
+        if roster is None:
+            fail("请用 --roster 指定名单文件（或在 gkxl init 创建的工作目录中运行）")
+        if out is None:
+            fail("请用 --out 指定输出的汇总表，例如 --out 汇总.xlsx")
+        r = load_roster(roster)
+        from .scan import scan_paths
+        outs = [out] + ([csv_out] if csv_out else [])
+        scan = scan_paths(paths, exclude=outs)
+        skipped = scan.skipped
+        if not scan.files:
+            fail("没有找到要汇总的报表文件" + ("：" + "；".join(f"{s.path}：{s.reason}" for s in skipped[:10]) if skipped else ""))
+        inputs = scan.files
+        pidx = PriorIndex(prior, f) if prior else None
+        with progress(len(scan.files), "读取并检查报表") as tick:
+            roll = aggregate(scan.files, r, region=region, year=year, prior=pidx, include_failing=include_failing,
+                             form=f, deadline=dl, jobs=jobs, progress=tick)
     if out.suffix.lower() != ".xlsx":
         fail(f"输出文件 {out} 应以 .xlsx 结尾")
-    pidx = PriorIndex(prior, f) if prior else None
-    with progress(len(files), "读取并检查报表") as tick:
-        roll = aggregate(files, r, region=region, year=year, prior=pidx, include_failing=include_failing,
-                         form=f, deadline=deadline, jobs=jobs, progress=tick)
-    write_rollup(roll, out)
+    refuse_overlap([out] + ([csv_out] if csv_out else []), inputs)
+    items = [(out, rollup_bytes(roll))]
     if csv_out:
-        from .tabular import write_csv
-        write_csv(roll.tidy(), csv_out)
-    from collections import Counter
-    fates = Counter(s.fate for s in roll.submissions)
-    st = Counter(s.status for s in roll.statuses)
-    say(f"{roll.region.name}（{roll.region.code}）{roll.year} 年度汇总完成：汇总了 {len(roll.parts)} 份报表。")
-    say(roll.policy)
-    say("输入文件：" + "，".join(f"{k} {v}" for k, v in fates.most_common()))
-    say("各单位：" + "，".join(f"{k} {v}" for k, v in st.most_common()))
-    say(write_counts_block(roll))
-    missing = [s.agency for s in roll.statuses if s.status == "未报送" and not s.agency.is_rollup]
-    if missing:
-        say("未报送：" + "、".join(f"{a.name}（{a.code}）" for a in missing))
-    failing = [s for s in roll.statuses if s.status == "有错误"]
-    if failing:
-        say("有错误：" + "、".join(f"{s.agency.name}（{s.agency.code}）" for s in failing))
+        from .tabular import csv_bytes
+        items.append((csv_out, csv_bytes(roll.tidy())))
+    write_together(items)
+    if led is not None:
+        led.event("aggregate", roll.region.code, None, f"汇总 {len(roll.parts)} 份，写入 {out}")
+        led.close()
+    say(format_rollup(roll, r))
     say(f"汇总表：{out}" + (f"；长表：{csv_out}" if csv_out else ""))
+    for s in skipped:
+        say(f"跳过：{s.path}：{s.reason}", err=True)
+    if any(x.fate == "无法读取" and x.kind == "unreadable" for x in roll.submissions):
+        raise typer.Exit(2)
+    from .collection import departments_done
+    if not departments_done(roll.resolution):
+        raise typer.Exit(1)
+
+
+def format_rollup(roll, roster) -> str:
+    """The console summary of a roll-up, in the words of the status board."""
+    from collections import Counter
+
+    from .board import summary_text
+    from .rollup_write import write_counts_block
+
+    fates = Counter(x.fate for x in roll.submissions)
+    lines = [f"{roll.region.name}（{roll.region.code}）{roll.year} 年度汇总完成：汇总了 {len(roll.parts)} 份报表"
+             f"（{len(set(roll.members))} 个单位的数据）。", roll.policy]
+    if fates:
+        lines.append("输入文件：" + "，".join(f"{k} {v}" for k, v in fates.most_common()))
+    lines.append(summary_text(roll.resolution, year=roll.year))
+    notes = getattr(roster, "notes", [])
+    lines += [f"说明：{n}" for n in notes]
+    block = write_counts_block(roll)
+    if block:
+        lines.append(block)
+    return "\n".join(lines)
 
 
 @app.command("demo")
@@ -260,7 +332,7 @@ def _load_priors(form, paths: List[Path]):
 def _register_extensions() -> None:
     """Commands that live in their own modules (mail, report) add themselves here."""
     import importlib
-    for mod in ("cli_mail", "cli_report"):
+    for mod in ("cli_mail", "cli_report", "cli_ledger"):
         try:
             m = importlib.import_module(f"gkxl.{mod}")
         except ModuleNotFoundError as e:

@@ -27,7 +27,9 @@ def _prompt(what: str):
 def collect_cmd(
     sources: List[str] = typer.Argument(..., help="邮件来源：.eml 文件、.eml 所在文件夹、mbox 文件、Maildir 文件夹，"
                                                   "或 imaps://用户名@服务器[:端口]/文件夹（可多个）。"),
-    out: Path = typer.Option(..., "--out", "-o", help="保存目录：报表按单位代码分文件夹保存，并生成收取清单 manifest.csv。"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="保存目录：报表按单位代码分文件夹保存，并生成收取清单 manifest.csv。在工作目录中不给出时，收入台账。"),
+    dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建）；不给出 --out 时默认为当前目录。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="检查报表的并行进程数。"),
     roster: Optional[Path] = typer.Option(None, "--roster", help="名单文件：发件人与名单中该单位的邮箱不符时给出提醒。"),
     allow_plain: bool = typer.Option(False, "--allow-plain", help="允许不加密的 imap://（仅用于可信的本机网络）。"),
     ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="验证邮件服务器证书所用的 CA 证书文件（单位内部证书时使用）。"),
@@ -43,7 +45,27 @@ def collect_cmd(
     from .mail import manifest as mf
     from .roster import load_roster
 
-    r = load_roster(roster) if roster else None
+    if out is None:
+        from .cli_ledger import folder
+        from .ledger import MAILBOX
+        from .workfolder import prior_index
+        with folder(dir) as led:
+            _collect(sources, led.root / MAILBOX, load_roster(roster) if roster else led.roster, allow_plain, ca_file,
+                     max_size, exit_on_problem=False)
+            with progress(0, "检查并记入台账") as tick:
+                added = led.ingest_collected(led.root / MAILBOX, prior=prior_index(led), jobs=jobs, progress=tick)
+            say(f"记入台账 {len(added.new)} 项（报表、无法使用的附件和没有附件的回信都会记录）。")
+            from .cli_ledger import _after
+            _after(led)
+        return
+    _collect(sources, out, load_roster(roster) if roster else None, allow_plain, ca_file, max_size)
+
+
+def _collect(sources, out: Path, r, allow_plain: bool, ca_file, max_size: float, exit_on_problem: bool = True) -> None:
+    from .cli import progress, say
+    from .mail import collect
+    from .mail import manifest as mf
+
     with progress(0, "收取邮件") as tick:
         res = collect(sources, out, roster=r, password=_prompt(" IMAP "), allow_plain=allow_plain,
                       ca_file=str(ca_file) if ca_file else None, max_size=int(max_size * 1024 * 1024),
@@ -62,7 +84,7 @@ def collect_cmd(
     say(f"新收邮件 {res.new_messages} 封" + (f"（另有 {res.skipped_messages} 封此前已收取，跳过）" if res.skipped_messages else "")
         + f"，附件 {n_att} 个" + (f"：{'，'.join(parts)}" if parts else ""))
     say(f"报表保存在 {out}，收取清单：{mf.manifest_path(out)}")
-    if res.problems:
+    if res.problems and exit_on_problem:
         raise typer.Exit(2)
 
 
@@ -154,11 +176,17 @@ def send_feedback_cmd(
     allow_plain: bool = typer.Option(False, "--allow-plain", help="允许不加密的 smtp://（仅用于可信的本机网络）。"),
     ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="验证邮件服务器证书所用的 CA 证书文件。"),
 ) -> None:
-    """把不通过的报表（带批注的副本）和修改意见发回各单位。"""
+    """把不通过的报表（带批注的副本）和修改意见发回各单位。
+
+    在工作目录中（不给出 --dir 修改意见目录时）：为每个当前版本不通过、且还没有退回过的单位生成修改意见并发送，
+    每个版本只退回一次，并记入台账。
+    """
     _common("feedback", show_template)
     from .cli import fail, progress
-    if dir is None:
-        fail("请用 --dir 指定修改意见目录（gkxl check --feedback-dir 的输出）")
+    if dir is None or (dir / "gkxl.db").is_file():
+        _ledger_feedback(dir, roster, deadline, message_template, drafts, smtp, sender, sender_name, rate, log,
+                         resend, allow_plain, ca_file)
+        return
     from .mail import send_feedback
     from .roster import load_roster
 
@@ -169,6 +197,83 @@ def send_feedback_cmd(
                             allow_plain=allow_plain, ca_file=str(ca_file) if ca_file else None,
                             password=_prompt(" SMTP "), resend=resend or (), progress=tick)
     _report(res, smtp is not None)
+
+
+def _ledger_feedback(dir, roster, deadline, message_template, drafts, smtp, sender, sender_name, rate, log, resend,
+                     allow_plain, ca_file) -> None:
+    from .cli import progress, say
+    from .cli_ledger import folder
+    from .ledger import MAILBOX
+    from .mail import send_feedback
+    from .roster import load_roster
+    from .workfolder import prior_index, write_current_feedback
+
+    with folder(dir) as led:
+        fb_dir, written = write_current_feedback(led, prior=prior_index(led))
+        if not written:
+            say("没有需要退回的报表：各单位当前版本不通过的都已退回过（每个版本只退回一次）。")
+            return
+        r = load_roster(roster) if roster else led.roster
+        dl = deadline or (_deadline_text(led.deadline) if led.deadline else None)
+        collected = led.root / MAILBOX if (led.root / MAILBOX).is_dir() else None
+        with progress(0, "发送邮件") as tick:
+            res = send_feedback(fb_dir, roster=r, collected=collected, deadline=dl,
+                                message_template=message_template, drafts_dir=drafts or fb_dir / "邮件草稿",
+                                smtp=smtp, sender=sender, sender_name=sender_name, rate=rate,
+                                log=log or led.root / ".gkxl-sent.csv", allow_plain=allow_plain,
+                                ca_file=str(ca_file) if ca_file else None, password=_prompt(" SMTP "),
+                                resend=resend or (), progress=tick)
+        done = set(res.sent) | set(res.already) if smtp else {p.stem for p in res.drafts}
+        for code, fid in written:
+            if code in done:
+                led.event("feedback", code, fid, ("已发送" if smtp else "已写成草稿") + f"：{fb_dir}")
+        say(f"已为 {len(written)} 个单位生成修改意见：{fb_dir}")
+        _report(res, smtp is not None)
+
+
+def _deadline_text(d) -> str:
+    from .deadline import format_deadline
+    return format_deadline(d)
+
+
+@send_app.command("reminders")
+def send_reminders_cmd(
+    dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建；默认为当前目录）。"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="写入催报邮件的截止日期（默认为工作目录的截止日期）。"),
+    message_template: Optional[Path] = typer.Option(None, "--message-template", help="邮件模板文件（第一行“主题：……”，其后为正文）。"),
+    show_template: bool = typer.Option(False, "--show-template", help="显示默认的邮件模板后退出（可另存后修改）。"),
+    drafts: Optional[Path] = typer.Option(None, "--drafts", help=_DRAFTS),
+    smtp: Optional[str] = typer.Option(None, "--smtp", help=_SMTP),
+    sender: str = typer.Option("", "--from", help="发件人邮箱（默认为 SMTP 用户名）。"),
+    sender_name: str = typer.Option("", "--from-name", help="发件人显示名称。"),
+    rate: float = typer.Option(20, "--rate", help="每分钟最多发送的邮件数。"),
+    allow_plain: bool = typer.Option(False, "--allow-plain", help="允许不加密的 smtp://（仅用于可信的本机网络）。"),
+    ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="验证邮件服务器证书所用的 CA 证书文件。"),
+) -> None:
+    """催报：给未报送、不通过或回复的附件不是报表的单位发邮件，写明其当前状态和截止日期，并记入台账。"""
+    if show_template:
+        from .reminders import DEFAULT_REMINDER
+        typer.echo(DEFAULT_REMINDER, nl=False)
+        raise typer.Exit(0)
+    from .cli import progress, say
+    from .cli_ledger import folder
+    from .ledger import OUTPUTS, now_iso
+    from .reminders import send_reminders
+
+    with folder(dir) as led:
+        stamp = now_iso()[:19].replace(":", "").replace("-", "")
+        with progress(0, "发送邮件") as tick:
+            res, targets = send_reminders(led, deadline=deadline, message_template=message_template,
+                                          drafts_dir=drafts or (led.root / OUTPUTS / "催报" / stamp if not smtp else None),
+                                          smtp=smtp, sender=sender, sender_name=sender_name, rate=rate,
+                                          log=led.root / ".gkxl-sent.csv", allow_plain=allow_plain,
+                                          ca_file=str(ca_file) if ca_file else None, password=_prompt(" SMTP "),
+                                          progress=tick)
+        if not targets:
+            say("没有需要催报的单位。")
+            return
+        say(f"需要催报的单位 {len(targets)} 个：" + "、".join(f"{st.agency.name}（{st.status}）" for st in targets[:30]))
+        _report(res, smtp is not None)
 
 
 def register(app: typer.Typer) -> None:

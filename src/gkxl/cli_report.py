@@ -8,18 +8,65 @@ from typing import Optional
 import typer
 
 
+def _ledger_reports(dir, out, code, fmt, force) -> None:
+    """One report per agency whose current version passes (or the one asked for)."""
+    from .cli_ledger import folder
+    from .collection import ST_CONFIRMED, ST_PASS
+    from .errors import GkxlError
+    from .ledger import OUTPUTS
+    from .report import render_report
+
+    if fmt not in ("docx", "html", "md"):
+        raise GkxlError(f"--format 应为 docx、html 或 md，而不是“{fmt}”", code="REPORT_FORMAT")
+    with folder(dir) as led:
+        res = led.resolve()
+        states = list(res.states.values())
+        if code:
+            st = res.state(code)
+            if st is None:
+                raise GkxlError(f"单位代码“{code}”不在名单中", code="LEDGER_CODE")
+            states = [st]
+        target = out or led.root / OUTPUTS / "年度报告"
+        if code and out is not None and out.suffix:
+            files = [(states[0], out)]
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            files = [(st, target / f"{st.agency.code}.{fmt}") for st in states]
+        made, not_ready = 0, []
+        for st, dest in files:
+            if st.current is None or (st.status not in (ST_PASS, ST_CONFIRMED) and not force):
+                not_ready.append(f"{st.agency.name}（{st.status}）")
+                continue
+            render_report(st.current.path, dest, force=force)
+            made += 1
+        typer.echo(f"已生成 {made} 份年度报告：{target if not code else files[0][1]}")
+        if not_ready:
+            typer.echo(f"未生成（当前没有通过检查的版本）：{'、'.join(not_ready[:30])}"
+                       + (f" 等 {len(not_ready)} 个" if len(not_ready) > 30 else ""))
+
+
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
-        ret: Path = typer.Argument(..., metavar="报表.xlsx", help="已填好的报表或汇总表（.xlsx）。"),
-        out: Path = typer.Option(..., "--out", "-o", help="输出的年度报告：.docx、.html 或 .md（按扩展名选择格式）。"),
+        ret: Optional[Path] = typer.Argument(None, metavar="报表.xlsx", help="已填好的报表或汇总表（.xlsx）。在工作目录中不给出时，按台账中各单位的当前版本生成。"),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出的年度报告：.docx、.html 或 .md（按扩展名选择格式）；工作目录中为输出目录。"),
         force: bool = typer.Option(False, "--force", help="报表未通过检查时仍然生成，文档标注为“草稿”。"),
+        code: Optional[str] = typer.Option(None, "--code", help="工作目录中：只生成这个单位的报告。"),
+        fmt: str = typer.Option("docx", "--format", help="工作目录中批量生成时的格式：docx、html 或 md。"),
+        dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建；默认为当前目录）。"),
     ) -> None:
         """生成政府信息公开工作年度报告（六个部分，统计表按标准格式排版）。
 
         报表未通过检查时拒绝生成（退出码 1），除非加 --force。
         """
         from .report import render_report
+
+        if ret is None:
+            _ledger_reports(dir, out, code, fmt, force)
+            return
+        if out is None:
+            typer.echo("错误：请用 --out 指定输出的年度报告，例如 --out 年度报告.docx", err=True)
+            raise typer.Exit(2)
 
         res = render_report(ret, out, force=force)
         if res.status == "fail":

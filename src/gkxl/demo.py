@@ -83,7 +83,7 @@ def run_demo(out: str | Path = "demo-out", samples: str | Path | None = None, ye
     res.city_path = write_rollup(city, out / "汇总" / f"{city.region.code}-{city.region.name}.xlsx")
     write_csv(city.tidy(), out / "汇总" / "长表.csv")
     missing = [s.agency for s in city.statuses if s.status == "未报送"]
-    failing = [s.agency for s in city.statuses if s.status == "有错误"]
+    failing = [s.agency for s in city.statuses if s.status == "不通过"]
     lines = [
         f"示例运行完成（{src}，{year} 年度）：",
         f"1. 为 {len(res.templates)} 个单位生成了填报模板（已按上年报表预填并锁定“上年结转”）：{out / '模板'}",

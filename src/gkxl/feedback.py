@@ -20,14 +20,15 @@ from .template import atomic_write
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 
 
-def feedback_text(r: CheckResult) -> str:
+def feedback_text(r: CheckResult, shown_name: str = "") -> str:
+    """What to fix, in the clerk's words; `shown_name` is the file name she sent (not where we keep it)."""
     ret = r.ret
     who = (ret.agency_name or ret.agency_code or "填报单位") if ret else "填报单位"
     year = f"{ret.year} 年度" if ret and ret.year else ""
     errs = [f for f in r.findings if f.severity == "error"]
     warns = [f for f in r.findings if f.severity == "warning"]
     lines = [f"{who}：", "",
-             f"您单位报送的{year}政府信息公开工作年度报告统计表（文件：{Path(r.path).name}）经检查，"
+             f"您单位报送的{year}政府信息公开工作年度报告统计表（文件：{shown_name or Path(r.path).name}）经检查，"
              f"有 {len(errs)} 处错误需要修改" + (f"，另有 {len(warns)} 处提醒请核实" if warns else "") + "。", ""]
     blanks = [f for f in errs if f.rule == "V-BLANK"]
     n = 0
@@ -70,7 +71,8 @@ def _comment_targets(findings: list[Finding]) -> dict[tuple[str, str], list[str]
     return out
 
 
-def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = None) -> tuple[Path | None, Path]:
+def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = None,
+                   shown_name: str = "") -> tuple[Path | None, Path]:
     """(marked-up workbook or None, text file) for one failing return.
 
     Files are named by agency code; `used` keeps names unique within a run
@@ -89,7 +91,7 @@ def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = 
     if used is not None:
         used.add(stem)
     txt = out_dir / f"{stem}-修改意见.txt"
-    atomic_write(txt, feedback_text(r).encode("utf-8-sig"))
+    atomic_write(txt, feedback_text(r, shown_name).encode("utf-8-sig"))
     book_path: Path | None = out_dir / f"{stem}.xlsx"
     try:
         wb = openpyxl.load_workbook(r.path)

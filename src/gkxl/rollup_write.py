@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .aggregate import Rollup
 from .layout import ROLLUP_SHEETS, a1, cell_address, col_letter
-from .template import Fill, write_workbook
+from .template import Fill
 
 DETAIL_LIMIT = 20000
 DETAIL, STATUS, SOURCES = ROLLUP_SHEETS
@@ -101,9 +101,22 @@ def _table_sheet(name: str, policy: str, header: list[str], rows: list[list], wi
     return write
 
 
+STATUS_HEADER = ["单位代码", "单位名称", "类型", "所属地区", "状态", "标记", "是否计入汇总", "说明", "采用的文件",
+                 "原附件名", "收到时间", "错误", "提醒"]
+SOURCE_HEADER = ["文件名", "路径", "SHA-256", "单位代码", "单位名称", "计入单位", "接收时间", "发件人", "邮件 Message-ID",
+                 "原附件名", "工作簿时间", "检查结果", "处理结果", "是否汇总", "原因"]
+
+
 def status_rows(r: Rollup) -> list[list]:
-    return [[s.agency.code, s.agency.name, "地区汇总" if s.agency.is_rollup else "部门", s.region_path, s.status,
-             s.detail, os.path.basename(s.file) if s.file else "", s.errors, s.warnings] for s in r.statuses]
+    """One row per roster agency in scope: the same words as `gkxl status`."""
+    out = []
+    for s in r.statuses:
+        cur = s.current
+        out.append([s.agency.code, s.agency.name, "地区" if s.agency.is_rollup else "部门", s.region_path, s.status,
+                     "、".join(s.flags), "是" if s.counted else "否", s.detail,
+                     os.path.basename(cur.path) if cur else "", cur.original_name if cur else "",
+                     cur.received_at if cur else "", s.errors, s.warnings])
+    return out
 
 
 def count_rows(r: Rollup) -> list[list]:
@@ -113,14 +126,21 @@ def count_rows(r: Rollup) -> list[list]:
     return [["各地区完成情况"] + [""] * (len(keys) - 1), keys] + [[row[k] for k in keys] for row in r.region_counts]
 
 
+VERDICT_ZH = {"pass": "通过", "fail": "不通过", "unreadable": "无法读取", "": "不是报表"}
+
+
 def source_rows(r: Rollup) -> list[list]:
+    """One row per input file, with its fate: every file received is accounted for."""
     out = []
-    for s in r.submissions:
-        b = s.result
-        out.append([os.path.basename(s.path), str(s.path), b.sha256 or _sha(s.path), b.agency_code, b.agency_name,
-                    s.received_at, s.message_id, b.created_at or b.modified,
-                    {"pass": "通过", "fail": f"错误 {b.n_errors} 项", "unreadable": "无法读取"}[b.status],
-                    s.fate, s.reason])
+    for f in r.submissions:
+        b = f.brief
+        verdict = VERDICT_ZH.get(f.verdict, f.verdict)
+        if f.verdict == "fail":
+            verdict = f"不通过（错误 {f.errors} 项）"
+        out.append([os.path.basename(f.path), str(f.path), f.sha256 or (_sha(f.path) if f.path else ""), f.agency_code,
+                    f.agency_name, f.counts_for, f.received_at, f.sender, f.message_id, f.original_name,
+                    (b.created_at or b.modified) if b is not None else "", verdict, f.fate, f.used or "未汇总",
+                    f.reason])
     return out
 
 
@@ -133,6 +153,19 @@ def _sha(path: str) -> str:
 
 
 def write_rollup(r: Rollup, out: str | os.PathLike) -> Path:
+    """Write the roll-up workbook atomically; returns its path."""
+    from .template import atomic_write
+    p = Path(out)
+    if p.suffix.lower() != ".xlsx":
+        from .errors import OutputError
+        raise OutputError(f"输出文件 {p} 应以 .xlsx 结尾", code="OUTPUT_NAME", path=str(p))
+    atomic_write(p, rollup_bytes(r))
+    return p
+
+
+def rollup_bytes(r: Rollup) -> bytes:
+    """The roll-up workbook: the same form filled with the totals, plus 汇总明细, 完成情况 and 来源."""
+    from .template import render_workbook
     form = r.form
     fill = Fill(values=dict(r.totals), lock_all=True, texts=_texts(r),
                 cover={"contact": "", "phone": ""},
@@ -152,15 +185,13 @@ def write_rollup(r: Rollup, out: str | os.PathLike) -> Path:
     else:
         fill.extra_sheets.append(_table_sheet(DETAIL, r.policy + "（单位过多，明细见 --csv 输出的长表）", ["说明"], [], [60]))
     fill.extra_sheets.append(_table_sheet(
-        STATUS, r.policy, ["单位代码", "单位名称", "类型", "所属地区", "状态", "说明", "采用的文件", "错误", "提醒"],
-        status_rows(r), [12, 26, 10, 20, 14, 50, 28, 6, 6], after=count_rows(r)))
+        STATUS, r.policy, STATUS_HEADER, status_rows(r), [12, 26, 6, 20, 14, 10, 8, 50, 28, 28, 20, 6, 6],
+        after=count_rows(r)))
     fill.extra_sheets.append(_table_sheet(
-        SOURCES, r.policy, ["文件名", "路径", "SHA-256", "单位代码", "单位名称", "接收时间", "邮件 Message-ID",
-                            "工作簿时间", "检查结果", "处理结果", "原因"],
-        source_rows(r), [28, 40, 20, 12, 24, 20, 24, 20, 12, 24, 50]))
+        SOURCES, r.policy, SOURCE_HEADER, source_rows(r), [28, 40, 20, 12, 24, 12, 20, 24, 24, 28, 20, 12, 10, 10, 50]))
     from .roster import Agency
     region = Agency(r.region.code, r.region.name, r.region.parent, kind="rollup")
-    return write_workbook(out, form, year=r.year, agency=region, fill=fill, kind="rollup")
+    return render_workbook(form, year=r.year, agency=region, fill=fill, kind="rollup")
 
 
 def write_counts_block(r: Rollup) -> str:

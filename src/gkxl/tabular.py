@@ -20,12 +20,17 @@ def neutralise(value):
 
 
 def write_csv(df, path: str | os.PathLike) -> Path:
+    p = Path(path)
+    atomic_write(p, csv_bytes(df))
+    return p
+
+
+def csv_bytes(df) -> bytes:
+    """The frame as CSV for Excel: UTF-8 with BOM, formula-like text neutralised."""
     safe = df.copy()
     for col in safe.columns:
         if safe[col].dtype == object:
             safe[col] = safe[col].map(neutralise)
     buf = io.StringIO()
     safe.to_csv(buf, index=False)
-    p = Path(path)
-    atomic_write(p, buf.getvalue().encode("utf-8-sig"))
-    return p
+    return buf.getvalue().encode("utf-8-sig")
