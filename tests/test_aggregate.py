@@ -50,12 +50,13 @@ def test_sums_match_pandas(city, form):
 def test_completeness(city):
     st = {s.agency.code: s.status for s in city.statuses}
     assert st["QH02-04"] == "未报送"
-    assert st["QH-03"] == "有错误" and st["QH-05"] == "有错误" and st["QH03-03"] == "有错误"
-    assert st["QH02-02"] == "重复报送"
-    assert st["QH-01"] == "已报送且通过"
+    assert st["QH-03"] == "不通过" and st["QH-05"] == "不通过" and st["QH03-03"] == "不通过"
+    by = {s.agency.code: s for s in city.statuses}
+    assert st["QH02-02"] == "通过" and by["QH02-02"].versions == 2 and "2 个版本" in by["QH02-02"].detail
+    assert st["QH-01"] == "通过" and by["QH-01"].counted and not by["QH-03"].counted
     fates = {Path(s.path).name: s.fate for s in city.submissions}
-    assert fates["白石县财政局统计表（初稿）.xlsx"] == "未汇总：已被更新的报送替代"
-    assert sum(f == "已汇总" for f in fates.values()) == 25
+    assert fates["白石县财政局统计表（初稿）.xlsx"] == "已被替代"
+    assert sum(s.used == "已汇总" for s in city.submissions) == 25
     counts = {r["地区代码"]: r for r in city.region_counts}
     assert counts["QH02"]["未报送"] == 1 and counts["QH"]["应报"] == 31
 
@@ -113,7 +114,8 @@ def test_include_failing_and_not_on_roster(roster, tmp_path):
     write_return(d / "stranger.xlsx", load_form(), Agency("ZZ-99", "外地某局"), 2025, realistic_return(load_form(), 3))
     r = aggregate([d], roster, include_failing=True)
     assert len(r.parts) == 30
-    assert any(s.status == "不在名单内" and s.agency.code == "ZZ-99" for s in r.statuses)
+    stranger = [f for f in r.submissions if f.agency_code == "ZZ-99"]
+    assert [f.fate for f in stranger] == ["待确认"] and "不在名单中" in stranger[0].reason
     assert "包含未通过检查" in r.policy
 
 
@@ -148,14 +150,25 @@ def test_roster_validation(tmp_path, text, needle):
 def test_aggregate_cli_and_csv(cli, tmp_path):
     code, out, err = cli("aggregate", SAMPLES / "2025", "--roster", SAMPLES / "roster.csv", "--region", "QH01",
                          "--out", tmp_path / "QH01.xlsx", "--csv", tmp_path / "long.csv", "--prior", SAMPLES / "2024")
-    assert code == 0, err
-    assert "临江县" in out and "汇总口径" in out
+    # 临江县财政局 fails its checks: the roll-up is written, and the exit code says it is incomplete
+    assert code == 1, err
+    assert "临江县" in out and "汇总口径" in out and "不通过：临江县财政局（QH01-02）" in out
+    assert "样例说明.txt：不是电子表格" in err  # every entry skipped is named with its reason
     df = pd.read_csv(tmp_path / "long.csv", encoding="utf-8-sig", dtype={"agency": str})
     assert set(df.columns) >= {"agency", "region", "table", "row", "column", "value"}
     assert df["agency"].str.startswith("QH01-").all()
     code, out, err = cli("aggregate", SAMPLES / "2025", "--roster", SAMPLES / "roster.csv", "--region", "NOPE",
                          "--out", tmp_path / "x.xlsx")
-    assert code == 2 and "不在名单的汇总行中" in err
+    assert code == 2 and "不在名单中" in err and "QH01" in err
+    # a complete region exits 0: QH03 without its failing agency's return
+    d = tmp_path / "qh03"
+    d.mkdir()
+    for p in (SAMPLES / "2025").glob("青山县*.xlsx"):
+        if "自然资源" not in p.name:
+            shutil.copy(p, d / p.name)
+    code, out, err = cli("aggregate", d, "--roster", SAMPLES / "roster.csv", "--region", "QH03", "--out",
+                         tmp_path / "QH03.xlsx")
+    assert code == 1 and "未报送：青山县自然资源局（QH03-03）" in out
 
 
 def test_demo_from_fresh_clone(tmp_path):

@@ -39,5 +39,5 @@ def test_received_time_wins_and_reaches_provenance(tmp_path):
     book = openpyxl.load_workbook(write_rollup(roll, tmp_path / "r.xlsx"))
     rows = list(book["来源"].iter_rows(min_row=3, values_only=True))
     assert len(rows) == 2
-    assert all(r[5].startswith("2026-01-1") and "m" in r[6] for r in rows)  # received time, message id
-    assert {r[9] for r in rows} == {"已汇总", "未汇总：已被更新的报送替代"}
+    assert all(r[6].startswith("2026-01-1") and "m" in r[8] for r in rows)  # received time, message id
+    assert {(r[12], r[13]) for r in rows} == {("当前版本", "已汇总"), ("已被替代", "未汇总")}
