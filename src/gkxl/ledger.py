@@ -355,12 +355,11 @@ class Ledger:
         inside = self.root.resolve()
         with self.tx():
             for what, key, r in todo:
-                common = dict(received_at=r["received_at"], message_id=r["message_id"], sender=r["sender"],
-                              subject=r["subject"])
+                common = dict(message_id=r["message_id"], sender=r["sender"], subject=r["subject"])
                 if what == "reply":
                     fid = self.add_reply(key, kind=NOT_RETURN, source=r.get("source", ""), name="（邮件没有附件）"
                                          if r["fate"] == mf.NO_ATTACHMENT else "（邮件无法解析）",
-                                         error=r.get("detail", ""), **common)
+                                         error=r.get("detail", ""), received_at=r["received_at"], **common)
                 elif key in by_key:
                     b = by_key[key]
                     p = (out_dir / r["saved_as"]).resolve()
@@ -373,7 +372,8 @@ class Ledger:
                     fid = self.add_reply(key, kind=UNREADABLE if unreadable else NOT_RETURN,
                                          source=r.get("source", ""), name=r["attachment_name"], sha=r["sha256"],
                                          size=int(r.get("size") or 0),
-                                         error=f"{r['fate']}：{r.get('detail', '')}".rstrip("："), **common)
+                                         error=f"{r['fate']}：{r.get('detail', '')}".rstrip("："),
+                                         received_at=r["received_at"], **common)
                 if fid is not None:
                     res.new.append(fid)
                     self._event("collect", r.get("agency_code", ""), fid, f"邮件 {r['message_id']}")
@@ -439,8 +439,10 @@ class Ledger:
                 confirmed[code] = str(fid)
             else:
                 confirmed.pop(code, None)
+        # feedback is per version: a file identical to one already returned counts as returned too
         feedback = {str(fid): at for at, fid in self.conn.execute(
-            "SELECT at, file_id FROM events WHERE kind='feedback' ORDER BY id")}
+            "SELECT e.at, f2.id FROM events e JOIN files f1 ON f1.id = e.file_id"
+            " JOIN files f2 ON f2.sha256 = f1.sha256 AND f2.sha256 != '' WHERE e.kind='feedback' ORDER BY e.id")}
         reminders = {code: at for at, code in self.conn.execute(
             "SELECT at, code FROM events WHERE kind='reminder' ORDER BY id")}
         return confirmed, feedback, reminders
