@@ -170,21 +170,27 @@ def check_cmd(
             for p in files:
                 results.append(check_file(p, pidx, form=f, expect_agency=agency, expect_year=year))
                 tick()
+    replaced = {} if led is not None else _replaced(results)
     if feedback_dir:
         from .feedback import write_feedback
         used: set[str] = set()
         for r in results:
-            if r.status == "fail":
+            if r.status == "fail" and r.path not in replaced:
                 write_feedback(r, feedback_dir, used=used)
     if as_json:
         say(to_json(results))
     else:
         for r in results:
             say(format_result(r, show_info=show_info))
+            if r.path in replaced:
+                say(f"  （同一单位后来又报送了 {Path(replaced[r.path].path).name}，本文件已被替代"
+                    + ("，不生成修改意见）" if feedback_dir else "）"))
             say()
         say(format_summary(results))
+        if replaced:
+            say(f"其中 {len(replaced)} 份已被同一单位后来报送的版本替代。")
         if feedback_dir:
-            n = sum(r.status == "fail" for r in results)
+            n = sum(r.status == "fail" and r.path not in replaced for r in results)
             say(f"已为 {n} 份不通过的报表生成修改意见，保存在 {feedback_dir}")
     for s in skipped:
         say(f"跳过：{s.path}：{s.reason}", err=True)
@@ -252,6 +258,7 @@ def aggregate_cmd(
         r = load_roster(roster)
         from .scan import scan_paths
         outs = [out] + ([csv_out] if csv_out else [])
+        refuse_overlap(outs, [p for p in paths if p.is_file()])
         scan = scan_paths(paths, exclude=outs)
         skipped = scan.skipped
         if not scan.files:
@@ -281,6 +288,16 @@ def aggregate_cmd(
     from .collection import departments_done
     if not departments_done(roll.resolution):
         raise typer.Exit(1)
+
+
+def _replaced(results) -> dict:
+    """Plain `check`: files replaced by a later return of the same agency (mail time, then the workbook's)."""
+    from .aggregate import Brief, _received_info, received_of
+    from .collection import superseded_among
+
+    info = _received_info([r.path for r in results])
+    files = [received_of(Brief.of(r), i, info.get(r.path)) for i, r in enumerate(results)]
+    return superseded_among(files)
 
 
 def format_rollup(roll, roster) -> str:

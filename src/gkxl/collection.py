@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -61,6 +62,20 @@ FL_REMINDED = "已催报"
 
 # kinds of received file
 RETURN, ROLLUP, NOT_RETURN, UNREADABLE = "return", "rollup", "not_return", "unreadable"
+
+
+@lru_cache(maxsize=65536)
+def _instant(text: str) -> float:
+    """An ISO 8601 time as seconds since the epoch (naive = Beijing time); 0 when missing or unreadable."""
+    if not text:
+        return 0.0
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone(timedelta(hours=8)))
+    return dt.timestamp()
 
 
 @dataclass
@@ -102,7 +117,9 @@ class Received:
 
     @property
     def order(self) -> tuple:
-        return (self.received_at or "", self.own_time or "", self.seq, self.key)
+        """'The later one': received time (as an instant, whatever its offset), then the workbook's own time,
+        then arrival order."""
+        return (_instant(self.received_at), _instant(self.own_time), self.seq, self.key)
 
     @property
     def readable(self) -> bool:
@@ -414,3 +431,19 @@ def region_counts(roster: Roster, res: Resolution) -> list[dict]:
                 if st.status in row:
                     row[st.status] += 1
     return [rows[r.code] for r in regions]
+
+
+def superseded_among(files: Sequence[Received]) -> dict[str, Received]:
+    """Without a roster (plain `gkxl check`): key -> the later file of the same agency that replaces it.
+
+    The same rule as resolve(): the latest received of an agency's readable returns is its current one."""
+    by: dict[str, list[Received]] = defaultdict(list)
+    for f in files:
+        if f.readable and f.agency_code:
+            by[(f.agency_code, f.year)].append(f)
+    out: dict[str, Received] = {}
+    for lst in by.values():
+        lst.sort(key=lambda x: x.order)
+        for f in lst[:-1]:
+            out[f.key] = lst[-1]
+    return out

@@ -78,8 +78,10 @@ FILE_COLUMNS = ("id", "origin", "source", "path", "original_name", "sha256", "re
 SAFE_SUFFIX = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".docx", ".doc", ".pdf", ".zip", ".wps"}
 
 
-def now_iso() -> str:
-    return datetime.now(BEIJING).replace(microsecond=0).isoformat()
+def now_iso(precise: bool = False) -> str:
+    """Beijing time; `precise` keeps microseconds (the order of two files added within one second)."""
+    now = datetime.now(BEIJING)
+    return now.isoformat() if precise else now.replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -272,7 +274,7 @@ class Ledger:
         if not todo:
             return res
         from .aggregate import check_many
-        when = now_iso()
+        when = now_iso(precise=True)
         staged = []
         inside = self.root.resolve()
         for p, st in todo:
