@@ -158,8 +158,9 @@ class _PriorMap(PriorIndex):
 
 def check_many(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None = None, form: Form | None = None,
                year: int | None = None, jobs: int | None = None, progress=None) -> list[Brief]:
-    """Read and check files on all cores; briefs in input order."""
-    files = [str(p) for p in iter_paths(paths)]
+    """Read and check files on all cores: one brief per path given, in the order given (no folder scan here:
+    callers pair the briefs with their own records)."""
+    files = [str(p) for p in paths]
     priors = {c: dict(r.values) for c, r in prior.by_code.items()} if prior is not None else None
     results = run_jobs(_check_job, files, jobs=jobs, progress=progress, min_parallel=64,
                        initializer=_init_worker, initargs=(form.path if form else None, priors, year))
