@@ -189,7 +189,6 @@ def test_exact_rollup_name_wins_over_title_without_suffix(tmp_path):
     # a parent that is neither a code nor a name of a 汇总 row stays an error
     ("HS,衡水市,,,汇总\nAP,安平县,,沧州市,汇总\n", "上级地区“沧州市”不在名单的汇总行中"),
     # a code-like region in a roster with 汇总 rows is a typo, not a new region
-    ("HS,衡水市,,,汇总\nA1,甲,HS2,,部门\n", "所属地区“HS2”不在名单的汇总行中"),
     # a region that is a department
     ("HS,衡水市,,,汇总\nA1,甲,HS,,部门\nA2,乙,A1,,部门\n", "是第 3 行的部门"),
     # two 汇总 rows with the same name: a name cannot say which
@@ -327,3 +326,9 @@ def test_is_late_around_midnight_in_beijing(received, late):
 
 def test_is_late_without_deadline():
     assert is_late("2030-01-01T00:00:00+08:00", None) is False
+
+
+def test_a_code_like_region_without_a_row_is_a_region_with_a_typo_note(tmp_path):
+    r = load_roster(write_csv(tmp_path, "单位代码,单位名称,所属地区,上级地区,类型\nHS,衡水市,,,汇总\nA1,甲,HS2,,部门\n"))
+    assert r.get("HS2") is not None and r.get("HS2").is_rollup and r.get("A1").region == "HS2"
+    assert any("HS2" in n and "写错" in n for n in r.notes)

@@ -473,10 +473,10 @@ def _resolve(rows: list[_Row], problems: list[str]) -> tuple[list[Agency], list[
     """Agencies with regions and parents resolved to 汇总 codes, implicit regions appended.
 
     A region may be written as a 汇总 row's code (any case, full-width) or its name. A
-    value matching neither becomes an implicit region, except a code-like value in a
-    roster that has 汇总 rows: there it is far more likely a mistyped code than a new
-    region, and silently creating a region would drop those units from the intended
-    totals. Returns (agencies, notes, implicit region codes)."""
+    value matching neither becomes an implicit region (a name or a code: coordinators
+    write both), never silently: the note says so, and for a code-like value in a
+    roster that has 汇总 rows it asks whether the code is mistyped.
+    Returns (agencies, notes, implicit region codes)."""
     rollups = [r for r in rows if r.kind == ROLLUP]
     code_of: dict[str, str] = {normalize_code(r.code): r.code for r in rollups}
     by_name: dict[str, list[_Row]] = {}
@@ -531,9 +531,6 @@ def _resolve(rows: list[_Row], problems: list[str]) -> tuple[list[Agency], list[
                 by_name_used[(r.region, target)] = by_name_used.get((r.region, target), 0) + 1
         elif why:
             problems.append(f"第 {r.n} 行：单位“{r.code}”的所属地区{shown(r.region)}{why}")
-        elif rollups and CODE_RE.match(r.region):
-            problems.append(f"第 {r.n} 行：单位“{r.code}”的所属地区“{r.region}”不在名单的汇总行中"
-                            "（若是新的地区，请为它加一行类型为“汇总”的行）")
         elif _FILENAME_UNSAFE & set(r.region):
             problems.append(f"第 {r.n} 行：所属地区{shown(r.region)}不在名单的汇总行中，且含有 / \\ : * ? \" < > | "
                             "等不能用作文件名的字符，请为它加一行类型为“汇总”的行并填写地区代码")
@@ -546,7 +543,8 @@ def _resolve(rows: list[_Row], problems: list[str]) -> tuple[list[Agency], list[
         implicit_codes.append(code)
         for r in members:
             resolved_region[r.n] = code
-        notes.append(f"所属地区“{code}”不在名单的汇总行中，已作为一个地区（{len(members)} 个单位）")
+        typo = "（如果是地区代码写错了，请改正名单）" if rollups and CODE_RE.match(code) else ""
+        notes.append(f"所属地区“{code}”不在名单的汇总行中，已作为一个地区（{len(members)} 个单位）{typo}")
     for (written, target), count in by_name_used.items():
         notes.append(f"“{written}”是汇总行“{target}”的名称，已按地区代码“{target}”处理（{count} 处）")
 
