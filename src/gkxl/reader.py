@@ -479,17 +479,19 @@ def _structure_findings(book: RawBook, form: Form, layouts, matched_by: str, fin
 # ---------------------------------------------------------------- many files
 
 def iter_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files and folders -> the files to read, sorted, skipping lock/temp files."""
+    """Files and folders -> the files to read (scan.scan_paths, which also says what it skipped).
+
+    A named file that does not exist stays in the list, in its place, so that callers
+    which only see this list still report it as unreadable rather than drop it."""
+    from .scan import _Scan
+
+    scan = _Scan(())
     out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in XLSX_SUFFIXES + (".xls", ".et", ".csv") \
-                        and not f.name.startswith(("~$", ".")) and f.name != "manifest.csv" \
-                        and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1]):
-                    # (a lock file, gkxl's own temp files and mail manifest, hidden folders: not returns)
-                    out.append(f)
+    for p in map(Path, paths):
+        if os.path.exists(p):
+            before = len(scan.result.files)
+            scan.argument(p)
+            out.extend(scan.result.files[before:])
         else:
             out.append(p)
     return out

@@ -514,27 +514,10 @@ def _protect_structure(data: bytes, password: str) -> bytes:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, then rename: never a half-written file."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise OutputError(f"无法写入文件 {path}：目录 {path.parent} 不存在", code="OUTPUT_IO", path=str(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".gkxl-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except OSError as e:
-        raise OutputError(f"无法写入文件 {path}：{os_reason(e)}", code="OUTPUT_IO", path=str(path)) from None
+    """Write to a temp file beside `path`, then rename (kept here for its importers; see outputs)."""
+    from .outputs import atomic_write as write
+
+    write(path, data)
 
 
 def render_workbook(form: Form, *, year: int | None = None, agency: Agency | None = None,
