@@ -157,3 +157,83 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
         for n, d in files.items():
             z.writestr(n, d)
     return buf.getvalue()
+
+
+def docx_bytes() -> bytes:
+    """What a Word document is to collect: a zip, but an Office package, not an archive."""
+    return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+
+
+def _crc_step(crc: int, byte: int) -> int:
+    for _ in range(8):
+        crc = (crc >> 1) ^ 0xEDB88320 if (crc ^ byte) & 1 else crc >> 1
+        byte >>= 1
+    return crc
+
+
+def _zipcrypto(data: bytes, crc: int, password: bytes) -> bytes:
+    """PKWARE traditional encryption, as WinRAR, 7-Zip and `zip -P` write it."""
+    keys = [0x12345678, 0x23456789, 0x34567890]
+
+    def update(c: int) -> None:
+        keys[0] = _crc_step(keys[0], c)
+        keys[1] = ((keys[1] + (keys[0] & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+        keys[2] = _crc_step(keys[2], keys[1] >> 24)
+    for c in password:
+        update(c)
+    out = bytearray()
+    for c in bytes(range(11)) + bytes([crc >> 24]) + data:
+        k = keys[2] | 2
+        out.append(c ^ (((k * (k ^ 1)) >> 8) & 0xFF))
+        update(c)
+    return bytes(out)
+
+
+def raw_zip(entries: list[tuple[bytes, bytes]], *, utf8_flag: bool = False, password: bytes | None = None) -> bytes:
+    """A zip written byte by byte (stored): member names exactly as the given bytes
+    (GBK from a Chinese Windows packer), the UTF-8 flag as told (some packers set it
+    on GBK names), and encrypted when a password is given."""
+    import struct
+    import zlib
+    local, central, offset = [], [], 0
+    flags = (0x800 if utf8_flag else 0) | (0x1 if password else 0)
+    for name, data in entries:
+        crc = zlib.crc32(data)
+        body = _zipcrypto(data, crc, password) if password else data
+        head = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 0, 0, 0x21, crc, len(body), len(data), len(name), 0)
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, crc, len(body), len(data),
+                                   len(name), 0, 0, 0, 0, 0, offset) + name)
+        local.append(head + name + body)
+        offset += len(head) + len(name) + len(body)
+    cd = b"".join(central)
+    return b"".join(local) + cd + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(cd),
+                                              offset, 0)
+
+
+def deflated_zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in files.items():
+            z.writestr(n, d)
+    return buf.getvalue()
+
+
+def zip_part(data: bytes, name: str, ctype: str = "application/zip") -> MIMEBase:
+    """A zip attached the way Foxmail and QQ Mail attach one (RFC 2231 UTF-8 name)."""
+    return _xlsx_part(data, ("utf-8", "", name), ctype=ctype)
+
+
+def run_gkxl(cwd, patch: str, args: list):
+    """gkxl in a child process, after `patch` (Python) has made some library raise a
+    warning: what the user's terminal shows, without pytest's warning capture."""
+    import os
+    import subprocess
+    import sys
+    script = ("import sys, warnings\n"
+              "warnings.simplefilter('default')\n"
+              f"{patch}\n"
+              "from gkxl.cli import main\n"
+              "main(sys.argv[1:])\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="default")
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], env=env, capture_output=True,
+                          timeout=120, cwd=cwd)

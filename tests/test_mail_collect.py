@@ -316,7 +316,9 @@ def test_mbox_maildir_and_dedupe_across_sources(tmp_path, books):
     md = mailbox.Maildir(str(tmp_path / "Maildir"))
     for m in msgs[1:]:
         md.add(m)
-    (tmp_path / "one.eml").write_bytes(msgs[0].as_bytes())
+    # the same message saved elsewhere with CRLF line ends (as an IMAP server sends it)
+    stored = mailbox.mbox(str(tmp_path / "inbox.mbox")).get_bytes(0)
+    (tmp_path / "one.eml").write_bytes(stored.replace(b"\n", b"\r\n"))
     out = tmp_path / "out"
     res = collect([tmp_path / "inbox.mbox", tmp_path / "Maildir", tmp_path / "one.eml"], out)
     assert res.new_messages == 3 and res.skipped_messages == 2
@@ -352,3 +354,255 @@ def test_imap_server_down_is_an_error(cli, tmp_path, monkeypatch):
     assert code == 2 and "127.0.0.1" in err and "拒绝" in err, err
     code, out, err = cli("collect", f"imap://clerk@127.0.0.1:{port}/INBOX", "--out", tmp_path / "o")
     assert code == 2 and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- zip attachments
+
+def _rows_of(rows, mid: str) -> list[dict]:
+    return [r for r in rows if r["message_id"] == f"<{mid}@example.gov.cn>"]
+
+
+@pytest.fixture(scope="module")
+def zipped(tmp_path_factory, books):
+    """Clerks' zips: GBK names with and without the UTF-8 flag, a Word report beside
+    the workbook, macOS litter, a zip in the zip (and one deeper), a password,
+    damage, an empty zip, RAR, and a workbook that is a zip but must not be opened."""
+    base = tmp_path_factory.mktemp("zips")
+    box = base / "inbox"
+    box.mkdir()
+    cz = "caizheng@example.gov.cn"
+    inner = mc.zip_bytes({"教育局.xlsx": books["A02"],
+                          "更深.zip": mc.zip_bytes({"公安局.xlsx": books["A04"]})})
+    main = mc.deflated_zip({"工作报告.docx": mc.docx_bytes(), "说明.txt": "请查收".encode(), "内层.zip": inner,
+                            "__MACOSX/._x.xlsx": b"\0\5\26\7", "资料/.DS_Store": b"junk"})
+    # the workbook itself with a GBK name and no UTF-8 flag (Windows' "compressed folder")
+    gbk = mc.raw_zip([("2025年报表-财政局.xlsx".encode("gbk"), books["A01v1"])])
+    msgs = {
+        "z1": [mc.zip_part(gbk, "财政局报表.zip"), mc.zip_part(main, "附件.zip")],
+        "z2": [mc.zip_part(mc.raw_zip([("卫健委统计表.xlsx".encode("gbk"), books["A03v1"])], utf8_flag=True),
+                           "卫健委.zip")],
+        "z3": [mc.zip_part(mc.raw_zip([("加密的报表.xlsx".encode("utf-8"), books["B01"])], utf8_flag=True,
+                                      password=b"123456"), "加密.zip")],
+        "z4": [mc.zip_part(mc.truncated_zip(mc.zip_bytes({"x.xlsx": books["B02"]})), "坏.zip"),
+               mc.zip_part(mc.zip_bytes({}), "空.zip"),
+               mc._xlsx_part(b"Rar!\x1a\x07\x00" + b"\0" * 64, ("utf-8", "", "报表.rar"), ctype="application/x-rar")],
+        # a workbook under a zip's name and type: it is a workbook, not an archive
+        "z5": [mc._xlsx_part(books["B03"], ("utf-8", "", "丙单位报表.zip"), ctype="application/zip"),
+               mc.zip_part(mc.zip_bytes({"again.xlsx": books["A02"]}), "=cmd.zip")],
+    }
+    for i, (mid, parts) in enumerate(msgs.items(), 1):
+        (box / f"{mid}.eml").write_bytes(mc.message(parts, sender=cz, subject=f"压缩包{i}", date=mc.when(i),
+                                                    mid=mid).as_bytes())
+    out = base / "out"
+    res = collect([box], out)
+    return {"out": out, "box": box, "res": res, "rows": mf.read_manifest(out / mf.MANIFEST_NAME)}
+
+
+def test_zip_members_are_attachments(zipped, books):
+    rows, out = zipped["rows"], zipped["out"]
+    got = {r["attachment_name"]: r for r in _rows_of(rows, "z1") if r["record"] == mf.ATTACHMENT}
+    assert set(got) == {"财政局报表.zip/2025年报表-财政局.xlsx", "附件.zip/工作报告.docx", "附件.zip/说明.txt",
+                        "附件.zip/内层.zip/教育局.xlsx", "附件.zip/内层.zip/更深.zip"}  # no macOS litter
+    a01 = got["财政局报表.zip/2025年报表-财政局.xlsx"]  # GBK name, no UTF-8 flag
+    assert a01["fate"] == mf.SAVED and a01["agency_code"] == "A01" and a01["saved_as"].startswith("A01/")
+    assert (out / a01["saved_as"]).read_bytes() == books["A01v1"]
+    assert a01["sha256"] == hashlib.sha256(books["A01v1"]).hexdigest()
+    assert got["附件.zip/工作报告.docx"]["fate"] == mf.NOT_SPREADSHEET  # a docx is a zip, but not an archive
+    assert got["附件.zip/说明.txt"]["fate"] == mf.NOT_SPREADSHEET
+    nested = got["附件.zip/内层.zip/教育局.xlsx"]  # one level of nesting is opened
+    assert nested["fate"] == mf.SAVED and nested["agency_code"] == "A02"
+    deeper = got["附件.zip/内层.zip/更深.zip"]  # the next is not
+    assert deeper["fate"] == mf.UNREADABLE and "嵌套" in deeper["detail"]
+    assert not (out / "A04").exists()
+    msg = msg_row(rows, "z1")
+    assert msg["fate"] == mf.PROCESSED and "附件 2 个" in msg["detail"] and "5 个" in msg["detail"]
+    info = received_info(out / a01["saved_as"])
+    assert info["attachment_name"] == "财政局报表.zip/2025年报表-财政局.xlsx" and info["message_id"] == "<z1@example.gov.cn>"
+
+
+def test_zip_names_flags_passwords_damage(zipped, books):
+    rows = zipped["rows"]
+    [r] = att(rows, "z2")  # GBK bytes under the UTF-8 flag: zipfile alone refuses the whole zip
+    assert r["attachment_name"] == "卫健委.zip/卫健委统计表.xlsx" and r["fate"] == mf.SAVED and r["agency_code"] == "A03"
+    [r] = att(rows, "z3")
+    assert r["attachment_name"] == "加密.zip/加密的报表.xlsx" and r["fate"] == mf.UNREADABLE and "密码" in r["detail"]
+    fates = {r["attachment_name"]: (r["fate"], r["detail"]) for r in att(rows, "z4")}
+    assert fates["坏.zip"][0] == mf.UNREADABLE and "损坏" in fates["坏.zip"][1]
+    assert fates["空.zip"] == (mf.NOT_SPREADSHEET, "压缩包中没有文件")
+    assert fates["报表.rar"][0] == mf.UNREADABLE and "RAR" in fates["报表.rar"][1]
+    assert msg_row(rows, "z4")["fate"] == mf.NO_RETURN
+    r5 = {r["attachment_name"]: r for r in att(rows, "z5")}
+    assert r5["丙单位报表.zip"]["fate"] == mf.SAVED and r5["丙单位报表.zip"]["agency_code"] == "B03"
+    dup = r5["=cmd.zip/again.xlsx"]
+    assert dup["fate"] == mf.DUPLICATE and dup["agency_code"] == "A02"
+    raw = (zipped["out"] / mf.MANIFEST_NAME).read_bytes().decode("utf-8-sig")
+    assert "'=cmd.zip/again.xlsx" in raw  # neutralised like any name
+
+
+def test_zip_rerun_adds_nothing(zipped):
+    out = zipped["out"]
+    before = (out / mf.MANIFEST_NAME).read_bytes()
+    res = collect([zipped["box"]], out)
+    assert res.new_messages == 0 and res.skipped_messages == 5
+    assert (out / mf.MANIFEST_NAME).read_bytes() == before
+
+
+def test_zip_bounds(tmp_path, books, monkeypatch):
+    from gkxl.mail import archive
+    box = tmp_path / "box"
+    box.mkdir()
+    zeros = mc.deflated_zip({"炸弹.xlsx": b"\0" * (20 * MiB)})  # 20 MB in ~20 KB
+    many = mc.zip_bytes({f"{i}.txt": b"x" for i in range(5)})
+    big = mc.zip_bytes({"a.xlsx": books["A01v1"], "b.xlsx": books["A02"]})
+    one_large = mc.deflated_zip({"大.xlsx": b"\0" * (2 * MiB)})
+    for mid, part in (("b1", mc.zip_part(zeros, "炸弹.zip")), ("b2", mc.zip_part(many, "多.zip")),
+                      ("b3", mc.zip_part(big, "大.zip")), ("b4", mc.zip_part(one_large, "单个.zip"))):
+        (box / f"{mid}.eml").write_bytes(mc.message([part], sender="x@example.gov.cn", subject="界限", date=mc.when(3),
+                                                    mid=mid).as_bytes())
+    out = tmp_path / "out"
+    monkeypatch.setattr(archive, "MAX_MEMBERS", 4)
+    collect([box / "b1.eml", box / "b2.eml"], out)
+    collect([box / "b4.eml"], out, max_size=1 * MiB)  # each file in a zip is held to the attachment limit
+    monkeypatch.setattr(archive, "MAX_TOTAL", len(books["A01v1"]) + 100)
+    collect([box / "b3.eml"], out)
+    rows = mf.read_manifest(out / mf.MANIFEST_NAME)
+    got = {r["attachment_name"]: r for r in rows if r["record"] == mf.ATTACHMENT}
+    assert got["炸弹.zip/炸弹.xlsx"]["fate"] == mf.UNREADABLE and "压缩比" in got["炸弹.zip/炸弹.xlsx"]["detail"]
+    assert got["多.zip"]["fate"] == mf.UNREADABLE and "过多" in got["多.zip"]["detail"]
+    assert got["大.zip"]["fate"] == mf.UNREADABLE and "超过上限" in got["大.zip"]["detail"]
+    assert got["单个.zip/大.xlsx"]["fate"] == mf.TOO_LARGE
+    assert not list(out.rglob("*.xlsx"))
+
+
+# ---------------------------------------------------------------- one Message-ID, two messages
+
+def test_same_message_id_different_content(tmp_path, books):
+    """Clients reuse Message-IDs (a resent draft, some webmail): the content decides."""
+    cz = "caizheng@example.gov.cn"
+    first = mc.message([mc._xlsx_part(books["A01v1"], "报表.xlsx")], sender=cz, subject="报表", date=mc.when(5), mid="dup")
+    second = mc.message([mc._xlsx_part(books["A01v2"], "报表（改）.xlsx")], sender=cz, subject="报表（改）",
+                        date=mc.when(6), mid="dup")
+    box = mailbox.mbox(str(tmp_path / "inbox.mbox"))
+    box.add(first)
+    box.add(second)
+    box.close()
+    out = tmp_path / "out"
+    res = collect([tmp_path / "inbox.mbox"], out)
+    assert res.new_messages == 2 and res.skipped_messages == 0
+    rows = mf.read_manifest(out / mf.MANIFEST_NAME)
+    msgs = [r for r in rows if r["record"] == mf.MESSAGE]
+    assert [m["message_id"] for m in msgs] == ["<dup@example.gov.cn>"] * 2
+    assert msgs[0]["warning"] == "" and msgs[1]["warning"] == "与另一封邮件的 Message-ID 相同，内容不同"
+    assert any("Message-ID 相同" in w for w in res.warnings)
+    atts = [r for r in rows if r["record"] == mf.ATTACHMENT]
+    assert [a["fate"] for a in atts] == [mf.SUPERSEDED, mf.SAVED]  # the second return is saved and current
+    assert (out / atts[1]["saved_as"]).read_bytes() == books["A01v2"]
+    assert msgs[0]["message_sha256"] != msgs[1]["message_sha256"]
+    # again, and with the first one as a separate .eml too: nothing new
+    (tmp_path / "first.eml").write_bytes(mailbox.mbox(str(tmp_path / "inbox.mbox")).get_bytes(0))
+    before = (out / mf.MANIFEST_NAME).read_bytes()
+    res = collect([tmp_path / "inbox.mbox", tmp_path / "first.eml"], out)
+    assert res.new_messages == 0 and res.skipped_messages == 3
+    assert (out / mf.MANIFEST_NAME).read_bytes() == before
+    # the same message in another encoding (re-folded headers): recorded, and said to be a copy
+    (tmp_path / "copy.eml").write_bytes(first.as_bytes())
+    res = collect([tmp_path / "copy.eml"], out)
+    assert res.new_messages == 1
+    rows = mf.read_manifest(out / mf.MANIFEST_NAME)
+    assert "副本" in rows[-2]["warning"] and rows[-1]["fate"] == mf.DUPLICATE
+
+
+# ---------------------------------------------------------------- replies that are not returns
+
+def test_replies_without_a_return_are_on_record(tmp_path, books):
+    from gkxl.mail import message_rows, received_index
+    jy = "jiaoyu@example.gov.cn"
+    kinds = {
+        "docx": mc._xlsx_part(mc.docx_bytes(), ("utf-8", "", "2025年年度报告.docx"),
+                              ctype="application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "pdf": mc._xlsx_part(b"%PDF-1.4\n%\xe2\xe3\n" + b"0" * 100, ("utf-8", "", "年报.pdf"), ctype="application/pdf"),
+        "xls": mc._xlsx_part(mc.legacy_xls(), ("utf-8", "", "统计表.xls"), ctype="application/vnd.ms-excel"),
+        "et": mc._xlsx_part(mc.legacy_xls(), ("utf-8", "", "统计表.et"), ctype="application/octet-stream"),
+        "wps": mc._xlsx_part(mc.legacy_xls(), ("utf-8", "", "报告.wps"), ctype="application/octet-stream"),
+    }
+    box = tmp_path / "box"
+    box.mkdir()
+    for i, (k, part) in enumerate(kinds.items(), 1):
+        (box / f"{k}.eml").write_bytes(mc.message([part], sender=f"教育局 <{jy}>", subject=f"回复：{k}",
+                                                  date=mc.when(i), mid=f"r-{k}").as_bytes())
+    plain = MIMEText("收到，马上填报", "plain", "utf-8")
+    mc._headers(plain, sender=jy, subject="回复：报表", date=mc.when(9), mid="r-none")
+    (box / "none.eml").write_bytes(plain.as_bytes())
+    (box / "ok.eml").write_bytes(mc.message([mc._xlsx_part(books["A02"], "报表.xlsx"), kinds["docx"]], sender=jy,
+                                            subject="报表和报告", date=mc.when(10), mid="r-ok").as_bytes())
+    out = tmp_path / "out"
+    collect([box], out)
+    rows = mf.read_manifest(out / mf.MANIFEST_NAME)
+    for k in kinds:
+        m = msg_row(rows, f"r-{k}")
+        assert m["fate"] == mf.NO_RETURN, (k, m)
+        assert m["sender"] == jy and m["subject"] == f"回复：{k}" and m["received_at"].startswith("2026-01-0")
+        [a] = att(rows, f"r-{k}")
+        assert a["sender"] == jy and a["fate"] in (mf.NOT_SPREADSHEET, mf.UNSUPPORTED)
+        assert a["attachment_name"] in m["detail"]
+    assert msg_row(rows, "r-none")["fate"] == mf.NO_ATTACHMENT and msg_row(rows, "r-none")["sender"] == jy
+    assert msg_row(rows, "r-ok")["fate"] == mf.PROCESSED
+    # the helpers a later step uses
+    by_mid = {m["message_id"]: m for m in message_rows(out)}
+    assert len(by_mid) == 7
+    assert by_mid["<r-pdf@example.gov.cn>"]["fate"] == mf.NO_RETURN
+    assert [a["attachment_name"] for a in by_mid["<r-pdf@example.gov.cn>"]["attachments"]] == ["年报.pdf"]
+    assert by_mid["<r-none@example.gov.cn>"]["attachments"] == []
+    assert [a["fate"] for a in by_mid["<r-ok@example.gov.cn>"]["attachments"]] == [mf.SAVED, mf.NOT_SPREADSHEET]
+    index = received_index(out)
+    saved = att(rows, "r-ok")[0]
+    key = str((out / saved["saved_as"]).absolute())
+    assert list(index) == [key]
+    assert index[key]["sender"] == jy and index[key]["message_id"] == "<r-ok@example.gov.cn>"
+    assert index[key]["attachment_name"] == "报表.xlsx" and index[key]["received_at"] == "2026-01-10T09:30:00+08:00"
+    assert index[key] == received_info(out / saved["saved_as"])
+    assert received_index(tmp_path / "nothing") == {} and message_rows(tmp_path / "nothing") == []
+
+
+# ---------------------------------------------------------------- what libraries say
+
+def test_damaged_encoding_is_a_chinese_note(tmp_path, books):
+    """The parser's defects (English class names) that matter reach the manifest in Chinese."""
+    msg = mc.message([mc._xlsx_part(books["A02"], "报表.xlsx")], sender="jiaoyu@example.gov.cn", subject="报表",
+                     date=mc.when(5), mid="b64")
+    raw = msg.as_bytes()
+    end = raw.rindex(b"\n--")  # the workbook's base64 ends where the closing boundary starts
+    (tmp_path / "b64.eml").write_bytes(raw[:end - 3] + raw[end:])  # three base64 characters lost
+    (tmp_path / "trunc.eml").write_bytes(raw[:end])  # cut before the closing boundary
+    out = tmp_path / "out"
+    res = collect([tmp_path / "b64.eml", tmp_path / "trunc.eml"], out)
+    rows = mf.read_manifest(out / mf.MANIFEST_NAME)
+    [bad] = [r for r in rows if r["record"] == mf.ATTACHMENT and r["source"].endswith("b64.eml")]
+    assert "编码" in bad["warning"] and "base64" in bad["warning"]
+    trunc = [r for r in rows if r["record"] == mf.MESSAGE and r["source"].endswith("trunc.eml")][0]
+    assert "截断" in trunc["detail"]
+    assert not any("Defect" in w for w in res.warnings) and not any("Defect" in r["detail"] for r in rows)
+
+
+WARN_IN_IDENTITY = """
+import gkxl.mail
+c = sys.modules["gkxl.mail.collect"]  # (gkxl.mail.collect is also the function's name)
+_orig = c._identity
+def _noisy(data, name):
+    warnings.warn("Workbook contains no default style, apply openpyxl's default", UserWarning)
+    warnings.warn("Data Validation extension is not supported and will be removed", UserWarning)
+    return _orig(data, name)
+c._identity = _noisy
+"""
+
+
+def test_library_warnings_stay_off_the_terminal(tmp_path, books):
+    box = tmp_path / "box"
+    box.mkdir()
+    (box / "1.eml").write_bytes(mc.message([mc._xlsx_part(books["A02"], "报表.xlsx")], sender="jiaoyu@example.gov.cn",
+                                           subject="报表", date=mc.when(5), mid="w1").as_bytes())
+    done = mc.run_gkxl(tmp_path, WARN_IN_IDENTITY, ["collect", box, "--out", tmp_path / "out"])
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 0, err
+    assert "Warning" not in err and "openpyxl" not in err and "Validation" not in err, err
+    assert "新收邮件 1 封" in done.stdout.decode("utf-8", "replace")

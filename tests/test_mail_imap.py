@@ -36,7 +36,10 @@ def imap():
         assert conn.create(folder)[0] == "OK"
         conn.append(folder, None, None, msgs[2].as_bytes())
         conn.logout()
+        books["A01v2"] = mc.workbook("A01", "某某市财政局", "2")
         srv["books"] = books
+        srv["same_id"] = mc.message([mc._xlsx_part(books["A01v2"], "财政局报表（更正）.xlsx")],
+                                    sender="caizheng@example.gov.cn", subject="更正", date=mc.when(9), mid="imap1")
         srv["more"] = mc.message([mc._xlsx_part(books["A01"], "again.xlsx")], sender="caizheng@example.gov.cn",
                                  subject="再发", date=mc.when(8), mid="imap4")
         yield srv
@@ -78,6 +81,21 @@ def test_collect_over_imaps(imap, cli, tmp_path, monkeypatch):
     rows2 = mf.read_manifest(out / mf.MANIFEST_NAME)
     assert len(rows2) == len(rows) + 2
     assert rows2[-1]["fate"] == mf.DUPLICATE and rows2[-1]["message_id"] == "<imap4@example.gov.cn>"
+    assert "UIDVALIDITY=" in rows2[-1]["source"]  # what lets a later run skip it unfetched
+    # a different message under a Message-ID already collected: fetched, saved, recorded
+    conn = imaplib.IMAP4_SSL("127.0.0.1", imap["imaps_port"], ssl_context=ctx, timeout=10)
+    conn.login(imap["user"], imap["password"])
+    conn.append("INBOX", None, None, imap["same_id"].as_bytes())
+    conn.logout()
+    code, stdout, err = cli("collect", url, "--out", out, "--ca-file", imap["cert"])
+    assert code == 0 and "Message-ID 相同" in err, err
+    rows3 = mf.read_manifest(out / mf.MANIFEST_NAME)
+    assert len(rows3) == len(rows2) + 2
+    assert rows3[-2]["message_id"] == "<imap1@example.gov.cn>" and "内容不同" in rows3[-2]["warning"]
+    assert rows3[-1]["fate"] == mf.SAVED and rows3[-1]["agency_code"] == "A01"
+    assert (out / rows3[-1]["saved_as"]).read_bytes() == imap["books"]["A01v2"]
+    code, stdout, err = cli("collect", url, "--out", out, "--ca-file", imap["cert"])
+    assert code == 0 and mf.read_manifest(out / mf.MANIFEST_NAME) == rows3
 
 
 def test_imap_errors(imap, cli, tmp_path, monkeypatch):

@@ -88,3 +88,65 @@ def test_imap_url_and_folder_names():
     assert imap_utf7("收件箱") == "&ZTZO9nux-" and imap_utf7("A&B") == "A&-B" and imap_utf7("INBOX") == "INBOX"
     with pytest.raises(MailError):
         parse_imap_url("https://u@h/INBOX")
+
+
+# ---------------------------------------------------------------- recipients, cleaning, fingerprints
+
+@pytest.mark.parametrize("cell,want", [
+    ("a@b.cn", ["a@b.cn"]),
+    ("a@b.cn; c@d.gov.cn，e@f.cn、A@B.cn", ["a@b.cn", "c@d.gov.cn", "e@f.cn"]),
+    ("  a@b.cn  ", ["a@b.cn"]),
+    ("", []),
+])
+def test_recipients_accepts_plain_lists(cell, want):
+    from gkxl.mail.names import recipients
+    assert recipients(cell) == (want, "")
+
+
+@pytest.mark.parametrize("cell,why", [
+    ("a@b.cn\r\nBcc: evil@x.cn", "控制字符"),
+    ("a@b.cn\nevil@x.cn", "控制字符"),
+    ("a@b.cn\u2028evil@x.cn", "控制字符"),
+    ("a@b.cn Bcc: evil@x.cn", "“Bcc:”"),
+    ("张三 <a@b.cn>", "不是有效的邮箱地址"),
+    ("a@b", "不是有效的邮箱地址"),
+    ("a@@b.cn", "不是有效的邮箱地址"),
+])
+def test_recipients_refuses_the_whole_cell(cell, why):
+    from gkxl.mail.names import recipients
+    got, reason = recipients(cell)
+    assert got == [] and why in reason and "\n" not in reason and "\r" not in reason
+
+
+@given(st.text())
+def test_recipients_never_yield_a_control_character(cell):
+    from gkxl.mail.names import CONTROL_RE, is_addr_spec, recipients
+    got, reason = recipients(cell)
+    assert all(is_addr_spec(a) and not CONTROL_RE.search(a) for a in got)
+    assert bool(got) + bool(reason) <= 1
+
+
+@given(st.text())
+def test_inline_text_is_one_line(value):
+    from gkxl.mail.names import CONTROL_RE, inline_text
+    out = inline_text(value)
+    assert not CONTROL_RE.search(out) and out == out.strip()
+
+
+def test_fingerprint_ignores_line_ends_only():
+    from gkxl.mail.collect import fingerprint
+    raw = b"From: a@b.cn\nSubject: x\n\nbody\n"
+    assert fingerprint(raw) == fingerprint(raw.replace(b"\n", b"\r\n")) == fingerprint(raw + b"\n")
+    assert fingerprint(raw) != fingerprint(raw.replace(b"body", b"bodY"))
+
+
+def test_zip_member_names_gbk_utf8_flagged_or_not():
+    import mail_corpus as mc
+    from gkxl.mail.archive import Budget, members
+    from gkxl.mail.parse import Attachment
+    for flag in (False, True):
+        data = mc.raw_zip([("统计表（财政局）.xlsx".encode("gbk"), b"x"), ("说明.txt".encode("utf-8"), b"y")],
+                          utf8_flag=flag)
+        got = list(members(Attachment("包.zip", "application/zip", data, len(data), "2"), 1 << 20, Budget()))
+        assert [m.att.name for m in got] == ["包.zip/统计表（财政局）.xlsx", "包.zip/说明.txt"]
+        assert [m.att.data for m in got] == [b"x", b"y"]

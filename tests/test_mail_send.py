@@ -231,3 +231,108 @@ def test_send_errors_are_clear(setup, cli):
         code, out, err = cli("send", "templates", "--roster", base / "roster.csv", "--dir", t, "--smtp",
                              f"smtp://127.0.0.1:{port}", "--from", FROM)
         assert code == 2 and "--allow-plain" in err and not inbox.messages
+
+
+# ---------------------------------------------------------------- header injection
+
+EVIL = "evil@x.cn"
+
+
+@pytest.fixture
+def injected(tmp_path):
+    """A roster whose cells carry forged headers (as a Roster object: the roster file
+    loader refuses such cells, but send must not rely on whoever built the roster)."""
+    from gkxl.roster import Agency, Roster
+    clean = [Agency("A01", "某某市财政局"), Agency("A02", "某某市教育局"), Agency("A03", "Office"),
+             Agency("A04", "某某市公安局")]
+    t = tmp_path / "templates"
+    t.mkdir()
+    for a in clean:
+        write_template(t / f"{a.code}.xlsx", load_form(), year=2025, agency=a)
+    roster = Roster([
+        Agency("A01", "某某市财政局", email=f"caizheng@example.gov.cn\r\nBcc: {EVIL}"),  # refused
+        Agency("A02", f"某某市教育局\r\nBcc: {EVIL}", email="jiaoyu@example.gov.cn"),  # name cleaned
+        Agency("A03", f"Office\r\nBcc: {EVIL}", email="office@example.gov.cn"),  # an ASCII name, too
+        Agency("A04", "某某市公安局", email=f"gongan@example.gov.cn Bcc: {EVIL}"),  # refused: not one address
+    ])
+    return tmp_path, roster, t
+
+
+def _headers_clean(raw: bytes) -> email.message.EmailMessage:
+    m = email.message_from_bytes(raw, policy=policy.default)
+    assert m.get_all("Bcc") is None and m.get_all("Cc") is None
+    assert len(m["To"].addresses) == 1 and m["To"].addresses[0].addr_spec != EVIL  # (a name may say anything)
+    assert "\n" not in m["Subject"] and "\r" not in m["Subject"]
+    assert all(k in ("Content-Type", "MIME-Version", "Content-Transfer-Encoding", "Subject", "From", "To", "Date",
+                     "Message-ID", "X-Mailer", "In-Reply-To", "References",
+                     "X-Unsent") for k in m.keys()), m.keys()
+    return m
+
+
+def test_forged_headers_never_reach_a_draft(injected):
+    from gkxl.mail import send_templates
+    base, roster, t = injected
+    res = send_templates(roster, t, drafts_dir=base / "d", sender_name=f"办公室\r\nBcc: {EVIL}")
+    assert sorted(p.name for p in res.drafts) == ["A02.eml", "A03.eml"]
+    skipped = "\n".join(res.skipped)
+    assert "A01" in skipped and "控制字符" in skipped and "A04" in skipped and "“Bcc:”" in skipped
+    for p in res.drafts:
+        raw = p.read_bytes()
+        assert b"\r\nBcc:" not in raw and b"\nBcc:" not in raw
+        _headers_clean(raw)
+    m = _headers_clean((base / "d" / "A02.eml").read_bytes())
+    assert [a.addr_spec for a in m["To"].addresses] == ["jiaoyu@example.gov.cn"]
+    assert m["Subject"] == f"2025年度政府信息公开工作年度报告统计表（某某市教育局 Bcc: {EVIL}）"
+
+
+def test_forged_headers_never_reach_smtp(injected, cli):
+    from gkxl.mail import send_templates
+    base, roster, t = injected
+    with smtp_server() as (inbox, port):
+        res = send_templates(roster, t, smtp=f"smtp://127.0.0.1:{port}", allow_plain=True, sender=FROM,
+                             sender_name=f"Office\r\nBcc: {EVIL}", rate=6000)
+        assert sorted(res.sent) == ["A02", "A03"] and not res.failed and not res.stopped
+        assert any(s.startswith("A01 ") for s in res.skipped) and any(s.startswith("A04 ") for s in res.skipped)
+        assert sorted(r for _, rcpt, _ in inbox.messages for r in rcpt) == ["jiaoyu@example.gov.cn",
+                                                                            "office@example.gov.cn"]
+        for _, _, data in inbox.messages:
+            m = _headers_clean(data)
+            assert m["From"].addresses[0].addr_spec == FROM
+        with pytest.raises(Exception, match="发件人地址"):  # a forged --from stops the run before anything is sent
+            send_templates(roster, t, smtp=f"smtp://127.0.0.1:{port}", allow_plain=True,
+                           sender=f"{FROM}\r\nBcc: {EVIL}", rate=6000)
+        assert len(inbox.messages) == 2
+
+
+def test_build_message_checks_every_address():
+    from gkxl.errors import MailError
+    from gkxl.mail.compose import build_message, message_bytes
+    for bad in (f"a@b.cn\r\nBcc: {EVIL}", f"a@b.cn, {EVIL}", f"A <a@b.cn>", "a@b.cn\n", "a@b\u2028.cn", "", "张三@b.cn"):
+        with pytest.raises(MailError, match="不是有效的邮箱地址"):
+            build_message(subject="s", body="b", to=[("x", bad)])
+    msg = build_message(subject="年报\r\nBcc: x@y.cn", body="第一行\r\n第二行\x07", to=[("名\n称", "a@b.cn")],
+                        in_reply_to="<a@b>\r\nBcc: x@y.cn")
+    raw = message_bytes(msg)
+    m = _headers_clean(raw)
+    assert m["In-Reply-To"] is None
+    assert m.get_body(("plain",)).get_content() == "第一行\n第二行"
+
+
+WARN_IN_IDENTITY = """
+import gkxl.mail
+s = sys.modules["gkxl.mail.send"]
+_orig = s._identity
+def _noisy(path):
+    warnings.warn("Workbook contains no default style, apply openpyxl's default", UserWarning)
+    return _orig(path)
+s._identity = _noisy
+"""
+
+
+def test_library_warnings_stay_off_the_terminal(setup):
+    base, roster, t = setup
+    done = mc.run_gkxl(base, WARN_IN_IDENTITY, ["send", "templates", "--roster", base / "roster.csv", "--dir", t])
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 0, err
+    assert "Warning" not in err and "openpyxl" not in err, err
+    assert "已生成 3 封邮件草稿" in done.stdout.decode("utf-8", "replace")

@@ -3,18 +3,18 @@
 The agency is taken from the workbook's own identity (never from the file
 name or the sender, which clerks get wrong). Files are saved under names gkxl
 makes: DIR/<agency code>/<received YYYYmmdd-HHMMSS>-<sha256[:8]>.xlsx, so
-nothing in an attachment can choose a path. The manifest records every
-message and attachment with its fate; a message already in it is skipped, so
-running collect again over the same mailbox adds nothing and loses nothing.
+nothing in an attachment can choose a path. A zip attachment is opened (within
+bounds, see archive.py) and each file in it is handled like an attachment.
+The manifest records every message and attachment with its fate, a reply
+without a return included; a message already in it (same content, whatever
+its Message-ID) is skipped, so running collect again over the same mailbox
+adds nothing and loses nothing.
 """
 
 from __future__ import annotations
 
-import email
 import hashlib
-import io
 import time
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +25,8 @@ from ..errors import GkxlError, MailError, OutputError, os_reason
 from ..roster import CODE_RE, Roster
 from ..template import atomic_write
 from . import manifest as mf
+from . import quiet
+from .archive import MAX_DEPTH, ArchiveError, Budget, is_package, members, zip_names
 from .names import addresses
 from .parse import BEIJING, Attachment, ParsedMessage, parse_message
 from .sources import Incoming, check_source, iter_source
@@ -33,6 +35,9 @@ MAX_ATTACHMENT = 50 * 1024 * 1024
 XLSX_EXT = (".xlsx", ".xlsm")
 LEGACY_EXT = (".xls", ".et", ".ett", ".xlt", ".csv", ".ods", ".numbers", ".wps")
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OTHER_ARCHIVES = {b"Rar!\x1a\x07": "RAR", b"7z\xbc\xaf\x27\x1c": "7z"}
+SAME_ID = "与另一封邮件的 Message-ID 相同，内容不同"
+SAME_ID_COPY = "与先前收取的一封邮件 Message-ID 相同、附件也相同，可能是同一封邮件的另一份副本"
 
 
 @dataclass
@@ -49,21 +54,23 @@ class CollectResult:
 
 
 def _kind(att: Attachment) -> str:
-    """'xlsx', 'legacy' (a spreadsheet gkxl cannot read) or 'other'."""
+    """'xlsx', 'legacy' (a spreadsheet gkxl cannot read), 'archive' (a zip to open) or 'other'.
+
+    An .xlsx is itself a zip: only a zip that is not an Office or OpenDocument
+    package is an archive."""
     name = att.name.lower()
     data = att.data or b""
     ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    ctype = att.content_type
-    if data[:4] == b"PK\x03\x04":
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            names = set()
-        if any(n.startswith("xl/") for n in names) or ext in XLSX_EXT:
+    ctype = att.content_type.lower()
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # an empty zip is only its end record
+        names = zip_names(data)
+        if ext in XLSX_EXT or (names is not None and any(n.startswith("xl/") for n in names)):
             return "xlsx"
-        if "content.xml" in names and ext in LEGACY_EXT:
+        if names is not None and "content.xml" in names and ext in LEGACY_EXT:
             return "legacy"
-        return "other"
+        if names is None:  # damaged, or a directory too large to list
+            return "archive" if ext == ".zip" or "zip" in ctype else "other"
+        return "other" if is_package(names) else "archive"
     if ext in XLSX_EXT:
         return "xlsx"  # the reader will say what it really is
     if ext in LEGACY_EXT or "ms-excel" in ctype or ctype in ("text/csv", "application/csv"):
@@ -94,20 +101,26 @@ def _identity(data: bytes, name: str) -> tuple[dict[str, str], str]:
             "year": str(ret.year or "")}, ""
 
 
-def _quick_id(raw: bytes) -> str:
-    """The Message-ID from the header block alone, without parsing the body."""
-    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=-1)
-    head = raw[:end] if 0 <= end < (1 << 20) else raw[:1 << 20]
-    mid = email.message_from_bytes(head).get("Message-ID", "") or ""
-    return " ".join(str(mid).split()) or "\0"
+def fingerprint(raw: bytes) -> str:
+    """The message_sha256 of a message: SHA-256 of its bytes with line ends made LF
+    and trailing newlines dropped, so the copy an IMAP server sends (CRLF) and the
+    one in its Maildir or an mbox (LF) are the same message."""
+    return hashlib.sha256(raw.replace(b"\r\n", b"\n").rstrip(b"\n")).hexdigest()
 
 
 def _stamp(dt: datetime) -> str:
     return dt.astimezone(BEIJING).strftime("%Y%m%d-%H%M%S")
 
 
+def _join(*texts: str) -> str:
+    return "；".join(t for t in texts if t)
+
+
 class Collector:
-    """One collect run over a DIR: the manifest in memory, saved after each message."""
+    """One collect run over a DIR: the manifest in memory, saved after each message.
+
+    A message is known by its content (message_sha256), never by its Message-ID:
+    clients reuse IDs, and a second message under the same ID is a new message."""
 
     def __init__(self, out_dir: Path, roster: Roster | None, max_size: int) -> None:
         self.out = out_dir
@@ -115,8 +128,12 @@ class Collector:
         self.max_size = max_size
         self.path = mf.manifest_path(out_dir)
         self.rows = mf.read_manifest(self.path)
-        self.ids = {r["message_id"] for r in self.rows if r["record"] == mf.MESSAGE and r["message_id"]}
-        self.shas = {r["message_sha256"] for r in self.rows if r["record"] == mf.MESSAGE and r["message_sha256"]}
+        self.shas: set[str] = set()
+        self.ids: dict[str, list[str]] = defaultdict(list)  # Message-ID -> message_sha256 of each
+        self.sources: set[str] = set()
+        for r in self.rows:
+            if r["record"] == mf.MESSAGE:
+                self._know(r)
         # sha256 -> the row of the file saved for it (a duplicate points there)
         self.files = {r["sha256"]: r for r in self.rows
                       if r["record"] == mf.ATTACHMENT and r["fate"] in mf.HAS_FILE and r["saved_as"]}
@@ -124,75 +141,127 @@ class Collector:
         self.result = CollectResult(out_dir)
         self.now = datetime.now(BEIJING).replace(microsecond=0).isoformat()
 
-    def seen(self, message_id: str) -> bool:
-        return message_id in self.ids
+    def _know(self, msg_row: dict[str, str]) -> None:
+        if msg_row["message_sha256"]:
+            self.shas.add(msg_row["message_sha256"])
+            if msg_row["message_id"]:
+                self.ids[msg_row["message_id"]].append(msg_row["message_sha256"])
+        if msg_row["source"]:
+            self.sources.add(msg_row["source"])
+
+    def seen(self, label: str) -> bool:
+        """Whether the message at an IMAP label (which names UIDVALIDITY and UID, so
+        one unchanging message) was collected before: then it is not even fetched."""
+        return label in self.sources
 
     def add(self, item: Incoming) -> None:
+        """Record one message and its attachments, unless it is in the manifest already."""
+        rows = self._rows(item)
+        if rows is None:
+            self.result.skipped_messages += 1
+            return
+        self._commit(rows)
+
+    def _warn(self, row: dict[str, str], text: str, label: str) -> None:
+        row["warning"] = _join(row["warning"], text)
+        self.result.warnings.append(f"{label}：{text}")
+
+    def _rows(self, item: Incoming) -> list[dict[str, str]] | None:
+        """The message row and its attachment rows; None when already collected."""
         base = {k: "" for k in mf.KEYS}
         base.update(source=item.source, collected_at=self.now)
         if item.raw is None:
-            row = dict(base, record=mf.MESSAGE, fate=mf.MESSAGE_TOO_LARGE, size=str(item.size), detail=item.skip,
-                       received_at=(item.arrived or item.file_time or datetime.now(BEIJING)).isoformat())
             key = f"{item.source}|{item.size}"
             if key in self.shas:
-                return
-            row["message_sha256"] = key
-            self._commit([row], message_id="", sha=key)
+                return None
+            row = dict(base, record=mf.MESSAGE, fate=mf.MESSAGE_TOO_LARGE, size=str(item.size), detail=item.skip,
+                       received_at=(item.arrived or item.file_time or datetime.now(BEIJING)).isoformat(),
+                       message_sha256=key)
             self.result.warnings.append(f"{item.source}：{item.skip}，未处理")
-            return
-        if _quick_id(item.raw) in self.ids or hashlib.sha256(item.raw).hexdigest() in self.shas:
-            self.result.skipped_messages += 1  # collected before: not even parsed
-            return
+            return [row]
+        sha = fingerprint(item.raw)
+        if sha in self.shas or hashlib.sha256(item.raw).hexdigest() in self.shas:  # (older manifests: raw bytes)
+            return None  # collected before: not even parsed
         pm = parse_message(item.raw, self.max_size)
-        if pm.message_id and pm.message_id in self.ids:
-            self.result.skipped_messages += 1
-            return
         received = item.arrived or pm.received or pm.date or item.file_time or datetime.now(BEIJING)
         base.update(received_at=received.replace(microsecond=0).isoformat(), message_id=pm.message_id,
-                    sender=pm.sender or pm.sender_display, subject=pm.subject, message_sha256=pm.sha256)
+                    sender=pm.sender or pm.sender_display, subject=pm.subject, message_sha256=sha)
         msg_row = dict(base, record=mf.MESSAGE, size=str(len(item.raw)))
         if not pm.is_mail:
             msg_row.update(fate=mf.NOT_MAIL, detail="不是邮件（没有邮件头），文件可能已损坏"
                            + ("；这是 Outlook 的 .msg 文件，请另存为 .eml" if item.raw[:8] == OLE2 else ""))
             self.result.problems.append(f"{item.source}：不是有效的邮件文件（没有邮件头），无法解析")
-            self._commit([msg_row], pm.message_id, pm.sha256)
-            return
+            return [msg_row]
         self.result.warnings.extend(f"{item.source}：{p}" for p in pm.problems)
-        att_rows = [self._attachment(pm, att, base, received) for att in pm.attachments]
-        msg_row["fate"] = mf.PROCESSED if att_rows else mf.NO_ATTACHMENT
-        msg_row["detail"] = "；".join([f"附件 {len(att_rows)} 个"] * bool(att_rows) + pm.problems)
-        self._commit([msg_row] + att_rows, pm.message_id, pm.sha256)
+        att_rows = [r for att in pm.attachments for r in self._attachments(att, base, received)]
+        self._message_fate(msg_row, pm, att_rows)
+        if pm.message_id and pm.message_id in self.ids:
+            self._warn(msg_row, self._same_id_note(pm.message_id, att_rows), item.source)
+        return [msg_row] + att_rows
 
-    def _attachment(self, pm: ParsedMessage, att: Attachment, base: dict[str, str],
-                    received: datetime) -> dict[str, str]:
+    def _message_fate(self, row: dict[str, str], pm: ParsedMessage, att_rows: list[dict[str, str]]) -> None:
+        """已处理 / 附件不是报表 / 无附件, so that a reply without a return is on record."""
+        n = len(pm.attachments)
+        count = f"附件 {n} 个" + (f"（含压缩包中的文件共 {len(att_rows)} 个）" if len(att_rows) != n else "")
+        if not att_rows:
+            row.update(fate=mf.NO_ATTACHMENT, detail=_join(*pm.problems))
+        elif any(r["fate"] in mf.IS_RETURN for r in att_rows):
+            row.update(fate=mf.PROCESSED, detail=_join(count, *pm.problems))
+        else:
+            listed = "、".join(f"{r['attachment_name'] or '（无名附件）'}（{r['fate']}）" for r in att_rows[:5])
+            more = f"等 {len(att_rows)} 个" if len(att_rows) > 5 else ""
+            row.update(fate=mf.NO_RETURN, detail=_join(f"{count}，其中没有报表：{listed}{more}", *pm.problems))
+
+    def _same_id_note(self, message_id: str, att_rows: list[dict[str, str]]) -> str:
+        """Which of the two a second message under a known Message-ID is: the same
+        message in another encoding (the attachments match) or another message."""
+        before: dict[str, set[str]] = {sha: set() for sha in self.ids[message_id]}
+        for r in self.rows:
+            if r["record"] == mf.ATTACHMENT and r["message_sha256"] in before:
+                before[r["message_sha256"]].add(r["sha256"])
+        now = {r["sha256"] for r in att_rows}
+        return SAME_ID_COPY if now and now in before.values() else SAME_ID
+
+    def _attachments(self, att: Attachment, base: dict[str, str], received: datetime, depth: int = 0,
+                     budget: Budget | None = None) -> list[dict[str, str]]:
+        """The rows of one attachment: one row, or one per file of a zip."""
         row = dict(base, record=mf.ATTACHMENT, attachment_name=att.name, size=str(att.size))
+        if att.note:
+            self._warn(row, att.note, att.name or base["source"])
         if att.data is None:
             row.update(fate=mf.TOO_LARGE, detail=f"附件大小 {att.size / (1 << 20):.1f} MB，超过上限 "
                                                  f"{self.max_size / (1 << 20):.0f} MB，未保存")
-            return row
+            return [row]
         sha = hashlib.sha256(att.data).hexdigest()
         row["sha256"] = sha
         kind = _kind(att)
+        if kind == "archive":
+            return self._archive(att, row, base, received, depth, budget or Budget())
         if kind == "other":
+            packer = next((v for k, v in OTHER_ARCHIVES.items() if att.data.startswith(k)), "")
+            if packer:
+                row.update(fate=mf.UNREADABLE, detail=f"{packer} 压缩包 gkxl 无法解压；请对方直接附上 .xlsx 文件，"
+                                                      f"或改用 .zip 压缩后重发")
+                return [row]
             detail = "Outlook 的 winmail.dat（TNEF 格式），其中的附件未能提取；请对方改用 HTML 或纯文本格式重发" \
                 if att.name.lower() == "winmail.dat" or att.content_type == "application/ms-tnef" else ""
             row.update(fate=mf.NOT_SPREADSHEET, detail=detail)
-            return row
+            return [row]
         if kind == "legacy":
             row.update(fate=mf.UNSUPPORTED,
                        detail="不是支持的表格格式（.xls/.et/.csv 等）；请对方用下发的模板填写并保存为 .xlsx 后重发")
-            return row
+            return [row]
         if sha in self.files:
             first = self.files[sha]
             row.update(fate=mf.DUPLICATE, saved_as=first["saved_as"], agency_code=first["agency_code"],
                        agency_name=first["agency_name"], year=first["year"],
                        detail=f"与已收取的 {first['saved_as']} 完全相同，未重复保存")
             self._note_agency(row)
-            return row
+            return [row]
         ident, error = _identity(att.data, att.name)
         if error:
             row.update(fate=mf.UNREADABLE, detail=error)
-            return row
+            return [row]
         code = ident.get("agency_code", "")
         row.update(agency_code=code, agency_name=ident.get("agency_name", ""), year=ident.get("year", ""))
         macro = att.name.lower().endswith(".xlsm") or "macroenabled" in att.content_type.lower()
@@ -218,7 +287,31 @@ class Collector:
         self.files[sha] = row
         if fate == mf.SAVED:
             self._note_agency(row)
-        return row
+        return [row]
+
+    def _archive(self, att: Attachment, row: dict[str, str], base: dict[str, str], received: datetime,
+                 depth: int, budget: Budget) -> list[dict[str, str]]:
+        """A zip: a row per file in it, each handled as if attached directly; one row
+        for the zip itself only when it is not opened (and why)."""
+        if depth >= MAX_DEPTH:
+            row.update(fate=mf.UNREADABLE, detail="压缩包中的压缩包里又有压缩包，gkxl 只解开一层嵌套；"
+                                                  "请对方直接附上 .xlsx 文件")
+            return [row]
+        rows: list[dict[str, str]] = []
+        try:
+            for m in members(att, self.max_size, budget):
+                if m.fate:
+                    rows.append(dict(base, record=mf.ATTACHMENT, attachment_name=m.att.name, size=str(m.att.size),
+                                     fate=m.fate, detail=m.detail))
+                else:
+                    rows.extend(self._attachments(m.att, base, received, depth + 1, budget))
+        except ArchiveError as e:
+            row.update(fate=mf.UNREADABLE, detail=str(e))
+            return [row]
+        if not rows:
+            row.update(fate=mf.NOT_SPREADSHEET, detail="压缩包中没有文件")
+            return [row]
+        return rows
 
     def _note_agency(self, row: dict[str, str]) -> None:
         """Warn when the sender is not the roster's address for the agency."""
@@ -227,21 +320,19 @@ class Collector:
             return
         ag = self.roster.get(code)
         if ag is None:
-            row["warning"] = f"单位代码“{code}”不在名单中"
+            text = f"单位代码“{code}”不在名单中"
         else:
             want = addresses(ag.email)
-            if want and row["sender"].lower() not in want:
-                row["warning"] = f"发件人 {row['sender'] or '（无）'} 不是名单中“{ag.name}”的邮箱（{ag.email}）"
-        if row["warning"]:
-            self.result.warnings.append(f"{row['attachment_name'] or row['saved_as']}：{row['warning']}")
+            if not want or row["sender"].lower() in want:
+                return
+            text = f"发件人 {row['sender'] or '（无）'} 不是名单中“{ag.name}”的邮箱（{ag.email}）"
+        self._warn(row, text, row["attachment_name"] or row["saved_as"])
 
-    def _commit(self, rows: list[dict[str, str]], message_id: str, sha: str) -> None:
+    def _commit(self, rows: list[dict[str, str]]) -> None:
         self.rows.extend(rows)
         self.result.rows.extend(rows)
         self.result.new_messages += 1
-        if message_id:
-            self.ids.add(message_id)
-        self.shas.add(sha)
+        self._know(rows[0])
         if time.monotonic() - self._written > 2.0:
             self.flush()
 
@@ -296,7 +387,7 @@ def collect(sources: Iterable[str], out_dir: str | Path, *, roster: Roster | Non
     except OSError as e:
         raise OutputError(f"无法创建输出目录 {out}：{os_reason(e)}", code="OUTPUT_IO", path=str(out)) from None
     c = Collector(out, roster, max_size)
-    with _lock(out):
+    with _lock(out), quiet.silenced():  # no library's English warning on the user's terminal
         try:
             for s in sources:
                 for item in iter_source(s, c.seen, password=password, allow_plain=allow_plain, ca_file=ca_file,
@@ -339,14 +430,19 @@ def summary_counts(result: CollectResult) -> Counter:
     return Counter(r["fate"] for r in result.rows if r["record"] == mf.ATTACHMENT)
 
 
+def _info(r: dict[str, str]) -> dict[str, str]:
+    return {"received_at": r["received_at"], "message_id": r["message_id"], "sender": r["sender"],
+            "subject": r["subject"], "attachment_name": r["attachment_name"], "fate": r["fate"]}
+
+
 def received_info(path: str | Path) -> dict[str, str] | None:
     """Where a file saved by collect came from, for the roll-up's 来源 sheet.
 
     `path` is DIR/<agency code>/<name>.xlsx; the manifest is DIR/manifest.csv.
     Returns received_at (ISO 8601, Beijing time), message_id, sender, subject,
-    attachment_name (as the clerk named it) and fate (已保存 or 已被替代: a
-    superseded file should not be rolled up), or None when the file is not
-    in a collect manifest."""
+    attachment_name (as the clerk named it; "包.zip/成员.xlsx" for a file from a
+    zip) and fate (已保存 or 已被替代: a superseded file should not be rolled
+    up), or None when the file is not in a collect manifest."""
     p = Path(path).absolute()
     out_dir = p.parent.parent
     m = mf.manifest_path(out_dir)
@@ -359,5 +455,35 @@ def received_info(path: str | Path) -> dict[str, str] | None:
         return None
     if r is None:
         return None
-    return {"received_at": r["received_at"], "message_id": r["message_id"], "sender": r["sender"],
-            "subject": r["subject"], "attachment_name": r["attachment_name"], "fate": r["fate"]}
+    return _info(r)
+
+
+def received_index(out_dir: str | Path) -> dict[str, dict[str, str]]:
+    """Every file collect saved in out_dir -> what received_info says of it, read in one go.
+
+    Keys are absolute paths (str) of the saved files; {} when out_dir has no
+    manifest. Raises MailError for a manifest that cannot be read."""
+    root = Path(out_dir).absolute()
+    out: dict[str, dict[str, str]] = {}
+    for r in mf.read_manifest(mf.manifest_path(root)):
+        if r["record"] == mf.ATTACHMENT and r["fate"] in mf.HAS_FILE and r["saved_as"]:
+            out.setdefault(str(root / r["saved_as"]), _info(r))
+    return out
+
+
+def message_rows(out_dir: str | Path) -> list[dict]:
+    """Every message collect recorded in out_dir, oldest record first: the manifest's
+    message row (sender, received_at, message_id, subject, fate, detail, warning...)
+    plus "attachments", the list of that message's attachment rows.
+
+    For replies that are not returns: fate 无附件 (nothing attached) or 附件不是报表
+    (attachments, none a workbook: a Word report, a PDF, an .xls...), with the
+    sender's address, so the reply can be put against the sender's agency.
+    Raises MailError for a manifest that cannot be read."""
+    out: list[dict] = []
+    for r in mf.read_manifest(mf.manifest_path(out_dir)):
+        if r["record"] == mf.MESSAGE:
+            out.append(dict(r, attachments=[]))
+        elif out and (r["message_sha256"] == out[-1]["message_sha256"] or not r["message_sha256"]):
+            out[-1]["attachments"].append(dict(r))
+    return out

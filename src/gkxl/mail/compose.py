@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import MailError, os_reason
 from ..textfile import decode_local
+from .names import block_text, inline_text, is_addr_spec, shown
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 XLSM_TYPE = ("application", "vnd.ms-excel.sheet.macroEnabled.12")
@@ -64,7 +65,8 @@ PLACEHOLDERS = {
 }
 DEFAULT_DEADLINE = "通知规定的时间"
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}\n]*)\}")
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_UNSAFE = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f-\x9f\u2028\u2029]')
+_MSGID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,900}>")
 
 
 def load_message_template(kind: str, path: str | Path | None = None) -> str:
@@ -112,9 +114,12 @@ def fill(template: str, values: dict[str, str], label: str = "邮件模板") -> 
 
 
 def render(template: str, values: dict[str, str], label: str = "邮件模板") -> tuple[str, str]:
+    """(subject, body). Values come from the roster and workbooks: none of them
+    may bring a control character into the subject, nor a line break into a
+    one-line value of the body (only {修改意见} is several lines)."""
     subj, body = split_template(template, label)
-    subject = " ".join(fill(subj, values, label).split())
-    return subject, fill(body, values, label)
+    clean = {k: block_text(v) if k == "feedback" else inline_text(v) for k, v in values.items()}
+    return inline_text(fill(subj, clean, label)), block_text(fill(body, clean, label))
 
 
 def safe_filename(name: str) -> str:
@@ -141,13 +146,32 @@ def _attachment_part(data: bytes, filename: str) -> MIMEBase:
     return part
 
 
+def check_address(addr: str, role: str = "收件人") -> str:
+    """The address if it is exactly one plain addr-spec, else MailError: an address
+    is written into a header and an SMTP command, where a line break or a second
+    address would add a recipient or a header."""
+    if not is_addr_spec(addr):
+        raise MailError(f"{role}地址 {shown(str(addr))} 不是有效的邮箱地址（应形如 name@example.gov.cn，"
+                        f"不能含换行等控制字符），未发送", code="MAIL_ADDRESS")
+    return addr
+
+
 def build_message(*, subject: str, body: str, to: list[tuple[str, str]], sender: str = "",
                   sender_name: str = "", attachment: bytes | None = None, filename: str = "",
                   in_reply_to: str = "", draft: bool = False) -> Message:
     """One message. Built with the compat32 MIME classes because they leave a
     header exactly as set (the newer API re-folds Content-Type into encoded
     words that no client can read); every non-ASCII header is RFC 2047,
-    bodies are base64, so any SMTP server takes it."""
+    bodies are base64, so any SMTP server takes it.
+
+    Every address must be one addr-spec (MailError otherwise); names, subject
+    and body lose their control characters, so nothing can add a header."""
+    to = [(inline_text(n), check_address(a)) for n, a in to]
+    if sender:
+        check_address(sender, "发件人")
+    sender_name, subject, body = inline_text(sender_name), inline_text(subject), block_text(body)
+    in_reply_to = in_reply_to.strip() if _MSGID.fullmatch(in_reply_to.strip()) else ""
+    filename = safe_filename(filename) if filename else filename
     msg: Message = MIMEMultipart("mixed") if attachment is not None else MIMEText(body, "plain", "utf-8")
     msg["Subject"] = Header(subject, "utf-8", header_name="Subject")
     if sender:

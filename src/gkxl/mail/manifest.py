@@ -58,12 +58,14 @@ UNSUPPORTED = "不支持的表格格式"
 UNREADABLE = "无法读取"
 TOO_LARGE = "过大"
 # fates of a message
-PROCESSED = "已处理"
+PROCESSED = "已处理"  # at least one attachment is a workbook (saved, duplicate, superseded, unidentified)
 NO_ATTACHMENT = "无附件"
+NO_RETURN = "附件不是报表"  # attachments, but none of them a workbook gkxl could take
 NOT_MAIL = "无法解析"
 MESSAGE_TOO_LARGE = "邮件过大"
 
 HAS_FILE = (SAVED, SUPERSEDED, UNIDENTIFIED_FATE)
+IS_RETURN = (SAVED, SUPERSEDED, DUPLICATE, UNIDENTIFIED_FATE)  # an attachment that is a workbook
 
 _DANGER = ("=", "+", "-", "@", "\t", "\r", "'")
 

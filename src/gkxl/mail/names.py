@@ -12,6 +12,7 @@ characters, because a bad name must not lose the attachment.
 from __future__ import annotations
 
 import re
+import unicodedata
 from email.header import decode_header
 
 # gb2312 and gbk are subsets of gb18030: decoding with the superset accepts
@@ -131,3 +132,73 @@ def header_text(msg, name: str) -> str:
 def addresses(value: str) -> list[str]:
     """Mail addresses in a From/To header value or a roster cell, lower-cased."""
     return [a.lower() for a in re.findall(r"[A-Za-z0-9._%+\-=!#$&'*/?^`{|}~]+@[A-Za-z0-9.\-]+[A-Za-z0-9]", value or "")]
+
+
+# C0 (CR, LF, TAB...), DEL, C1 and the Unicode line/paragraph separators: in a
+# header any of them can end the line and start a forged one.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def inline_text(value: object) -> str:
+    """One line of text for a header or a sentence: control characters become a
+    space, runs of blanks one space (an agency name with a line break cannot
+    start a new header)."""
+    return " ".join(CONTROL_RE.sub(" ", "" if value is None else str(value)).split())
+
+
+def block_text(value: object) -> str:
+    """Multi-line text for a message body: line breaks and tabs kept (CRLF made LF),
+    every other control character removed."""
+    text = ("" if value is None else str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", "", text)
+
+
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_SEPARATORS = re.compile(r"[;,、\s]+")
+
+
+def is_addr_spec(addr: str) -> bool:
+    """Exactly one plain address (a@b.cn): dot-atom local part, dotted host name;
+    no display name, quoting, comment, blank or control character."""
+    if not isinstance(addr, str) or len(addr) > 254 or addr.count("@") != 1:
+        return False
+    local, host = addr.split("@")
+    labels = host.split(".")
+    return (len(local) <= 64 and bool(_LOCAL.fullmatch(local)) and len(labels) >= 2
+            and all(_LABEL.fullmatch(x) for x in labels) and not labels[-1].isdigit())
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A value quoted for a message, control characters written out (\\r, \\n,
+    \\x07), so an injected line cannot forge or hide a line of the output."""
+    out = []
+    for ch in value[:limit]:
+        if CONTROL_RE.match(ch):
+            out.append({"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(ch)
+                       or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"))
+        else:
+            out.append(ch)
+    return "“" + "".join(out) + ("…" if len(value) > limit else "") + "”"
+
+
+def recipients(cell: str) -> tuple[list[str], str]:
+    """Strictly, the addresses to send to: (addresses, "") or ([], the Chinese reason).
+
+    Unlike `addresses` (which finds what looks like an address anywhere, for
+    comparing senders), every part of the cell must be one plain addr-spec
+    (separated by ; , 、 or blanks, full-width ones too), and a line break or
+    other control character refuses the whole cell: it is how a forged "Bcc:"
+    or a second recipient gets into a message."""
+    cell = cell or ""
+    if CONTROL_RE.search(cell):
+        return [], f"邮箱 {shown(cell)} 中含有换行等控制字符（可能是伪造的邮件头）"
+    good: list[str] = []
+    for token in _SEPARATORS.split(unicodedata.normalize("NFKC", cell)):
+        if not token:
+            continue
+        if not is_addr_spec(token):
+            return [], f"邮箱 {shown(cell)} 中的 {shown(token)} 不是有效的邮箱地址"
+        if token.lower() not in (g.lower() for g in good):
+            good.append(token)
+    return good, ""

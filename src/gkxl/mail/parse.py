@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email import errors as email_errors
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
@@ -24,6 +25,13 @@ BEIJING = timezone(timedelta(hours=8), "北京时间")
 MAX_DEPTH = 8  # nested forwards
 MAX_PARTS = 500  # a message with more parts than this is junk or an attack
 
+# The parser's defects (English class names) that say something about the
+# clerk's file, in Chinese; the others change nothing gkxl does.
+BASE64_DEFECTS = (email_errors.InvalidBase64PaddingDefect, email_errors.InvalidBase64CharactersDefect,
+                  email_errors.InvalidBase64LengthDefect)
+BASE64_NOTE = "附件的编码（base64）有误，邮件可能在传输中损坏，附件内容可能不完整"
+TRUNCATED_NOTE = "邮件不完整（缺少结束分隔符），可能在传输中被截断，最后一个附件可能不完整"
+
 
 @dataclass
 class Attachment:
@@ -32,7 +40,7 @@ class Attachment:
     data: bytes | None  # None when too large (never decoded)
     size: int  # decoded size, or an estimate when too large
     path: str  # where in the message: "2" or "3/fwd/1" (for the manifest)
-    note: str = ""
+    note: str = ""  # a Chinese warning about the file (e.g. damaged encoding)
 
 
 @dataclass
@@ -169,6 +177,9 @@ def _walk(part: Message, path: str, depth: int, limit: int, out: list[Attachment
                 if isinstance(inner, Message):
                     _walk(inner, f"{path}/转发{i}" if path else f"转发{i}", depth + 1, limit, out, problems, budget)
             return
+        if any(isinstance(d, email_errors.CloseBoundaryNotFoundDefect) for d in part.defects) \
+                and TRUNCATED_NOTE not in problems:
+            problems.append(TRUNCATED_NOTE)
         for i, sub in enumerate(part.get_payload() or [], 1):
             if isinstance(sub, Message):
                 _walk(sub, f"{path}.{i}" if path else str(i), depth, limit, out, problems, budget)
@@ -185,7 +196,8 @@ def _walk(part: Message, path: str, depth: int, limit: int, out: list[Attachment
             _walk(inner, f"{path}/{name}", depth + 1, limit, out, problems, budget)
             if len(out) > before:
                 return
-    out.append(Attachment(name=name, content_type=ctype, data=data, size=size, path=path or "1"))
+    note = BASE64_NOTE if any(isinstance(d, BASE64_DEFECTS) for d in part.defects) else ""
+    out.append(Attachment(name=name, content_type=ctype, data=data, size=size, path=path or "1", note=note))
 
 
 def parse_message(raw: bytes, limit: int) -> ParsedMessage:

@@ -21,6 +21,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import Message
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
@@ -30,9 +31,10 @@ from ..textfile import decode_local
 from ..roster import Agency, Roster
 from ..template import atomic_write
 from . import manifest as mf
-from .compose import (DEFAULT_DEADLINE, build_message, load_message_template, message_bytes, render,
-                      safe_filename)
-from .names import addresses
+from . import quiet
+from .compose import (DEFAULT_DEADLINE, build_message, check_address, load_message_template, message_bytes,
+                      render, safe_filename)
+from .names import inline_text, recipients
 from .parse import BEIJING
 from .sources import TIMEOUT, network_error, ssl_context
 
@@ -74,6 +76,7 @@ class SendResult:
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # not sent, with the reason (no address, mismatch...)
     stopped: str = ""  # why sending stopped before the end
+    skipped_keys: list[str] = field(default_factory=list)  # jobs refused while building (bad address)
     log: Path | None = None
 
 
@@ -156,17 +159,21 @@ def plan_templates(roster: Roster, templates_dir: str | Path, *, template_text: 
         if ident.get("agency_code") != code:
             skipped.append(f"{p.name}：工作簿中的单位代码为“{ident.get('agency_code', '（无）')}”，与文件名不符，未发送")
             continue
-        to = addresses(ag.email)
+        name = inline_text(ag.name)
+        to, bad = recipients(ag.email)
+        if bad:
+            skipped.append(f"{ag.code} {name}：名单中的{bad}，未发送")
+            continue
         if not to:
-            skipped.append(f"{ag.code} {ag.name}：名单中没有邮箱，未发送")
+            skipped.append(f"{ag.code} {name}：名单中没有邮箱，未发送")
             continue
         year = ident.get("year", "")
-        filename = safe_filename(f"{year}年度政府信息公开工作年度报告统计表-{ag.name}.xlsx")
-        subject, body = render(template_text, _values(year, ag.name, code, deadline, filename), label)
-        jobs.append(Job(code, code, ag.name, to, subject, body, p.read_bytes(), filename))
+        filename = safe_filename(f"{year}年度政府信息公开工作年度报告统计表-{name}.xlsx")
+        subject, body = render(template_text, _values(year, name, code, deadline, filename), label)
+        jobs.append(Job(code, code, name, to, subject, body, p.read_bytes(), filename))
     for ag in roster:
         if not ag.is_rollup and ag.code not in found:
-            skipped.append(f"{ag.code} {ag.name}：{d} 中没有模板文件 {ag.code}.xlsx，未发送")
+            skipped.append(f"{ag.code} {inline_text(ag.name)}：{d} 中没有模板文件 {ag.code}.xlsx，未发送")
     return jobs, skipped
 
 
@@ -226,10 +233,16 @@ def plan_feedback(feedback_dir: str | Path, *, roster: Roster | None = None, col
             skipped.append(f"{txt.name}：单位代码“{code}”不在名单中，未发送")
             continue
         ret = latest.get(code, {})
-        to = addresses(ag.email) if ag else []
+        name = inline_text((ag.name if ag else "") or ident.get("agency_name") or ret.get("agency_name") or code)
+        to, bad = recipients(ag.email) if ag else ([], "")
+        if bad:
+            skipped.append(f"{code} {name}：名单中的{bad}，未发送")
+            continue
         if not to and ret.get("sender"):
-            to = addresses(ret["sender"])
-        name = (ag.name if ag else "") or ident.get("agency_name") or ret.get("agency_name") or code
+            to, bad = recipients(ret["sender"])
+            if bad:
+                skipped.append(f"{code} {name}：收取清单中发件人的{bad}，未发送")
+                continue
         if not to:
             skipped.append(f"{code} {name}：名单中没有邮箱，收取清单中也没有它的来信，未发送")
             continue
@@ -329,12 +342,27 @@ def _connect(t: SmtpTarget, *, allow_plain: bool, ca_file: str | None,
     return conn
 
 
+def _build(job: Job, res: SendResult, **kw) -> Message | None:
+    """The job's message, or None (and the agency reported as skipped) when an
+    address or name in it is refused: the run goes on with the others."""
+    try:
+        return build_message(subject=job.subject, body=job.body, to=[(job.name, a) for a in job.to],
+                             attachment=job.attachment, filename=job.filename, in_reply_to=job.in_reply_to, **kw)
+    except MailError as e:
+        res.skipped.append(f"{job.code} {job.name}：{e}")
+        res.skipped_keys.append(job.key)
+        return None
+
+
 def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Path | None = None,
             smtp: str | None = None, sender: str = "", sender_name: str = "", rate: float = DEFAULT_RATE,
             log: str | Path | None = None, allow_plain: bool = False, ca_file: str | None = None,
             password: Callable[[], str] | None = None, resend: Iterable[str] = (),
             progress: Callable[[], None] | None = None) -> SendResult:
     res = SendResult(jobs=jobs)
+    sender_name = inline_text(sender_name)
+    if sender:
+        check_address(sender, "发件人")  # --from: a bad one stops the run, it is every message's
     if smtp is None and drafts_dir is None:
         drafts_dir = base_dir / DRAFTS_NAME
     if drafts_dir is not None:
@@ -344,9 +372,9 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
         except OSError as e:
             raise OutputError(f"无法创建草稿目录 {dd}：{os_reason(e)}", code="OUTPUT_IO", path=str(dd)) from None
         for job in jobs:
-            msg = build_message(subject=job.subject, body=job.body, to=[(job.name, a) for a in job.to],
-                                sender=sender, sender_name=sender_name, attachment=job.attachment,
-                                filename=job.filename, in_reply_to=job.in_reply_to, draft=True)
+            msg = _build(job, res, sender=sender, sender_name=sender_name, draft=True)
+            if msg is None:
+                continue
             p = dd / f"{job.key}.eml"
             atomic_write(p, message_bytes(msg))
             res.drafts.append(p)
@@ -356,8 +384,9 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
         return res
     target = parse_smtp_url(smtp)
     sender = sender or (target.user if "@" in target.user else "")
-    if not addresses(sender):
+    if not sender:
         raise MailError("请用 --from 指定发件人邮箱地址", code="MAIL_ARGS")
+    check_address(sender, "发件人")
     if rate <= 0:
         raise MailError("--rate（每分钟发送封数）应大于 0", code="MAIL_ARGS")
     slog = SendLog(Path(log) if log else base_dir / LOG_NAME, kind)
@@ -366,8 +395,11 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
     interval = 60.0 / rate
     conn: smtplib.SMTP | None = None
     last = 0.0
+    refused = set(res.skipped_keys)
     try:
         for job in jobs:
+            if job.key in refused:
+                continue  # its address was refused when the draft was written
             state = slog.get(job)
             if job.code not in force and job.key not in force:
                 if state == SENT:
@@ -381,14 +413,14 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
             wait = last + interval - time.monotonic()
             if last and wait > 0:
                 time.sleep(wait)
-            msg = build_message(subject=job.subject, body=job.body, to=[(job.name, a) for a in job.to],
-                                sender=sender, sender_name=sender_name, attachment=job.attachment,
-                                filename=job.filename, in_reply_to=job.in_reply_to)
+            msg = _build(job, res, sender=sender, sender_name=sender_name)
+            if msg is None:
+                continue
             mid = msg["Message-ID"]
             slog.write(job, SENDING, mid)
             last = time.monotonic()
             try:
-                refused = conn.sendmail(sender, job.to, message_bytes(msg))
+                rejected = conn.sendmail(sender, job.to, message_bytes(msg))
             except smtplib.SMTPRecipientsRefused as e:
                 why = "；".join(f"{a}：{c} {m.decode('utf-8', 'replace') if isinstance(m, bytes) else m}"
                                for a, (c, m) in e.recipients.items())
@@ -411,7 +443,7 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
                 res.stopped = f"与 SMTP 服务器的连接中断（{e}）；重新运行同一命令即可从中断处继续"
                 conn = None
                 break
-            note = "部分收件人被拒绝：" + "、".join(refused) if refused else ""
+            note = "部分收件人被拒绝：" + "、".join(rejected) if rejected else ""
             slog.write(job, SENT, mid, note)
             res.sent.append(job.key)
             if progress:
@@ -429,9 +461,10 @@ def send_templates(roster: Roster, templates_dir: str | Path, *, deadline: str |
                    message_template: str | Path | None = None, **kw) -> SendResult:
     """Mail each agency its template (see `deliver` for the keyword arguments)."""
     text = load_message_template("templates", message_template)
-    jobs, skipped = plan_templates(roster, templates_dir, template_text=text, deadline=deadline,
-                                   label=str(message_template or "邮件模板"))
-    res = deliver(jobs, "templates", base_dir=Path(templates_dir), **kw)
+    with quiet.silenced():  # a library's English warning is no use to the coordinator
+        jobs, skipped = plan_templates(roster, templates_dir, template_text=text, deadline=deadline,
+                                       label=str(message_template or "邮件模板"))
+        res = deliver(jobs, "templates", base_dir=Path(templates_dir), **kw)
     res.skipped = skipped + res.skipped
     return res
 
@@ -440,8 +473,9 @@ def send_feedback(feedback_dir: str | Path, *, roster: Roster | None = None, col
                   deadline: str | None = None, message_template: str | Path | None = None, **kw) -> SendResult:
     """Mail each failing return's marked-up copy and what to fix back to the agency."""
     text = load_message_template("feedback", message_template)
-    jobs, skipped = plan_feedback(feedback_dir, roster=roster, collected=collected, template_text=text,
-                                  deadline=deadline, label=str(message_template or "邮件模板"))
-    res = deliver(jobs, "feedback", base_dir=Path(feedback_dir), **kw)
+    with quiet.silenced():
+        jobs, skipped = plan_feedback(feedback_dir, roster=roster, collected=collected, template_text=text,
+                                      deadline=deadline, label=str(message_template or "邮件模板"))
+        res = deliver(jobs, "feedback", base_dir=Path(feedback_dir), **kw)
     res.skipped = skipped + res.skipped
     return res

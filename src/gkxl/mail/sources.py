@@ -2,7 +2,8 @@
 
 Every source yields `Incoming` items in a stable order. The IMAP reader only
 looks (EXAMINE, BODY.PEEK): collecting never marks, moves or deletes mail.
-Messages already in the manifest are skipped before their body is fetched.
+An IMAP message already in the manifest (same folder, UIDVALIDITY and UID) is
+skipped before its body is fetched.
 Every network wait has a timeout, so an unreachable server is an error,
 never a hang.
 """
@@ -10,7 +11,6 @@ never a hang.
 from __future__ import annotations
 
 import base64
-import email
 import imaplib
 import mailbox
 import os
@@ -41,7 +41,7 @@ class Incoming:
     file_time: datetime | None = None  # last resort for the received time
 
 
-Seen = Callable[[str], bool]  # message-id -> already collected?
+Seen = Callable[[str], bool]  # IMAP label (folder, UIDVALIDITY, UID) -> already collected?
 
 
 def _file_time(path: Path) -> datetime | None:
@@ -285,25 +285,27 @@ def iter_imap(url: str, seen: Seen, *, password: Callable[[], str] | None = None
         typ, data = conn.select(_quote(imap_utf7(t.folder)), readonly=True)
         if typ != "OK":
             raise MailError(f"IMAP 邮箱中没有文件夹“{t.folder}”（{_text(data)}）", code="MAIL_FOLDER")
+        # (UIDVALIDITY, UID) names one message whose content never changes: a label
+        # with both lets a later run skip it without fetching it again
+        typ, data = conn.response("UIDVALIDITY")
+        validity = data[0].decode("ascii", "replace").strip() if typ == "UIDVALIDITY" and data and data[0] else ""
         typ, data = conn.uid("SEARCH", None, "ALL")
         uids = [int(x) for x in (data[0] or b"").split()] if typ == "OK" and data else []
         for i in range(0, len(uids), 200):
             chunk = ",".join(str(u) for u in uids[i:i + 200])
-            typ, data = conn.uid("FETCH", chunk,
-                                 "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            typ, data = conn.uid("FETCH", chunk, "(UID RFC822.SIZE INTERNALDATE)")
             if typ != "OK":
                 raise MailError(f"IMAP 服务器拒绝读取邮件列表：{_text(data)}", code="MAIL_IMAP")
             for item in data:
-                if not isinstance(item, tuple):
+                if not isinstance(item, (bytes, tuple)):
                     continue
-                meta = _meta(item[0])
+                meta = _meta(item[0] if isinstance(item, tuple) else item)
                 if "uid" not in meta:
                     continue
-                mid = " ".join(str(email.message_from_bytes(item[1]).get("Message-ID", "") or "").split())
-                if mid and seen(mid):
-                    continue
                 uid, size = int(meta["uid"]), int(meta.get("size", 0))
-                label = f"{t.label()};UID={uid}"
+                label = f"{t.label()};UIDVALIDITY={validity};UID={uid}" if validity else f"{t.label()};UID={uid}"
+                if validity and seen(label):
+                    continue
                 arrived = meta.get("date")
                 if size > MAX_MESSAGE:
                     yield Incoming(label, None, arrived, size, f"邮件过大（{size // (1 << 20)} MB），未下载")
