@@ -84,7 +84,8 @@ def main(argv: list[str]) -> int:
         print("用法：python3 run.py demo [--out 目录]   运行示例：模板、校验、反馈、汇总\n"
               "      python3 run.py test [pytest 参数]   运行全部测试\n"
               "      python3 run.py gkxl ...            在虚拟环境中运行任意 gkxl 命令\n"
-              "      python3 run.py bench [参数]         运行性能基准（不在 CI 中运行）")
+              "      python3 run.py bench [参数]         运行性能基准（不在 CI 中运行）\n"
+              "      python3 run.py bench-ledger [参数]  台账规模基准：10 万单位的 gkxl status、重复 add")
         return 0
     cmd, rest = argv[0], argv[1:]
     if cmd == "test":
@@ -100,6 +101,9 @@ def main(argv: list[str]) -> int:
     if cmd == "bench":
         ensure_venv("test")
         return subprocess.call([str(PY), str(ROOT / "benchmarks" / "bench.py"), *rest], cwd=ROOT)
+    if cmd == "bench-ledger":
+        ensure_venv("test")
+        return subprocess.call([str(PY), str(ROOT / "benchmarks" / "ledger_bench.py"), *rest], cwd=ROOT)
     print(f"未知的命令：{cmd}（可用：demo、test、gkxl、bench）", file=sys.stderr)
     return 2
 

@@ -137,16 +137,23 @@ def check_cmd(
 
     退出码：0 全部通过；1 有报表存在错误；2 有文件无法读取或调用有误。
     """
-    from .checks import PriorIndex, check_file
     from .form import load_form
-    from .report_text import format_result, format_summary, to_json
 
     f = load_form(form) if form else None
+    with contextlib.ExitStack() as stack:
+        _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir, all_files, stack)
+
+
+def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir, all_files, stack) -> None:
+    from .checks import PriorIndex, check_file
+    from .report_text import format_result, format_summary, to_json
+
     skipped: list = []
     led = None
     if not paths:
-        from .workfolder import check_current, open_folder, prior_index
-        led = open_folder(dir)
+        from .cli_ledger import folder
+        from .workfolder import check_current, prior_index
+        led = stack.enter_context(folder(dir))
         pidx = PriorIndex(prior, f) if prior else prior_index(led, f)
         with progress(0, "检查报表") as tick:
             results, res = check_current(led, all_files=all_files, prior=pidx, progress=tick)
@@ -194,8 +201,6 @@ def check_cmd(
             say(f"已为 {n} 份不通过的报表生成修改意见，保存在 {feedback_dir}")
     for s in skipped:
         say(f"跳过：{s.path}：{s.reason}", err=True)
-    if led is not None:
-        led.close()
     if any(r.status == "unreadable" for r in results):
         raise typer.Exit(2)
     if any(r.status == "fail" for r in results):
@@ -221,21 +226,28 @@ def aggregate_cmd(
 
     退出码：0 范围内每个单位都已计入；1 有单位未报送、不通过或待确认；2 有文件无法读取或调用有误。
     """
-    from .aggregate import aggregate
-    from .checks import PriorIndex
     from .deadline import parse_deadline
     from .form import load_form
-    from .outputs import refuse_overlap, write_together
-    from .roster import load_roster
-    from .rollup_write import rollup_bytes, write_counts_block
 
     f = load_form(form) if form else None
     dl = parse_deadline(deadline) if deadline else None
+    with contextlib.ExitStack() as stack:
+        _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing, dl, jobs, f, dir, stack)
+
+
+def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing, dl, jobs, f, dir, stack) -> None:
+    from .aggregate import aggregate
+    from .checks import PriorIndex
+    from .outputs import refuse_overlap, write_together
+    from .roster import load_roster
+    from .rollup_write import rollup_bytes
+
     skipped: list = []
     led = None
     if not paths:
-        from .workfolder import open_folder, prior_index
-        led = open_folder(dir)
+        from .cli_ledger import folder
+        from .workfolder import prior_index
+        led = stack.enter_context(folder(dir))
         r = load_roster(roster) if roster else led.roster
         pidx = PriorIndex(prior, f) if prior else prior_index(led, f)
         received = led.files()
@@ -278,7 +290,6 @@ def aggregate_cmd(
     write_together(items)
     if led is not None:
         led.event("aggregate", roll.region.code, None, f"汇总 {len(roll.parts)} 份，写入 {out}")
-        led.close()
     say(format_rollup(roll, r))
     say(f"汇总表：{out}" + (f"；长表：{csv_out}" if csv_out else ""))
     for s in skipped:
@@ -383,6 +394,9 @@ def _usage_zh(msg: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: a Chinese message and an exit code, never a traceback."""
+    from .outputs import install_signal_cleanup, silence_library_warnings
+    install_signal_cleanup()  # SIGTERM stops workers and removes temporary files, like Ctrl-C
+    silence_library_warnings()  # no English library warning reaches a clerk or coordinator
     try:
         rc = app(args=argv, prog_name="gkxl", standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)

@@ -25,7 +25,9 @@ def folder(dir: Optional[Path], *, write: bool = True) -> Iterator:
             except ImportError:  # pragma: no cover
                 folder_lock = None
             if folder_lock is not None:
-                with folder_lock(led.root):
+                def waiting(pid) -> None:
+                    typer.echo(f"另一个 gkxl 命令（进程 {pid or '未知'}）正在使用工作目录 {led.root}，等待它结束……", err=True)
+                with folder_lock(led.root, on_wait=waiting):
                     yield led
                 return
         yield led

@@ -252,9 +252,12 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
     top = top_region(roster, region)
     claims: dict[str, list[Received]] = defaultdict(list)  # code -> files that count for it
     related: dict[str, list[Received]] = defaultdict(list)  # code -> files that name or come from it
+    by_sender: dict[str, list[str]] = {}
     for f in files:
         f.fate, f.reason, f.counts_for = "", "", ""
-        senders = sender_codes(roster, f.sender)
+        senders = by_sender.get(f.sender)
+        if senders is None:
+            senders = by_sender[f.sender] = sender_codes(roster, f.sender)
         for s in senders:
             related[s].append(f)
         if f.decision == "reject":
@@ -344,7 +347,7 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
     for a in scope:
         rel = related.get(a.code, [])
         mine = claims.get(a.code, [])
-        st = AgencyState(a, ST_MISSING, versions=len(mine),
+        st = AgencyState(a, ST_MISSING, versions=len({f.sha256 or f.key for f in mine}),  # identical files: one version
                          region_path=" / ".join(reversed(roster.regions_of(a) if not a.is_rollup
                                                          else roster.region_chain(a.parent))))
         cur = current.get(a.code)
@@ -386,8 +389,8 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
         if a.code in reminders:
             st.flags.append(FL_REMINDED)
             st.last_reminder = reminders[a.code]
-        if len(mine) > 1 and cur is not None:
-            extra = f"共报送 {len(mine)} 个版本，以最后收到的为准"
+        if st.versions > 1 and cur is not None:
+            extra = f"共报送 {st.versions} 个版本，以最后收到的为准"
             st.detail = f"{st.detail}；{extra}" if st.detail else extra
         states[a.code] = st
     # every file is accounted for

@@ -391,14 +391,15 @@ class Ledger:
                 " ORDER BY id"):
             dec[fid] = None if action == "undo" else (action, code, reason)
         out = []
+        root = str(self.root)
+        join, isabs = os.path.join, os.path.isabs
         q = f"SELECT {', '.join(FILE_COLUMNS)} FROM files {where} ORDER BY id"
-        for row in self.conn.execute(q, args):
-            d = dict(zip(FILE_COLUMNS, row))
-            f = Received(str(d["id"]), str(self.abspath(d["path"])) if d["path"] else "", d["kind"], d["sha256"],
-                         d["agency_code"], d["agency_name"], d["year"], d["verdict"], d["errors"], d["warnings"],
-                         d["members"], d["received_at"] or d["added_at"], d["own_time"], d["id"], d["message_id"],
-                         d["sender"], d["original_name"], d["error"])
-            dd = dec.get(d["id"])
+        for (fid, _origin, _source, path, original_name, sha, received_at, added_at, message_id, sender, kind, code,
+             name, year, verdict, errors, warnings, members, own_time, error) in self.conn.execute(q, args):
+            f = Received(str(fid), (path if isabs(path) else join(root, path)) if path else "", kind, sha, code, name,
+                         year, verdict, errors, warnings, members, received_at or added_at, own_time, fid, message_id,
+                         sender, original_name, error)
+            dd = dec.get(fid)
             if dd:
                 f.decision, f.decision_code, f.decision_reason = dd
             out.append(f)
