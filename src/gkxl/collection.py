@@ -22,6 +22,7 @@ Rules (stated in the README):
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -187,6 +188,18 @@ def sender_codes(roster: Roster, sender: str) -> list[str]:
     return [a.code for a in roster if a.email and s in [x.strip().lower() for x in a.email.replace(";", ",").split(",")]]
 
 
+def _plain_email_index(roster: Roster) -> dict[str, list[str]]:
+    """Address (lower case) -> roster codes, from the roster's cleaned email cells ("a@x.cn; b@x.cn")."""
+    out: dict[str, list[str]] = {}
+    for a in roster:
+        if a.email:
+            for addr in a.email.split(";"):
+                addr = addr.strip().lower()
+                if addr:
+                    out.setdefault(addr, []).append(a.code)
+    return out
+
+
 def _lookup(roster: Roster, code: str) -> Agency | None:
     if not code:
         return None
@@ -252,12 +265,14 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
     top = top_region(roster, region)
     claims: dict[str, list[Received]] = defaultdict(list)  # code -> files that count for it
     related: dict[str, list[Received]] = defaultdict(list)  # code -> files that name or come from it
-    by_sender: dict[str, list[str]] = {}
+    by_sender: dict[str, list[str]] = {"": []}
+    index = _plain_email_index(roster)
     for f in files:
         f.fate, f.reason, f.counts_for = "", "", ""
         senders = by_sender.get(f.sender)
         if senders is None:
-            senders = by_sender[f.sender] = sender_codes(roster, f.sender)
+            hits = index.get(f.sender.strip().lower())  # the common, plain case
+            senders = by_sender[f.sender] = hits if hits is not None else sender_codes(roster, f.sender)
         for s in senders:
             related[s].append(f)
         if f.decision == "reject":
@@ -312,10 +327,10 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
         seen = {win.sha256: win}
         for f in reversed(lst[:-1]):
             if f.sha256 and f.sha256 in seen:
-                f.fate, f.reason = F_DUPLICATE, f"与 {Path(seen[f.sha256].path).name} 内容完全相同"
+                f.fate, f.reason = F_DUPLICATE, f"与 {os.path.basename(seen[f.sha256].path)} 内容完全相同"
             else:
                 seen[f.sha256] = f
-                f.fate, f.reason = F_SUPERSEDED, f"以后收到的 {Path(win.path).name} 为准"
+                f.fate, f.reason = F_SUPERSEDED, f"以后收到的 {os.path.basename(win.path)} 为准"
 
     def usable(f: Received) -> bool:
         return f.verdict == "pass" or (usable_failing and f.verdict == "fail")
@@ -344,16 +359,27 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
         covered_by[code] = up
 
     states: dict[str, AgencyState] = {}
+    paths: dict[str, str] = {}
+
+    def region_path(r: str) -> str:
+        hit = paths.get(r)
+        if hit is None:
+            hit = paths[r] = " / ".join(reversed(roster.region_chain(r)))
+        return hit
+
+    empty: list[Received] = []
     for a in scope:
-        rel = related.get(a.code, [])
-        mine = claims.get(a.code, [])
-        st = AgencyState(a, ST_MISSING, versions=len({f.sha256 or f.key for f in mine}),  # identical files: one version
-                         region_path=" / ".join(reversed(roster.regions_of(a) if not a.is_rollup
-                                                         else roster.region_chain(a.parent))))
+        rel = related.get(a.code, empty)
+        mine = claims.get(a.code, empty)
+        n = len(mine)
+        st = AgencyState(a, ST_MISSING, versions=n if n < 2 else len({f.sha256 or f.key for f in mine}),
+                         region_path=region_path(a.parent if a.is_rollup else a.region))  # identical files: one version
         cur = current.get(a.code)
         st.current = cur
-        if mine:
-            st.first_received = min((f.received_at for f in mine if f.received_at), default="")
+        if n == 1:
+            st.first_received = mine[0].received_at
+        elif n:
+            st.first_received = min((f.received_at for f in mine if f.received_at), key=_instant, default="")
         if cur is not None:
             if cur.verdict == "pass":
                 st.status = ST_CONFIRMED if confirmed.get(a.code) == cur.key else ST_PASS

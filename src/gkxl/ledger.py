@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS seen(              -- `add`: an unchanged file is not
 CREATE TABLE IF NOT EXISTS decisions(
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, command TEXT NOT NULL, file_id INTEGER,
     action TEXT NOT NULL, code TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS roster(            -- the validated roster, reloaded when its file changes
+    ord INTEGER PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL, parent TEXT NOT NULL,
+    email TEXT NOT NULL, kind TEXT NOT NULL, contact TEXT NOT NULL, phone TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events(
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL DEFAULT '',
     file_id INTEGER, detail TEXT NOT NULL DEFAULT '');
@@ -162,7 +165,6 @@ class Ledger:
         except OSError as e:
             raise GkxlError(f"无法创建工作目录 {root}：{os_reason(e)}", code="LEDGER_IO", path=str(root)) from None
         led = cls(root, cls._connect(root / LEDGER_NAME))
-        led._roster = roster
         with led.tx():
             for k, v in (("schema", SCHEMA_VERSION), ("year", str(year)), ("roster", dest.name),
                          ("deadline", deadline.isoformat() if deadline else ""),
@@ -170,6 +172,7 @@ class Ledger:
                          ("form", form), ("created_at", now_iso())):
                 led.conn.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (k, v))
             led._event("init", "", None, f"名单 {src.name}（{len(roster)} 行），{year} 年度")
+        led._roster = led._load_roster()
         return led
 
     def close(self) -> None:
@@ -221,10 +224,43 @@ class Ledger:
 
     @property
     def roster(self):
+        """The working folder's roster. Validated when its file changes (the coordinator may edit it);
+        otherwise read back from the ledger, which is much faster than parsing and validating again."""
         if self._roster is None:
-            from .roster import load_roster
-            self._roster = load_roster(self.roster_path)
+            self._roster = self._load_roster()
         return self._roster
+
+    def _load_roster(self):
+        from .roster import Agency, Roster, load_roster
+
+        p = self.roster_path
+        try:
+            raw = p.read_bytes()
+        except OSError as e:
+            raise GkxlError(f"无法读取工作目录中的名单文件 {p}：{os_reason(e)}", code="LEDGER_ROSTER",
+                            path=str(p)) from None
+        sig = hashlib.sha256(raw).hexdigest()
+        if self.meta("roster_sha256") == sig:
+            agencies = [Agency(*row) for row in self.conn.execute(
+                "SELECT code, name, region, parent, email, kind, contact, phone FROM roster ORDER BY ord")]
+            r = Roster(agencies, str(p))
+            info = json.loads(self.meta("roster_info") or "{}")
+            r.notes[:] = info.get("notes", [])
+            r.implicit_regions[:] = info.get("implicit", [])
+            return r
+        r = load_roster(p)
+        old = self.meta("roster_sha256")
+        with self.tx():
+            self.conn.execute("DELETE FROM roster")
+            self.conn.executemany("INSERT INTO roster VALUES(?,?,?,?,?,?,?,?,?)",
+                                  [(i, a.code, a.name, a.region, a.parent, a.email, a.kind, a.contact, a.phone)
+                                   for i, a in enumerate(r.agencies)])
+            for k, v in (("roster_sha256", sig), ("roster_info", json.dumps(
+                    {"notes": r.notes, "implicit": r.implicit_regions}, ensure_ascii=False))):
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (k, v))
+            if old:
+                self._event("roster", "", None, f"名单文件已修改，重新读取：{len(r)} 行")
+        return r
 
     def set_deadline(self, d: date | None, command: str = "") -> None:
         with self.tx():

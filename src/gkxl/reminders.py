@@ -41,7 +41,7 @@ def plan_reminders(led: Ledger, *, deadline: str | None = None, template: str = 
     """(jobs, skipped, targets): one message per agency that is 未报送, 不通过, or whose reply was no return."""
     from .deadline import format_deadline
     from .mail.compose import render
-    from .mail.names import addresses
+    from .mail.names import recipients
     from .mail.send import Job
     from .workfolder import reminder_targets
 
@@ -51,9 +51,9 @@ def plan_reminders(led: Ledger, *, deadline: str | None = None, template: str = 
     jobs, skipped = [], []
     for st in targets:
         a = st.agency
-        to = addresses(a.email) if a.email else []
+        to, why = recipients(a.email) if a.email else ([], "名单中没有邮箱")
         if not to:
-            skipped.append(f"{a.code} {a.name}：名单中没有邮箱，未催报")
+            skipped.append(f"{a.code} {a.name}：{why or '名单中没有邮箱'}，未催报")
             continue
         cur = st.current
         shown = (cur.original_name or Path(cur.path).name) if cur is not None else (st.detail.split("：", 1)[-1] or "")
