@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -186,11 +187,23 @@ def test_demo_from_fresh_clone(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gkxl", "demo", "--out", str(tmp_path / "out")], cwd=clone,
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "示例运行完成" in r.stdout and "白石县市场监督管理局" in r.stdout
+    assert "示例运行完成" in r.stdout and "未报送：白石县市场监督管理局（QH02-04）" in r.stdout
     out = tmp_path / "out"
     assert len(list((out / "模板").glob("*.xlsx"))) == 31
-    assert len(list((out / "修改意见").glob("*.txt"))) == 6
-    city = out / "汇总" / "QH-清河市（汇总）.xlsx"
+    work = out / "工作目录"
+    # feedback for the current failures only: 白石县财政局's draft was corrected before anything was sent
+    assert sorted(p.name for p in (work / "输出" / "修改意见").glob("*.txt")) == [
+        f"{c}-修改意见.txt" for c in ("QH-03", "QH-05", "QH-07", "QH01-02", "QH03-03")]
+    assert len(list((work / "输出" / "修改意见" / "邮件草稿").glob("*.eml"))) == 5
+    assert "逾期：1 个单位" in r.stdout  # 青山县自然资源局 answered after the deadline
+    # the working folder goes on from the command line
+    st = subprocess.run([sys.executable, "-m", "gkxl", "status", "--json"], cwd=work, capture_output=True, text=True,
+                        env=env, timeout=120)
+    assert st.returncode == 1
+    board = {x["code"]: x for x in json.loads(st.stdout)}
+    assert board["QH02-02"]["status"] == "已含在地区汇总表中" and board["QH-01"]["status"] == "通过"
+    assert board["QH03-03"]["late"] and board["QH-03"]["flags"] == ["已退回", "已催报"]
+    city = work / "输出" / "QH-清河市（汇总）.xlsx"
     res = check_file(city)
     assert res.status == "pass"
     # the city total is the sum of the passing returns, computed here without gkxl's roll-up

@@ -67,14 +67,20 @@ def add_cmd(
     paths: List[Path] = typer.Argument(..., help="收到的报表文件或目录（U 盘、聊天软件、共享目录……）。"),
     dir: Optional[Path] = typer.Option(None, "--dir", help=DIR_HELP),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（默认：全部 CPU 核）。"),
+    received: Optional[str] = typer.Option(None, "--received", help="实际收到的日期（默认为现在），如 2026-01-19；用于判断是否逾期和哪个版本在后。"),
 ) -> None:
     """把其他途径收到的报表加入台账：复制保存、检查、记录。没有变化的文件不会重复读取。"""
     from .cli import progress, say
     from .workfolder import prior_index
 
+    when = None
+    if received:
+        from datetime import datetime, time
+        from .deadline import BEIJING, parse_deadline
+        when = datetime.combine(parse_deadline(received), time(12, 0), BEIJING)
     with folder(dir) as led:
         with progress(0, "加入台账") as tick:
-            res = led.add_paths(paths, prior=prior_index(led), jobs=jobs, progress=tick)
+            res = led.add_paths(paths, prior=prior_index(led), jobs=jobs, progress=tick, received=when)
         for p, why in res.skipped:
             say(f"跳过：{p}：{why}", err=True)
         say(f"新加入 {len(res.new)} 份" + (f"，{res.known} 份此前已加入且没有变化" if res.known else "")

@@ -285,10 +285,12 @@ class Ledger:
         return rel.as_posix()
 
     def add_paths(self, paths: Iterable[str | os.PathLike], *, prior=None, form=None, jobs: int | None = None,
-                  progress: Callable[[], None] | None = None, command: str = "add") -> AddResult:
+                  progress: Callable[[], None] | None = None, command: str = "add",
+                  received: datetime | None = None) -> AddResult:
         """Files received another way (USB stick, chat, shared folder): copy in, check, record.
 
-        An unchanged file already added (same path, size and time) is not read again."""
+        `received`: when they really arrived (default: now). An unchanged file already added
+        (same path, size and time) is not read again."""
         from .reader import iter_paths
 
         res = AddResult()
@@ -310,7 +312,7 @@ class Ledger:
         if not todo:
             return res
         from .aggregate import check_many
-        when = now_iso(precise=True)
+        when = received.isoformat() if received is not None else now_iso(precise=True)
         staged = []
         inside = self.root.resolve()
         for p, st in todo:
