@@ -51,3 +51,21 @@ def cli(capsys):
         out, err = capsys.readouterr()
         return code, out, err
     return run
+
+
+# The fast tier (`-m "not slow"`, under 30 s) leaves out what drives real external programs
+# (LibreOffice, dovecot), clones the repo, or runs at scale; the full suite runs everything.
+_SLOW_NAMES = ("test_demo_from_fresh_clone", "test_round_trip_random_returns", "test_hundred_thousand_rows",
+               "test_zipread.py::test_corpus_reads_the_same", "test_docx_every_cell_reads_back",
+               "test_failing_return_is_refused_unless_forced", "test_cli_report_formats_and_bad_suffix",
+               "test_round_trip_each_format[docx]", "test_resume_after_kill",
+               "test_single_cell_change_breaking_a_sum_is_caught")
+_SLOW_MODULES = ("test_libreoffice.py", "test_mail_imap.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        nodeid = item.nodeid
+        if (item.get_closest_marker("libreoffice") is not None or "lo_convert" in getattr(item, "fixturenames", ())
+                or any(m in nodeid for m in _SLOW_MODULES) or any(n in nodeid for n in _SLOW_NAMES)):
+            item.add_marker(pytest.mark.slow)
