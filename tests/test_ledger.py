@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -220,3 +221,58 @@ def test_not_a_working_folder_and_a_damaged_ledger(tmp_path, cli, monkeypatch):
     (tmp_path / LEDGER_NAME).write_bytes(b"this is not sqlite" * 100)
     code, out, err = cli("status")
     assert code == 2 and "台账" in err and "Traceback" not in err
+
+
+def test_confirm_report_and_check_all_in_a_working_folder(tmp_path, cli):
+    (tmp_path / "r.csv").write_text("单位代码,单位名称\nD01,某局D01\nD02,某局D02\n", encoding="utf-8")
+    w = tmp_path / "w"
+    assert cli("init", w, "--roster", tmp_path / "r.csv", "--year", "2025")[0] == 0
+    usb = tmp_path / "usb"
+    put(usb, "D01", "pass", "d01.xlsx")
+    put(usb, "D02", "fail", "d02.xlsx")
+    assert cli("add", usb, "--dir", w, "--received", "2026-01-10")[0] == 0
+    put(usb, "D02", "pass", "d02-改.xlsx")
+    assert cli("add", usb, "--dir", w, "--received", "2026年1月12日")[0] == 0
+    code, out, err = cli("check", "--dir", w, "--json")
+    assert code == 0 and len(json.loads(out)) == 2  # current versions only
+    code, out, err = cli("check", "--dir", w, "--all", "--json")
+    assert code == 1 and len(json.loads(out)) == 3  # every file, the replaced failing one too
+    code, out, err = cli("confirm", "D01", "--dir", w)
+    assert code == 0 and "已确认" in out
+    assert board(cli, w)["D01"]["status"] == "已确认"
+    # a new version needs a new confirmation
+    put(usb, "D01", "pass2", "d01-新.xlsx")
+    assert cli("add", usb, "--dir", w, "--received", "2026-01-13")[0] == 0
+    assert board(cli, w)["D01"]["status"] == "通过"
+    code, out, err = cli("confirm", "D02", "--dir", w)
+    assert code == 0
+    code, out, err = cli("report", "--dir", w, "--format", "md")
+    assert code == 0 and "已生成 2 份年度报告" in out, err
+    md = (w / "输出" / "年度报告" / "D01.md").read_text(encoding="utf-8")
+    assert "某局D01" in md
+    code, out, err = cli("history", "D01", "--dir", w, "--json")
+    h = json.loads(out)
+    assert [v["fate"] for v in h["versions"]] == ["已被替代", "当前版本"] and h["versions"][1]["changes"]
+    assert any(d.get("action") == "confirm" for d in h["log"])
+
+
+def test_two_commands_on_one_folder_never_mix(tmp_path):
+    """Two `gkxl add` processes at once on one working folder: both finish, every file once."""
+    import subprocess
+    import sys
+    (tmp_path / "r.csv").write_text("单位代码,单位名称\n" + "".join(f"D{i:02d},某局D{i:02d}\n" for i in range(1, 13)),
+                                    encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    w = tmp_path / "w"
+    subprocess.run([sys.executable, "-m", "gkxl", "init", str(w), "--roster", str(tmp_path / "r.csv"), "--year",
+                    "2025"], check=True, env=env, capture_output=True)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for i in range(1, 13):
+        put(a if i % 2 else b, f"D{i:02d}", "pass")
+    procs = [subprocess.Popen([sys.executable, "-m", "gkxl", "add", str(d), "--dir", str(w)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for d in (a, b)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    con = sqlite3.connect(w / LEDGER_NAME)
+    assert con.execute("SELECT count(*), count(DISTINCT agency_code) FROM files").fetchone() == (12, 12)
+    assert not list(w.rglob(".gkxl-*.tmp"))
