@@ -223,7 +223,8 @@ def _ledger_feedback(dir, roster, deadline, message_template, drafts, smtp, send
                                 log=log or led.root / ".gkxl-sent.csv", allow_plain=allow_plain,
                                 ca_file=str(ca_file) if ca_file else None, password=_prompt(" SMTP "),
                                 resend=resend or (), progress=tick)
-        done = set(res.sent) | set(res.already) if smtp else {p.stem for p in res.drafts}
+        from .reminders import delivered
+        done = delivered(res, smtp is not None)
         for code, fid in written:
             if code in done:
                 led.event("feedback", code, fid, ("已发送" if smtp else "已写成草稿") + f"：{fb_dir}")

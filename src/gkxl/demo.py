@@ -93,7 +93,7 @@ def run_demo(out: str | Path = "demo-out", samples: str | Path | None = None, ye
     from .board import status_workbook, summary_text
     from .checks import PriorIndex
     from .mail import collect, send_feedback
-    from .reminders import send_reminders
+    from .reminders import delivered, send_reminders
     from .workfolder import check_current, write_current_feedback
 
     src = Path(samples) if samples else samples_dir()
@@ -130,7 +130,7 @@ def run_demo(out: str | Path = "demo-out", samples: str | Path | None = None, ye
         if written:
             sent = send_feedback(fb_dir, roster=led.roster, collected=work / MAILBOX, drafts_dir=fb_dir / "邮件草稿",
                                  deadline="2026年1月25日")
-            done = {p.stem for p in sent.drafts}
+            done = delivered(sent, False)
             for code, fid in written:
                 if code in done:
                     led.event("feedback", code, fid, f"已写成草稿：{fb_dir}")

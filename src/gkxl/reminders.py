@@ -68,6 +68,11 @@ def plan_reminders(led: Ledger, *, deadline: str | None = None, template: str = 
     return jobs, skipped, targets
 
 
+def delivered(res, sending: bool) -> set[str]:
+    """The job keys that reached the agency (sent now or before) or, without SMTP, were written as drafts."""
+    return set(res.sent) | set(res.already) if sending else {p.stem for p in res.drafts}
+
+
 def send_reminders(led: Ledger, *, deadline: str | None = None, message_template: str | Path | None = None, **kw):
     """Plan and deliver reminders; each one delivered (or written as a draft) is recorded in the ledger."""
     from .mail.send import deliver
@@ -81,7 +86,7 @@ def send_reminders(led: Ledger, *, deadline: str | None = None, message_template
     base = kw.pop("drafts_dir", None)
     res = deliver(jobs, "reminders", base_dir=led.root, drafts_dir=base, **kw)
     res.skipped = skipped + res.skipped
-    done = set(res.sent) | set(res.already) if kw.get("smtp") else {p.stem for p in res.drafts}
+    done = delivered(res, bool(kw.get("smtp")))
     for job in jobs:
         if job.key in done:
             led.event("reminder", job.code, None, ("已发送" if kw.get("smtp") else "已写成草稿") + f"：{'; '.join(job.to)}")

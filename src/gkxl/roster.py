@@ -390,12 +390,8 @@ def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
 
 
 def _col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    from .layout import col_letter
+    return col_letter(i)
 
 
 @dataclass
