@@ -31,10 +31,9 @@ def record(st: AgencyState, root: Path | None = None) -> dict:
     if cur is not None and cur.path:
         path = cur.path
         if root is not None:
-            try:
-                path = Path(cur.path).resolve().relative_to(root.resolve()).as_posix()
-            except ValueError:
-                pass
+            prefix = os.path.join(str(root), "")
+            if path.startswith(prefix):  # stored inside the working folder: shown relative to it
+                path = path[len(prefix):].replace(os.sep, "/")
     return {
         "code": a.code, "name": a.name, "region": st.region_path, "kind": "地区" if a.is_rollup else "部门",
         "status": st.status, "flags": list(st.flags), "late": st.late, "counted": st.counted, "detail": st.detail,
@@ -49,6 +48,12 @@ def record(st: AgencyState, root: Path | None = None) -> dict:
 
 def records(res: Resolution, root: Path | None = None) -> list[dict]:
     return [record(st, root) for st in res.states.values()]
+
+
+def records_json(recs: list[dict]) -> str:
+    """A JSON list, one agency per line: readable, and fast for 100,000 agencies (the C encoder per line)."""
+    import json
+    return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n]"
 
 
 def summary_text(res: Resolution, *, year: int | None = None, deadline=None) -> str:
@@ -115,8 +120,8 @@ def status_workbook(res: Resolution, roster, *, title: str, root: Path | None = 
                     v = "是" if v else "否"
                 if isinstance(v, int) and not isinstance(v, bool):
                     ws.write_number(i, j, v)
-                else:
-                    ws.write_string(i, j, str(v or ""), fmts.get(v) if k == "status" else None)
+                elif v:  # an empty cell costs nothing: 100,000 rows of mostly blank columns stay quick
+                    ws.write_string(i, j, str(v), fmts.get(v) if k == "status" else None)
         ws.freeze_panes(2, 2)
         ws.autofilter(1, 0, max(1, len(recs) + 1), len(COLUMNS) - 1)
         ws.set_landscape()

@@ -107,13 +107,13 @@ def status_cmd(
 
     退出码：0 每个单位都已通过或已确认；1 还有单位未完成。
     """
-    from .board import all_done, records, status_workbook, summary_text
+    from .board import all_done, records, records_json, status_workbook, summary_text
     from .cli import say
 
     with folder(dir, write=out is not None) as led:
         res = led.resolve(region=region)
         if as_json:
-            say(json.dumps(records(res, led.root), ensure_ascii=False, indent=2))
+            say(records_json(records(res, led.root)))
         else:
             say(summary_text(res, year=led.year, deadline=led.deadline))
         if out is not None:
