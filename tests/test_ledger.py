@@ -276,3 +276,20 @@ def test_two_commands_on_one_folder_never_mix(tmp_path):
     con = sqlite3.connect(w / LEDGER_NAME)
     assert con.execute("SELECT count(*), count(DISTINCT agency_code) FROM files").fetchone() == (12, 12)
     assert not list(w.rglob(".gkxl-*.tmp"))
+
+
+def test_a_plain_roll_up_of_a_collect_folder_sees_replies_that_are_not_returns(tmp_path, cli):
+    (tmp_path / "r.csv").write_text("单位代码,单位名称,邮箱\nD01,某局D01,d01@gov.example.cn\nD02,某局D02,d02@gov.example.cn\n"
+                                    "D03,某局D03,d03@gov.example.cn\n", encoding="utf-8")
+    from datetime import datetime
+    box = tmp_path / "box"
+    box.mkdir()
+    sends = [("D01", cp.variant("D01", "junk"), "年报.pdf"), ("D02", cp.variant("D02", "corrupt"), "D02.xlsx"),
+             ("D03", cp.variant("D03", "pass"), "D03.xlsx")]
+    for i, (c, v, name) in enumerate(sends):
+        (box / f"{i}.eml").write_bytes(cp.eml(cp.Arrival(c, v, datetime(2026, 1, 9, tzinfo=cp.BJ), True, name), i))
+    assert cli("collect", box, "--out", tmp_path / "收取", "--roster", tmp_path / "r.csv")[0] == 0
+    roll = aggregate([tmp_path / "收取"], load_roster(tmp_path / "r.csv"))
+    st = {s.agency.code: s.status for s in roll.statuses}
+    assert st == {"D01": "已回复但附件不是报表", "D02": "报表无法读取", "D03": "通过"}
+    assert len(roll.submissions) == 3  # every attachment received, once

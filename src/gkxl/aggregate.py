@@ -24,7 +24,7 @@ from .errors import GkxlError
 from .form import CellKey, Form, load_form
 from .parallel import run_jobs
 from .reader import iter_paths
-from .collection import (F_CURRENT, ROLLUP, RETURN, UNREADABLE, AgencyState, Received, Resolution,
+from .collection import (F_CURRENT, NOT_RETURN, ROLLUP, RETURN, UNREADABLE, AgencyState, Received, Resolution,
                          region_counts, resolve)
 from .roster import Agency, Roster
 
@@ -207,6 +207,31 @@ def received_of(b: Brief, seq: int, info: Mapping | None = None, key: str | None
                     info.get("attachment_name", ""), b.error, brief=b)
 
 
+def manifest_replies(paths: Iterable[str | os.PathLike], start: int = 0) -> list[Received]:
+    """What a collect folder received that is not a saved return (a .docx, a broken file, a reply with
+    nothing attached): so that a plain-folder roll-up says 已回复但附件不是报表, not 未报送, like a ledger."""
+    from .mail import manifest as mf
+
+    out: list[Received] = []
+    for p in paths:
+        p = Path(p)
+        if not (p.is_dir() and mf.manifest_path(p).is_file()):
+            continue
+        try:
+            rows = mf.read_manifest(mf.manifest_path(p))
+        except GkxlError:
+            continue
+        for key, kind, r in mf.entries(rows):
+            if kind == mf.ENTRY_RETURN:
+                continue
+            name = r["attachment_name"] if r["record"] == mf.ATTACHMENT else "（邮件没有附件）"
+            out.append(Received(key, "", UNREADABLE if kind == mf.ENTRY_UNREADABLE else NOT_RETURN, r["sha256"],
+                                received_at=r["received_at"], seq=start + len(out), message_id=r["message_id"],
+                                sender=r["sender"], original_name=name,
+                                error=f"{r['fate']}：{r.get('detail', '')}".rstrip("：")))
+    return out
+
+
 def pick_year(files: Iterable[Received]) -> int:
     """The collection's year: the one most returns name; a tie is refused (ask for --year)."""
     from collections import Counter
@@ -237,6 +262,7 @@ def aggregate(paths: Iterable[str | os.PathLike] | None, roster: Roster, *, regi
         briefs = check_many(files, prior=prior, form=form, jobs=jobs, progress=progress)
         info = _received_info(files)
         received = [received_of(b, i, info.get(b.path)) for i, b in enumerate(briefs)]
+        received += manifest_replies(paths or [], start=len(received))
     else:
         todo = [f for f in received if f.kind in (RETURN, ROLLUP, UNREADABLE) and f.path]
         briefs = check_many([f.path for f in todo], prior=prior, form=form, jobs=jobs, progress=progress)

@@ -283,6 +283,9 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
     if out.suffix.lower() != ".xlsx":
         fail(f"输出文件 {out} 应以 .xlsx 结尾")
     refuse_overlap([out] + ([csv_out] if csv_out else []), inputs)
+    if led is None and out.parent.is_dir():
+        from .outputs import folder_lock
+        stack.enter_context(folder_lock(out.parent))  # two roll-ups to one place never leave a mixed pair
     items = [(out, rollup_bytes(roll))]
     if csv_out:
         from .tabular import csv_bytes

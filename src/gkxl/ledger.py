@@ -371,49 +371,34 @@ class Ledger:
 
         res = AddResult()
         rows = mf.read_manifest(mf.manifest_path(out_dir))
-        msgs: dict[str, dict] = {}
-        att_seen: dict[str, int] = {}
-        todo = []
-        for i, r in enumerate(rows):
-            msg_key = r.get("message_sha256") or r.get("message_id") or f"row{i}"
-            if r["record"] == mf.MESSAGE:
-                msgs[msg_key] = r
-                if r["fate"] in (mf.NO_ATTACHMENT, mf.NOT_MAIL, mf.MESSAGE_TOO_LARGE):
-                    todo.append(("reply", f"mail:{msg_key}", r))
-                continue
-            n = att_seen[msg_key] = att_seen.get(msg_key, 0) + 1
-            todo.append(("att", f"mail:{msg_key}:{n}", r))
         known = {k for (k,) in self.conn.execute("SELECT origin_key FROM files WHERE origin='mail'")}
-        todo = [t for t in todo if t[1] not in known]
+        todo = [t for t in mf.entries(rows) if t[0] not in known]
         res.known = len(rows) - len(todo)
-        saved = [t for t in todo if t[0] == "att" and t[2]["saved_as"] and t[2]["fate"] in (
-            mf.SAVED, mf.SUPERSEDED, mf.UNIDENTIFIED_FATE, mf.DUPLICATE)]
+        saved = [t for t in todo if t[1] == mf.ENTRY_RETURN]
         from .aggregate import check_many
         briefs = check_many([out_dir / t[2]["saved_as"] for t in saved], prior=prior, form=form, jobs=jobs,
                             progress=progress)
-        by_key = {t[1]: b for t, b in zip(saved, briefs)}
+        by_key = {t[0]: b for t, b in zip(saved, briefs)}
         inside = self.root.resolve()
         with self.tx():
-            for what, key, r in todo:
-                common = dict(message_id=r["message_id"], sender=r["sender"], subject=r["subject"])
-                if what == "reply":
-                    fid = self.add_reply(key, kind=NOT_RETURN, source=r.get("source", ""), name="（邮件没有附件）"
-                                         if r["fate"] == mf.NO_ATTACHMENT else "（邮件无法解析）",
-                                         error=r.get("detail", ""), received_at=r["received_at"], **common)
-                elif key in by_key:
+            for key, kind, r in todo:
+                common = dict(message_id=r["message_id"], sender=r["sender"], subject=r["subject"],
+                              received_at=r["received_at"])
+                if kind == mf.ENTRY_RETURN:
                     b = by_key[key]
                     p = (out_dir / r["saved_as"]).resolve()
                     stored = p.relative_to(inside).as_posix() if p.is_relative_to(inside) else str(p)
+                    common.pop("received_at")
                     fid = self._insert_checked(key, "mail", r.get("source", ""), stored, r["attachment_name"],
                                                r["sha256"] or b.sha256, int(r.get("size") or 0),
                                                r["received_at"], b, **common)
                 else:
-                    unreadable = r["fate"] in (mf.UNREADABLE, mf.TOO_LARGE)
-                    fid = self.add_reply(key, kind=UNREADABLE if unreadable else NOT_RETURN,
-                                         source=r.get("source", ""), name=r["attachment_name"], sha=r["sha256"],
+                    name = r["attachment_name"] if r["record"] == mf.ATTACHMENT else (
+                        "（邮件没有附件）" if r["fate"] == mf.NO_ATTACHMENT else "（邮件无法读取）")
+                    fid = self.add_reply(key, kind=UNREADABLE if kind == mf.ENTRY_UNREADABLE else NOT_RETURN,
+                                         source=r.get("source", ""), name=name, sha=r["sha256"],
                                          size=int(r.get("size") or 0),
-                                         error=f"{r['fate']}：{r.get('detail', '')}".rstrip("："),
-                                         received_at=r["received_at"], **common)
+                                         error=f"{r['fate']}：{r.get('detail', '')}".rstrip("："), **common)
                 if fid is not None:
                     res.new.append(fid)
                     self._event("collect", r.get("agency_code", ""), fid, f"邮件 {r['message_id']}")

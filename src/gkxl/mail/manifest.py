@@ -69,6 +69,36 @@ IS_RETURN = (SAVED, SUPERSEDED, DUPLICATE, UNIDENTIFIED_FATE)  # an attachment t
 
 _DANGER = ("=", "+", "-", "@", "\t", "\r", "'")
 
+# what each manifest row means for the collection (see entries())
+ENTRY_RETURN, ENTRY_NOT_RETURN, ENTRY_UNREADABLE = "return", "not_return", "unreadable"
+
+
+def entries(rows: list[dict[str, str]]) -> list[tuple[str, str, dict[str, str]]]:
+    """Every thing received, once: (stable key, kind, row) per attachment, and per message that
+    brought no attachment at all (a reply with nothing attached, or a message that could not be read).
+
+    kind is ENTRY_RETURN for a saved workbook (read it at row["saved_as"]), ENTRY_UNREADABLE for a
+    workbook that could not be used, ENTRY_NOT_RETURN for anything else. The key is the message's
+    content hash and the attachment's place in it, so the same mail collected again has the same key."""
+    out: list[tuple[str, str, dict[str, str]]] = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        msg_key = r.get("message_sha256") or r.get("message_id") or f"row{i}"
+        if r["record"] == MESSAGE:
+            if r["fate"] in (NO_ATTACHMENT, NOT_MAIL, MESSAGE_TOO_LARGE):
+                kind = ENTRY_UNREADABLE if r["fate"] in (NOT_MAIL, MESSAGE_TOO_LARGE) else ENTRY_NOT_RETURN
+                out.append((f"mail:{msg_key}", kind, r))
+            continue
+        n = seen[msg_key] = seen.get(msg_key, 0) + 1
+        if r["fate"] in IS_RETURN and r["saved_as"]:
+            kind = ENTRY_RETURN
+        elif r["fate"] in (UNREADABLE, TOO_LARGE):
+            kind = ENTRY_UNREADABLE
+        else:
+            kind = ENTRY_NOT_RETURN
+        out.append((f"mail:{msg_key}:{n}", kind, r))
+    return out
+
 
 def neutralise(value: object) -> str:
     """A cell value Excel will show as text, never evaluate."""
