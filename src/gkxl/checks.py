@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from .compute import Number, evaluate, recompute, tidy
 from .errors import ReadError
-from .findings import Finding
+from .findings import Finding, finding
 from .form import CellKey, Form, RuleInstance, expand_cells
 from .layout import COVER_SHEET, TEXT_SHEET, a1, cell_address, text_positions
 from .reader import Return, iter_paths, read_return
@@ -21,12 +22,20 @@ from .reader import Return, iter_paths, read_return
 OP_ZH = {"==": "应等于", "<=": "应不大于", ">=": "应不小于"}
 
 
+class Verdict(StrEnum):
+    """The verdict on one file (compares and serialises as the plain word)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNREADABLE = "unreadable"
+
+
 @dataclass
 class CheckResult:
     """The verdict on one input file."""
 
     path: str
-    status: str  # pass | fail | unreadable
+    status: str  # a Verdict
     ret: Return | None = None
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
@@ -138,8 +147,7 @@ def check_blanks(ret: Return) -> list[Finding]:
             sheet, cell = ret.sources.get(key, ("", ""))
             if cell in bad:
                 continue
-            out.append(Finding("V-BLANK", "error", f"{ret.form.label_of(key)}：未填写（没有的请填 0）",
-                               sheet, cell, advice="没有发生的填 0，不要留空。"))
+            out.append(finding("V-BLANK", f"{ret.form.label_of(key)}：未填写（没有的请填 0）", sheet, cell))
     return out
 
 
@@ -151,14 +159,14 @@ def check_texts(ret: Return) -> list[Finding]:
     for t in ret.form.texts:
         if t.required and not ret.texts.get(t.id, "").strip():
             r, c = pos[t.id]
-            out.append(Finding("V-TEXT-REQUIRED", "warning", f"文字部分“{t.label}”未填写", TEXT_SHEET, a1(r, c),
+            out.append(finding("V-TEXT-REQUIRED", f"文字部分“{t.label}”未填写", TEXT_SHEET, a1(r, c),
                                advice=t.hint))
     from .layout import cover_positions
     cpos = cover_positions(ret.form)
     for f in ret.form.cover:
         if f.required and not ret.cover.get(f.id, "").strip():
             r, c = cpos[f.id]
-            out.append(Finding("V-COVER-REQUIRED", "warning", f"封面“{f.label}”未填写", COVER_SHEET, a1(r, c)))
+            out.append(finding("V-COVER-REQUIRED", f"封面“{f.label}”未填写", COVER_SHEET, a1(r, c)))
     return out
 
 
@@ -194,10 +202,17 @@ def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None) -> l
 
 def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" = None) -> CheckResult:
     """All findings for one return: reading, sums, rules, cross-year, plausibility."""
+    findings = list(ret.findings)
+    if isinstance(prior, Return):
+        mine = ret.agency_code or ret.identity.get("rollup_region", "")
+        theirs = prior.agency_code or prior.identity.get("rollup_region", "")
+        if mine and theirs and mine != theirs:
+            findings.append(finding("X-PRIOR-AGENCY", f"上年报表 {prior.path} 属于单位“{theirs}”，不是“{mine}”，"
+                                                      "未做跨年度检查"))
+            prior = None
     # a Return carries its totals as reported; a plain mapping may hold only inputs
     prior_vals = prior.values if isinstance(prior, Return) else (
         recompute(ret.form, prior) if prior is not None else None)
-    findings = list(ret.findings)
     findings += check_sums(ret)
     for inst in ret.form.compare_instances:
         if inst.uses_prior and prior_vals is None:
@@ -208,7 +223,7 @@ def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" 
     findings += check_blanks(ret)
     findings += check_texts(ret)
     findings += check_plausibility(ret, prior_vals)
-    status = "fail" if any(f.severity == "error" for f in findings) else "pass"
+    status = Verdict.FAIL if any(f.severity == "error" for f in findings) else Verdict.PASS
     return CheckResult(ret.path, status, ret, findings)
 
 
@@ -241,12 +256,11 @@ def check_file(path: str | os.PathLike, prior: PriorIndex | None = None, *, form
     try:
         ret = read_return(path, form, expect_agency=expect_agency, expect_year=expect_year)
     except ReadError as e:
-        return CheckResult(str(path), "unreadable", None, [], str(e), e.code)
+        return CheckResult(str(path), Verdict.UNREADABLE, None, [], str(e), e.code)
     p = prior.for_return(ret) if prior else None
     if prior is not None and len(prior) and p is None:
         res = check_return(ret, None)
-        res.findings.append(Finding("X-NO-PRIOR", "warning",
-                                    f"没有找到单位“{ret.agency_code}”的上年报表，未做跨年度检查"))
+        res.findings.append(finding("X-NO-PRIOR", f"没有找到单位“{ret.agency_code}”的上年报表，未做跨年度检查"))
         return res
     return check_return(ret, p)
 

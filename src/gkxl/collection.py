@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from enum import StrEnum
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -32,34 +33,48 @@ from typing import Iterable, Sequence
 
 from .roster import Agency, Roster
 
-# fates of a received file
-F_CURRENT = "当前版本"
-F_SUPERSEDED = "已被替代"
-F_DUPLICATE = "重复"
-F_PENDING = "待确认"
-F_REJECTED = "已拒收"
-F_UNREADABLE = "无法读取"
-F_NOT_RETURN = "不是报表"
-FILE_FATES = (F_CURRENT, F_SUPERSEDED, F_DUPLICATE, F_PENDING, F_REJECTED, F_UNREADABLE, F_NOT_RETURN)
+class Fate(StrEnum):
+    """What became of a received file (each file has exactly one)."""
 
-# statuses of a roster agency: one vocabulary for every view
-ST_MISSING = "未报送"
-ST_NOT_RETURN = "已回复但附件不是报表"
-ST_UNREADABLE = "报表无法读取"
-ST_PENDING = "待确认"
-ST_FAIL = "不通过"
-ST_PASS = "通过"
-ST_CONFIRMED = "已确认"
-ST_VIA = "已含在地区汇总表中"
-ST_FROM_PARTS = "由下属单位汇总"
-STATUSES = (ST_MISSING, ST_NOT_RETURN, ST_UNREADABLE, ST_PENDING, ST_FAIL, ST_PASS, ST_CONFIRMED, ST_VIA,
-            ST_FROM_PARTS)
+    CURRENT = "当前版本"
+    SUPERSEDED = "已被替代"
+    DUPLICATE = "重复"
+    PENDING = "待确认"
+    REJECTED = "已拒收"
+    UNREADABLE = "无法读取"
+    NOT_RETURN = "不是报表"
+
+
+class Status(StrEnum):
+    """A roster agency's status: one vocabulary for every view (board, JSON, roll-up, console)."""
+
+    MISSING = "未报送"
+    NOT_RETURN = "已回复但附件不是报表"
+    UNREADABLE = "报表无法读取"
+    PENDING = "待确认"
+    FAIL = "不通过"
+    PASS = "通过"
+    CONFIRMED = "已确认"
+    VIA = "已含在地区汇总表中"
+    FROM_PARTS = "由下属单位汇总"
+
+
+class Flag(StrEnum):
+    LATE = "逾期"
+    RETURNED = "已退回"
+    REMINDED = "已催报"
+
+
+# the names the rest of the code uses
+F_CURRENT, F_SUPERSEDED, F_DUPLICATE, F_PENDING = Fate.CURRENT, Fate.SUPERSEDED, Fate.DUPLICATE, Fate.PENDING
+F_REJECTED, F_UNREADABLE, F_NOT_RETURN = Fate.REJECTED, Fate.UNREADABLE, Fate.NOT_RETURN
+FILE_FATES = tuple(Fate)
+ST_MISSING, ST_NOT_RETURN, ST_UNREADABLE = Status.MISSING, Status.NOT_RETURN, Status.UNREADABLE
+ST_PENDING, ST_FAIL, ST_PASS, ST_CONFIRMED = Status.PENDING, Status.FAIL, Status.PASS, Status.CONFIRMED
+ST_VIA, ST_FROM_PARTS = Status.VIA, Status.FROM_PARTS
+STATUSES = tuple(Status)
 DONE = (ST_PASS, ST_CONFIRMED, ST_VIA, ST_FROM_PARTS)  # nothing more is expected of the agency
-
-# flags
-FL_LATE = "逾期"
-FL_RETURNED = "已退回"
-FL_REMINDED = "已催报"
+FL_LATE, FL_RETURNED, FL_REMINDED = Flag.LATE, Flag.RETURNED, Flag.REMINDED
 
 # kinds of received file
 RETURN, ROLLUP, NOT_RETURN, UNREADABLE = "return", "rollup", "not_return", "unreadable"

@@ -1,20 +1,80 @@
-"""Findings: what the reader and the checks say about a return.
+"""Findings: what the reader and the checks say about a return, from one catalogue of codes.
 
-One shape for everything, so the text report, the JSON output, the feedback
-workbook and the roll-up's completeness sheet all read the same thing.
+Every code gkxl itself raises is declared once here, with its severity, a
+short title and the advice a clerk can follow (the rules of a form — T3-BALANCE
+and the like — are declared in the form file). A finding is built from a code
+and its context with `finding()`, so severity and advice are never retyped at
+a call site. One shape for everything: the text report, the JSON output, the
+feedback workbook and the roll-up all read the same thing.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
-SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}
+
+class Severity(StrEnum):
+    """How bad a finding is. A StrEnum: compares and serialises as the plain word."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "提醒", Severity.INFO: "说明"}
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of the catalogue."""
+
+    id: str
+    severity: Severity
+    title: str
+    advice: str = ""
+
+
+_C = Code
+CATALOGUE: dict[str, Code] = {c.id: c for c in (
+    # G-*: the workbook's structure and identity (tampering, a copied table, another agency's file)
+    _C("G-NO-IDENTITY", Severity.WARNING, "工作簿没有 gkxl 标识，已按表格标签识别",
+       "请使用下发的模板填写；复制到新文件的表格无法核对结构。"),
+    _C("G-FINGERPRINT", Severity.ERROR, "工作簿的结构指纹与表单不符", "请使用下发的模板重新填写。"),
+    _C("G-SHEET-RENAMED", Severity.ERROR, "工作表被改名或移动", "请把工作表的名称和顺序改回模板的样子。"),
+    _C("G-SHEET-MISSING", Severity.ERROR, "缺少工作表", "请使用下发的模板重新填写，不要删除工作表。"),
+    _C("G-EXTRA-SHEET", Severity.WARNING, "多出了工作表", "请删除自行添加的工作表。"),
+    _C("G-LABEL", Severity.ERROR, "表格标签被修改（或增删了行、列）", "请不要改动表格的标题、行和列。"),
+    _C("G-FORMULA-REPLACED", Severity.ERROR, "合计公式被替换为数字",
+       "合计由公式自动计算，请使用下发的模板，不要在合计单元格中输入数字。"),
+    _C("G-FORMULA-CHANGED", Severity.ERROR, "合计公式被修改", "请使用下发的模板，不要改动合计公式。"),
+    _C("G-CACHED", Severity.ERROR, "合计单元格保存的结果与重新计算的结果不符",
+       "请在 Excel 或 WPS 中打开后按 F9 重新计算，保存后再发送。"),
+    _C("G-UNPROTECTED", Severity.WARNING, "工作表保护被撤销", "请使用下发的模板，不要撤销工作表保护。"),
+    _C("G-STRUCTURE-UNLOCKED", Severity.WARNING, "工作簿结构保护被撤销", "请使用下发的模板，不要撤销工作簿保护。"),
+    _C("G-AGENCY", Severity.ERROR, "填报单位与预期不符", "请使用本单位的模板填写。"),
+    _C("G-YEAR", Severity.ERROR, "报告年度与预期不符", "请使用本年度的模板填写。"),
+    _C("G-MACROS", Severity.WARNING, "工作簿含有宏（未运行，已忽略）", "请使用下发的 .xlsx 模板。"),
+    # V-*: values and what was (not) filled in
+    _C("V-NUMBER", Severity.ERROR, "数字格式不对", "只填写数字：件数为不小于 0 的整数，金额最多 4 位小数，不要带文字。"),
+    _C("V-TEXT-NUMBER", Severity.INFO, "以文本形式保存的数字（已按数字读取）"),
+    _C("V-BLANK", Severity.ERROR, "单元格未填写", "没有发生的请填 0，不要留空。"),
+    _C("V-INPUT-FORMULA", Severity.ERROR, "填报单元格中输入了公式", "请直接填写数字（粘贴时用“选择性粘贴—数值”）。"),
+    _C("V-TEXT-REQUIRED", Severity.WARNING, "文字部分未填写", "请填写年度报告相应部分的正文。"),
+    _C("V-COVER-REQUIRED", Severity.WARNING, "封面信息未填写", "请填写封面上的联系人、联系电话等信息。"),
+    # X-*: across years
+    _C("X-NO-PRIOR", Severity.WARNING, "没有找到上年报表，未做跨年度检查", "统筹人员可用 --prior 指定上年报表的目录。"),
+    _C("X-PRIOR-AGENCY", Severity.ERROR, "给出的上年报表属于另一个单位", "请给出本单位的上年报表。"),
+)}
+
+# the catalogue as {code: title}, the shape older callers used
+READER_RULES = {c.id: c.title for c in CATALOGUE.values()}
 
 
 @dataclass
 class Finding:
     rule: str
-    severity: str  # error | warning | info
+    severity: str  # a Severity (error | warning | info)
     message: str
     sheet: str = ""
     cell: str = ""
@@ -30,29 +90,15 @@ class Finding:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["severity"] = str(self.severity)
         return d
 
 
-# Reader finding ids (rules of the workbook itself, not of the form):
-READER_RULES = {
-    "G-NO-IDENTITY": "工作簿没有 gkxl 标识，已按表格标签识别",
-    "G-FINGERPRINT": "工作簿的结构指纹与表单不符",
-    "G-SHEET-RENAMED": "工作表被改名或移动",
-    "G-SHEET-MISSING": "缺少工作表",
-    "G-EXTRA-SHEET": "多出了工作表",
-    "G-LABEL": "表格标签被修改（或增删了行、列）",
-    "G-FORMULA-REPLACED": "合计公式被替换为数字",
-    "G-FORMULA-CHANGED": "合计公式被修改",
-    "G-CACHED": "合计单元格保存的结果与重新计算的结果不符",
-    "G-UNPROTECTED": "工作表保护被撤销",
-    "G-STRUCTURE-UNLOCKED": "工作簿结构保护被撤销",
-    "G-AGENCY": "填报单位与预期不符",
-    "G-YEAR": "报告年度与预期不符",
-    "G-MACROS": "工作簿含有宏（未运行，已忽略）",
-    "V-NUMBER": "数字格式不对",
-    "V-TEXT-NUMBER": "以文本形式保存的数字（已按数字读取）",
-    "V-BLANK": "单元格未填写",
-    "V-INPUT-FORMULA": "填报单元格中输入了公式",
-    "V-TEXT-REQUIRED": "文字部分未填写",
-    "V-COVER-REQUIRED": "封面信息未填写",
-}
+def finding(code: str, message: str | None = None, sheet: str = "", cell: str = "", *, values: dict | None = None,
+            cells: list[str] | None = None, advice: str | None = None, severity: Severity | None = None) -> Finding:
+    """A finding of a catalogue code: severity and advice from the catalogue unless given.
+
+    `message` says what exactly is wrong here (the title when omitted)."""
+    c = CATALOGUE[code]
+    return Finding(code, severity or c.severity, message if message is not None else c.title, sheet, cell,
+                   values or {}, cells or [], c.advice if advice is None else advice)

@@ -23,7 +23,7 @@ from lxml import etree
 
 from .compute import Number, recompute, tidy
 from .errors import FormError, ReadError
-from .findings import Finding
+from .findings import Finding, Severity, finding
 from .form import CellKey, Form, load_form
 from .layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, ROLLUP_SHEETS, TEXT_SHEET, SheetLayout, a1, cover_positions,
                      sheet_layouts, text_positions)
@@ -194,8 +194,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         if isinstance(form_arg, Form) and (form_arg.id, form_arg.version) != (form.id, form.version):
             pass  # the workbook says which form it is; that wins
         if ident.get("fingerprint") and ident["fingerprint"] != form.fingerprint:
-            findings.append(Finding("G-FINGERPRINT", "error",
-                                    f"工作簿记录的结构指纹 {ident['fingerprint']} 与表单 {form.id} {form.version} "
+            findings.append(finding("G-FINGERPRINT", f"工作簿记录的结构指纹 {ident['fingerprint']} 与表单 {form.id} {form.version} "
                                     f"的指纹 {form.fingerprint} 不符：模板可能来自旧版本或被改动",
                                     sheet=META_SHEET))
         matched_by = "identity"
@@ -251,18 +250,17 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                     inputs[key] = v
                     continue
             if cell.has_formula and not (rollup and cell.type == "n"):
-                findings.append(Finding("V-INPUT-FORMULA", "warning" if cell.type == "n" else "error",
-                                        f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
+                findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
                                         + ("，已取其计算结果" if cell.type == "n" else "，且没有计算结果"),
-                                        sheet=wsname, cell=ref))
+                                        sheet=wsname, cell=ref,
+                                        severity=Severity.WARNING if cell.type == "n" else None))
             v, problem, was_text = parse_number(value_raw, kind)
             if problem:
-                findings.append(Finding("V-NUMBER", "error", f"{form.label_of(key)}：{problem}",
+                findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{problem}",
                                         sheet=wsname, cell=ref, values={"raw": str(value_raw)},
                                         advice="请填写数字；没有的填 0。"))
             elif was_text:
-                findings.append(Finding("V-TEXT-NUMBER", "info",
-                                        f"{form.label_of(key)}：“{value_raw}”以文本形式保存，已按数字 {v} 读取",
+                findings.append(finding("V-TEXT-NUMBER", f"{form.label_of(key)}：“{value_raw}”以文本形式保存，已按数字 {v} 读取",
                                         sheet=wsname, cell=ref, values={"raw": str(value_raw), "value": v}))
             inputs[key] = v
     if not found_any or (matched_by == "labels" and missing_blocks):
@@ -270,8 +268,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         raise ReadError(f"{path}：不是本系统的填报模板，也无法按表格标签识别（找不到：{what}）。"
                         f"请使用下发的模板填写，不要复制到新文件中", code="READ_UNRECOGNISED", path=path)
     if matched_by == "labels":
-        findings.insert(0, Finding("G-NO-IDENTITY", "warning",
-                                   "工作簿没有 gkxl 标识（可能是把表格复制到了新文件），已按表格标签识别；"
+        findings.insert(0, finding("G-NO-IDENTITY", "工作簿没有 gkxl 标识（可能是把表格复制到了新文件），已按表格标签识别；"
                                    "请尽量使用下发的模板", sheet=""))
 
     values = recompute(form, inputs)
@@ -290,18 +287,16 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
             if abs(rep - values[key]) > 1e-6:
                 s, ref = sources[key]
                 terms = [sources[t] for t in form.derived[key].terms if t in sources]
-                findings.append(Finding("G-CACHED", "error",
-                                        f"{form.label_of(key)}：单元格保存的结果为 {rep}，按填报数字重新计算应为 "
+                findings.append(finding("G-CACHED", f"{form.label_of(key)}：单元格保存的结果为 {rep}，按填报数字重新计算应为 "
                                         f"{values[key]}（公式结果被改动，或文件保存时未重新计算）",
                                         sheet=s, cell=ref, values={"cached": rep, "recomputed": values[key]},
-                                        cells=[f"{s}!{ref}"] + [f"{a}!{b}" for a, b in terms],
-                                        advice="请在 Excel/WPS 中打开，按 F9 重新计算后保存。"))
+                                        cells=[f"{s}!{ref}"] + [f"{a}!{b}" for a, b in terms]))
 
     texts = _read_texts(book, form, index, matched_by)
     cover = _read_cover(book, form, index)
     _structure_findings(book, form, layouts, matched_by, findings)
     if book.has_macros:
-        findings.append(Finding("G-MACROS", "warning", "工作簿含有宏（VBA）。gkxl 从不运行宏，只读取数值；"
+        findings.append(finding("G-MACROS", "工作簿含有宏（VBA）。gkxl 从不运行宏，只读取数值；"
                                 "请使用下发的 .xlsx 模板"))
     ident = dict(ident)
     if matched_by == "labels":
@@ -311,10 +306,10 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     ret = Return(path, sha, form, ident, matched_by, inputs, values, reported, texts, cover, sources,
                  findings, book.modified)
     if expect_agency and ret.agency_code != expect_agency:
-        findings.append(Finding("G-AGENCY", "error", f"这份报表属于单位“{ret.agency_code or '未知'}”"
+        findings.append(finding("G-AGENCY", f"这份报表属于单位“{ret.agency_code or '未知'}”"
                                 f"（{ret.agency_name}），不是预期的“{expect_agency}”", sheet=COVER_SHEET))
     if expect_year and ret.year != expect_year:
-        findings.append(Finding("G-YEAR", "error", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
+        findings.append(finding("G-YEAR", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
                                 sheet=COVER_SHEET))
     return ret
 
@@ -372,21 +367,20 @@ def _locate(book: RawBook, index: _Index, sname: str, sl: SheetLayout, block, la
     name = block.table.title or sl.title
     if where is not None:
         if matched_by == "identity" and where[0] != sname:
-            findings.append(Finding("G-SHEET-RENAMED", "error", f"表格“{name}”应在工作表“{sname}”中，"
+            findings.append(finding("G-SHEET-RENAMED", f"表格“{name}”应在工作表“{sname}”中，"
                                     f"实际在“{where[0]}”中（工作表被改名）", sheet=where[0]))
         elif matched_by == "identity":
-            findings.append(Finding("G-LABEL", "error", f"表格“{name}”整体移动了位置（插入或删除了行、列）",
+            findings.append(finding("G-LABEL", f"表格“{name}”整体移动了位置（插入或删除了行、列）",
                                     sheet=sname))
         return where
     if raw is None or matched_by != "identity":
         return None
     bad = _labels_match(raw, labels, 0, 0)
     for r, c, want, got in bad[:20]:
-        findings.append(Finding("G-LABEL", "error",
-                                f"标签应为“{want}”，实际为“{got or '（空）'}”：表格标签被修改或增删了行、列",
+        findings.append(finding("G-LABEL", f"标签应为“{want}”，实际为“{got or '（空）'}”：表格标签被修改或增删了行、列",
                                 sheet=sname, cell=a1(r, c), values={"expected": want, "found": got}))
     if len(bad) > 20:
-        findings.append(Finding("G-LABEL", "error", f"另有 {len(bad) - 20} 处标签不符", sheet=sname))
+        findings.append(finding("G-LABEL", f"另有 {len(bad) - 20} 处标签不符", sheet=sname))
     return (sname, 0, 0)
 
 
@@ -395,7 +389,7 @@ def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str,
     if cell is None or (cell.value is None and not cell.has_formula):
         reported[key] = None
         if matched_by == "identity":
-            findings.append(Finding("G-FORMULA-REPLACED", "error", f"{form.label_of(key)}：合计公式被删除",
+            findings.append(finding("G-FORMULA-REPLACED", f"{form.label_of(key)}：合计公式被删除",
                                     sheet=sheet, cell=ref, advice="请使用下发的模板重新填写。"))
         return
     v, problem, _ = parse_number(cell.value, kind)
@@ -403,17 +397,15 @@ def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str,
         literal_totals.add(key)
         reported[key] = v
         if matched_by == "identity":
-            findings.append(Finding("G-FORMULA-REPLACED", "error",
-                                    f"{form.label_of(key)}：合计单元格的公式被替换为数字 {cell.value}",
+            findings.append(finding("G-FORMULA-REPLACED", f"{form.label_of(key)}：合计单元格的公式被替换为数字 {cell.value}",
                                     sheet=sheet, cell=ref, values={"found": cell.value},
                                     advice="合计由公式自动计算，请使用下发的模板，不要改动合计单元格。"))
         elif problem:
-            findings.append(Finding("V-NUMBER", "error", f"{form.label_of(key)}：{problem}", sheet=sheet, cell=ref))
+            findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{problem}", sheet=sheet, cell=ref))
         return
     reported[key] = v if cell.type == "n" else None
     if matched_by == "identity" and cell.formula and _formula_norm(cell.formula) != expected:
-        findings.append(Finding("G-FORMULA-CHANGED", "error",
-                                f"{form.label_of(key)}：合计公式被改为“={cell.formula}”，应为“={expected}”",
+        findings.append(finding("G-FORMULA-CHANGED", f"{form.label_of(key)}：合计公式被改为“={cell.formula}”，应为“={expected}”",
                                 sheet=sheet, cell=ref, values={"found": cell.formula, "expected": expected}))
 
 
@@ -462,18 +454,18 @@ def _structure_findings(book: RawBook, form: Form, layouts, matched_by: str, fin
         expected += list(ROLLUP_SHEETS)
     for name in book.sheet_names:
         if name not in expected:
-            findings.append(Finding("G-EXTRA-SHEET", "warning", f"多出了工作表“{name}”（模板的结构被改动）",
+            findings.append(finding("G-EXTRA-SHEET", f"多出了工作表“{name}”（模板的结构被改动）",
                                     sheet=name))
     for name in [COVER_SHEET, *layouts, TEXT_SHEET]:
         sh = book.sheet(name)
         if sh is None:
             if not any(f.rule == "G-SHEET-RENAMED" for f in findings):
-                findings.append(Finding("G-SHEET-MISSING", "error", f"缺少工作表“{name}”", sheet=name))
+                findings.append(finding("G-SHEET-MISSING", f"缺少工作表“{name}”", sheet=name))
             continue
         if not sh.protected:
-            findings.append(Finding("G-UNPROTECTED", "warning", f"工作表“{name}”的保护被撤销", sheet=name))
+            findings.append(finding("G-UNPROTECTED", f"工作表“{name}”的保护被撤销", sheet=name))
     if not book.structure_locked:
-        findings.append(Finding("G-STRUCTURE-UNLOCKED", "warning", "工作簿结构保护被撤销"))
+        findings.append(finding("G-STRUCTURE-UNLOCKED", "工作簿结构保护被撤销"))
 
 
 # ---------------------------------------------------------------- many files
