@@ -11,6 +11,8 @@ alike. Here the counted returns are read again, checked and summed:
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections import defaultdict
 from array import array
 from dataclasses import dataclass, field
@@ -346,3 +348,14 @@ def tidy_frame(rollup: Rollup):
                          "/".join(r.labels) or r.short, "/".join(c.labels), b.source(form, k), tidy(v)))
     return pd.DataFrame(rows, columns=["agency", "agency_name", "region", "kind", "file", "table", "row", "column",
                                        "row_label", "column_label", "cell", "value"])
+
+
+class _CallableModule(types.ModuleType):
+    """`gkxl.aggregate(...)` is the function, even once this module of the same name has been imported
+    (importing a submodule rebinds the package attribute to the module)."""
+
+    def __call__(self, *args, **kwargs) -> Rollup:
+        return aggregate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -19,14 +19,6 @@ from .form import CellKey, Form
 from .roster import Agency
 from .template import Fill, write_workbook
 
-TEXTS = {
-    0: "{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，围绕中心工作推进主动公开，"
-       "规范依申请公开办理，加强政府信息管理和平台建设，强化监督保障，政府信息公开工作取得新进展。",
-    1: "存在的主要问题：公开内容还不够全面，政策解读形式较为单一。改进情况：{next}年将丰富解读形式，"
-       "加强培训，提升公开质量。",
-    2: "无其他需要报告的事项。",
-    3: "本年度未收取信息处理费。",
-}
 
 
 def random_inputs(form: Form, rnd: random.Random, size: float = 1.0) -> dict[CellKey, Number]:
@@ -96,9 +88,11 @@ def realistic_return(form: Form, seed: int, prior: Mapping[CellKey, Number] | No
 
 
 def sample_texts(form: Form, agency: Agency, year: int) -> dict[str, str]:
+    """Example texts as the form file words them ([samples] texts), "无。" where it has none."""
     out = {}
-    for i, t in enumerate(form.texts):
-        out[t.id] = TEXTS.get(i, "无。").format(year=year, next=year + 1, agency=agency.name)
+    for t in form.texts:
+        text = form.sample_texts.get(t.id, "无。")
+        out[t.id] = text.replace("{year}", str(year)).replace("{next}", str(year + 1)).replace("{agency}", agency.name)
     return out
 
 

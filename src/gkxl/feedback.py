@@ -28,7 +28,7 @@ def feedback_text(r: CheckResult, shown_name: str = "") -> str:
     errs = [f for f in r.findings if f.severity == "error"]
     warns = [f for f in r.findings if f.severity == "warning"]
     lines = [f"{who}：", "",
-             f"您单位报送的{year}政府信息公开工作年度报告统计表（文件：{shown_name or Path(r.path).name}）经检查，"
+             f"您单位报送的{year}{ret.form.title if ret else '统计表'}（文件：{shown_name or Path(r.path).name}）经检查，"
              f"有 {len(errs)} 处错误需要修改" + (f"，另有 {len(warns)} 处提醒请核实" if warns else "") + "。", ""]
     blanks = [f for f in errs if f.rule == "V-BLANK"]
     n = 0

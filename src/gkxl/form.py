@@ -147,6 +147,11 @@ class Form:
     extra_sum_rules: tuple[Derived, ...]
     path: str = ""
     tables: dict[str, Table] = field(default_factory=dict)
+    # the words around the tables, also data: a form file says them, the engine only places them
+    instructions: tuple[tuple[str, str], ...] = ()  # the 填报说明 sheet: (text, title | h | p)
+    prompts: dict[str, dict[str, str]] = field(default_factory=dict)  # cell kind -> input/error messages
+    rollup_texts: dict[str, str] = field(default_factory=dict)  # text id -> what a roll-up writes there
+    sample_texts: dict[str, str] = field(default_factory=dict)  # text id -> example text (demo, tests)
 
     # ---- cells
     @cached_property
@@ -401,7 +406,7 @@ def _axis(d: Any, ctx: str) -> Axis:
 def parse_form(data: dict, path: str = "") -> Form:
     """Build and check a Form from already-parsed TOML data."""
     ctx = f"表单文件 {path}"
-    _check_keys(data, {"form", "cover", "sheets", "texts", "rules"}, ctx)
+    _check_keys(data, {"form", "cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples"}, ctx)
     head = _req(data, "form", dict, ctx)
     _check_keys(head, {"id", "version", "title", "basis", "report_title", "protection_password"}, ctx + " [form]")
     tables: dict[str, Table] = {}
@@ -515,6 +520,7 @@ def parse_form(data: dict, path: str = "") -> Form:
                 raise FormError(f"{rctx}：文字部分“{tx}”不存在", code="FORM_REF")
         rules.append(rule)
 
+    words = _words(data, ctx, {t.id for t in texts})
     form = Form(
         id=_req(head, "id", str, ctx + " [form]"),
         version=_req(head, "version", str, ctx + " [form]"),
@@ -523,15 +529,53 @@ def parse_form(data: dict, path: str = "") -> Form:
         report_title=_opt(head, "report_title", str, "{agency}{year}年政府信息公开工作年度报告", ctx),
         password=_opt(head, "protection_password", str, "", ctx),
         cover=tuple(cover), sheets=tuple(sheets), texts=tuple(texts), rules=tuple(rules),
-        derived=derived, extra_sum_rules=tuple(extra), path=path, tables=tables,
+        derived=derived, extra_sum_rules=tuple(extra), path=path, tables=tables, **words,
     )
     form.derived_order  # noqa: B018 - raises on cycles
     form.compare_instances  # noqa: B018 - raises on bad references
     return form
 
 
+PROMPT_KEYS = ("input_title", "input_message", "error_title", "error_message")
+
+
+def _words(data: dict, ctx: str, text_ids: set[str]) -> dict:
+    """The optional sections of words: [workbook] instructions, [prompts.<kind>], [rollup] texts, [samples] texts."""
+    wb = _opt(data, "workbook", dict, {}, ctx)
+    _check_keys(wb, {"instructions"}, ctx + " [workbook]")
+    instructions = []
+    for i, item in enumerate(_opt(wb, "instructions", list, [], ctx + " [workbook]")):
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+                and item[1] in ("title", "h", "p")):
+            raise FormError(f"{ctx} [workbook] instructions 第 {i + 1} 项应为 [文字, \"title\"|\"h\"|\"p\"]",
+                            code="FORM_SCHEMA")
+        instructions.append((item[0], item[1]))
+    prompts: dict[str, dict[str, str]] = {}
+    for kind, msgs in _opt(data, "prompts", dict, {}, ctx).items():
+        pctx = f"{ctx} [prompts.{kind}]"
+        if kind not in CELL_KINDS or not isinstance(msgs, dict):
+            raise FormError(f"{pctx}：未知的单元格类型“{kind}”", code="FORM_SCHEMA")
+        _check_keys(msgs, set(PROMPT_KEYS), pctx)
+        prompts[kind] = {k: _req(msgs, k, str, pctx) for k in PROMPT_KEYS}
+    out = {"instructions": tuple(instructions), "prompts": prompts}
+    for section in ("rollup", "samples"):
+        sec = _opt(data, section, dict, {}, ctx)
+        _check_keys(sec, {"texts"}, f"{ctx} [{section}]")
+        texts = _opt(sec, "texts", dict, {}, f"{ctx} [{section}]")
+        for tid, text in texts.items():
+            if tid not in text_ids or not isinstance(text, str):
+                raise FormError(f"{ctx} [{section}] texts：文字部分“{tid}”不存在或不是文字", code="FORM_REF")
+        out["rollup_texts" if section == "rollup" else "sample_texts"] = dict(texts)
+    return out
+
+
 def forms_dir() -> Path:
-    """Where form files live: $GKXL_FORMS_DIR, else the repo's workbook_templates/."""
+    """Where form files live, so one name (e.g. "gb2021") works from a wheel, a checkout or any cwd.
+
+    First existing folder of: $GKXL_FORMS_DIR; the copy shipped in the installed package
+    (gkxl/workbook_templates/, mapped from the repo's top-level folder by pyproject.toml);
+    the repo's top-level workbook_templates/ (source tree, editable install); ./workbook_templates.
+    """
     env = os.environ.get("GKXL_FORMS_DIR")
     if env:
         return Path(env)
@@ -542,7 +586,13 @@ def forms_dir() -> Path:
 
 
 _HERE = Path(__file__).resolve()
-_FORM_DIRS = (str(_HERE.parents[2] / "workbook_templates"), str(_HERE.parent / "workbook_templates"))
+# Package data first: an installed wheel has no repo around it. In a source tree or an
+# editable install that folder does not exist and the repo's own folder is used — the path,
+# not importlib.resources, because setuptools' editable finder cannot import the mapped
+# data package (it has no __init__.py) and a PYTHONPATH=src checkout must see its own files.
+# .parent chains rather than .parents[2]: they cannot raise when gkxl sits near "/".
+_FORM_DIRS = (str(_HERE.parent / "workbook_templates"),
+              str(_HERE.parent.parent.parent / "workbook_templates"))
 
 
 _CACHE: dict[str, Form] = {}

@@ -185,14 +185,16 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     findings: list[Finding] = []
     ident = read_identity(book)
     if ident:
-        try:
-            form = load_form(ident["form_id"], ident.get("form_version") or None)
-        except FormError:
-            raise ReadError(f"{path}：工作簿声明的表单“{ident.get('form_id')}”（版本 {ident.get('form_version')}）"
-                            f"不在 workbook_templates 中，无法识别（未知表单）", code="READ_UNKNOWN_FORM",
-                            path=path) from None
-        if isinstance(form_arg, Form) and (form_arg.id, form_arg.version) != (form.id, form.version):
-            pass  # the workbook says which form it is; that wins
+        if isinstance(form_arg, Form) and (form_arg.id, form_arg.version) == (ident["form_id"],
+                                                                            ident.get("form_version") or form_arg.version):
+            form = form_arg  # the caller holds the very form the workbook names (a form file outside the folder)
+        else:  # the workbook says which form it is; that wins over the caller's guess
+            try:
+                form = load_form(ident["form_id"], ident.get("form_version") or None)
+            except FormError:
+                raise ReadError(f"{path}：工作簿声明的表单“{ident.get('form_id')}”（版本 {ident.get('form_version')}）"
+                                f"不在 workbook_templates 中，无法识别（未知表单）", code="READ_UNKNOWN_FORM",
+                                path=path) from None
         if ident.get("fingerprint") and ident["fingerprint"] != form.fingerprint:
             findings.append(finding("G-FINGERPRINT", f"工作簿记录的结构指纹 {ident['fingerprint']} 与表单 {form.id} {form.version} "
                                     f"的指纹 {form.fingerprint} 不符：模板可能来自旧版本或被改动",

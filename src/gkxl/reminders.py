@@ -14,7 +14,7 @@ from pathlib import Path
 from .collection import ST_FAIL, ST_MISSING, ST_NOT_RETURN, ST_UNREADABLE
 from .ledger import BEIJING, Ledger
 
-DEFAULT_REMINDER = """主题：【催报】{年度}年度政府信息公开工作年度报告统计表（{单位名称}）
+DEFAULT_REMINDER = """主题：【催报】{年度}年度{表名}（{单位名称}）
 
 {单位名称}：
 
@@ -24,7 +24,7 @@ DEFAULT_REMINDER = """主题：【催报】{年度}年度政府信息公开工�
 """
 
 _EXPLAIN = {
-    ST_MISSING: "我们还没有收到你单位的{年度}年度政府信息公开工作年度报告统计表。",
+    ST_MISSING: "我们还没有收到你单位的{年度}年度{表名}。",
     ST_FAIL: "你单位报送的统计表（{文件}）检查未通过，有 {错误} 处错误，请按修改意见改正后重新报送。",
     ST_NOT_RETURN: "你单位的回信中没有可用的统计表（收到的附件：{文件}），请以 .xlsx 附件报送统计表本身。",
     ST_UNREADABLE: "你单位报送的文件（{文件}）无法读取（{说明}），请重新保存为 .xlsx 后报送。",
@@ -45,7 +45,9 @@ def plan_reminders(led: Ledger, *, deadline: str | None = None, template: str = 
     from .mail.send import Job
     from .workfolder import reminder_targets
 
+    from .form import load_form
     targets = reminder_targets(led)
+    title = load_form(led.meta("form") or None).title or "统计表"
     today = datetime.now(BEIJING).date()
     dl = deadline or (format_deadline(led.deadline) if led.deadline else "通知规定的时间")
     jobs, skipped = [], []
@@ -58,9 +60,9 @@ def plan_reminders(led: Ledger, *, deadline: str | None = None, template: str = 
         cur = st.current
         shown = (cur.original_name or Path(cur.path).name) if cur is not None else (st.detail.split("：", 1)[-1] or "")
         explain = _fill(_EXPLAIN[st.status], {"年度": str(led.year), "文件": shown, "错误": str(st.errors),
-                                              "说明": st.detail})
+                                              "说明": st.detail, "表名": title})
         values = {"year": str(led.year), "agency_name": a.name, "agency_code": a.code, "deadline": dl,
-                  "attachment": "", "feedback": ""}
+                  "attachment": "", "feedback": "", "form_title": title}
         explain = explain.replace("{", "{{").replace("}", "}}")  # a file name is text, never a placeholder
         body_t = template.replace("{今天}", f"{today.year}年{today.month}月{today.day}日").replace("{状态说明}", explain)
         subject, body = render(body_t, values, "催报邮件模板")

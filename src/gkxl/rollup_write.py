@@ -22,15 +22,21 @@ DETAIL_FIXED = ["单位代码", "单位名称", "类型", "所属地区", "文�
 
 
 def _texts(r: Rollup) -> dict[str, str]:
+    """The roll-up's text sections, as its form file words them (a generic note in the first one otherwise)."""
     form = r.form
-    out = {}
-    if form.texts:
-        out[form.texts[0].id] = (f"本表为{r.region.name}{r.year}年度政府信息公开工作年度报告统计数据汇总，"
-                                 f"共汇总 {len(r.parts)} 份报表（{len(r.members)} 个单位）。{r.policy}")
-    for t in form.texts:
-        if "信息处理费" in t.label:
-            out[t.id] = "信息处理费收取情况见各单位年度报告。"
-    return out
+    values = {"region": r.region.name, "year": str(r.year), "parts": str(len(r.parts)),
+              "members": str(len(set(r.members))), "policy": r.policy}
+    if form.rollup_texts:
+        out = {}
+        for tid, text in form.rollup_texts.items():
+            for k, v in values.items():
+                text = text.replace("{" + k + "}", v)
+            out[tid] = text
+        return out
+    if not form.texts:
+        return {}
+    return {form.texts[0].id: f"本表为{r.region.name}{r.year}年度{form.title}汇总，共汇总 {len(r.parts)} 份报表"
+                              f"（{len(set(r.members))} 个单位）。{r.policy}"}
 
 
 def _detail_sheet(r: Rollup):

@@ -70,15 +70,12 @@ def prefill_from_prior(form: Form, prior: Mapping[CellKey, Number]) -> tuple[dic
 # ------------------------------------------------------------------ helpers
 
 def _encode_password(password: str) -> str:
-    """The legacy Excel protection hash (as in ECMA-376 Part 4, 14.7.1)."""
-    digest = 0
-    for ch in password[::-1]:
-        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
-        digest ^= ord(ch)
-    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
-    digest ^= len(password)
-    digest ^= 0xCE4B
-    return f"{digest:X}"
+    """The legacy Excel protection hash (ECMA-376 Part 4, 14.7.1) of the workbook's structure lock.
+
+    xlsxwriter's own code, the one its Worksheet.protect() hashes every sheet's password with, so
+    workbook and sheets always agree. It is a method that never uses self. openpyxl's public
+    hash_password is not used: it gives other (not even 16-bit) values for passwords over 15 characters."""
+    return xlsxwriter.worksheet.Worksheet._encode_password(None, password)  # type: ignore[arg-type]
 
 
 def sum_formula(sl: SheetLayout, terms: Iterable[CellKey]) -> str:
@@ -171,26 +168,25 @@ def status_text(n_err: int, n_warn: int, n_blank: int) -> str:
     return s
 
 
-INSTRUCTIONS = [
+# What any form's workbook says when its form file says nothing of its own (no units, no form's wording).
+GENERIC_INSTRUCTIONS = (
     ("填报说明", "title"),
-    ("本工作簿是《政府信息公开工作年度报告》统计表（{basis}格式），请按以下要求填写后原样发回。", "p"),
-    ("一、填写哪里", "h"),
-    ("只有白色和黄色的单元格可以填写，其余单元格（标题、合计、已预填的内容）已锁定。黄色表示尚未填写。", "p"),
-    ("“总计”“合计”等灰色单元格由公式自动计算，不需要也不能填写。", "p"),
-    ("二、怎么填", "h"),
-    ("数量一律填整数，没有发生的填 0，不要留空。可先选中一片单元格，输入 0 后按 Ctrl+Enter 一次填满，再修改有数字的格子。", "p"),
-    ("金额以“万元”为单位，最多保留 4 位小数。不要输入“件”“万元”等文字、空格或负数。", "p"),
-    ("文字部分请填写年度报告的一、五、六部分正文，其中应说明信息处理费的收取情况。", "p"),
-    ("三、填完检查", "h"),
+    ("本工作簿是{title}（{basis}），请按以下要求填写后原样发回。", "p"),
+    ("只有白色和黄色的单元格可以填写，其余单元格已锁定；合计由公式自动计算。没有发生的填 0，不要留空。", "p"),
     ("每张表第 2 行是本表的检查结果：显示“✔ 通过”才说明本表已填写完整、数字相互吻合。", "p"),
-    ("红色单元格表示数字不吻合（例如：第一项加第二项之和，应等于第三项加第四项之和），请改正后再发送。", "p"),
-    ("橙色单元格是提醒（例如与上年数据的衔接），请核实；确属实际情况的可以保留。", "p"),
-    ("“封面”表汇总了各表的检查结果。", "p"),
-    ("四、注意事项", "h"),
-    ("请用 Excel、WPS 表格或 LibreOffice 填写，保存为 .xlsx 格式（不要另存为 .xls 或 .et）。", "p"),
-    ("请不要增删、重命名工作表，不要撤销工作表保护，不要把数字复制到新文件里再发送：汇总程序会核对表格结构。", "p"),
-    ("粘贴数字时请使用“选择性粘贴—数值”，以免带入格式或公式。", "p"),
-]
+    ("请保存为 .xlsx 格式，不要增删、重命名工作表，不要撤销工作表保护。", "p"),
+)
+GENERIC_PROMPTS = {
+    "count": {"input_title": "请填写整数", "input_message": "整数，≥0。没有的填 0，不要留空，不要输入文字。",
+              "error_title": "只能填写整数", "error_message": "这里只能填写大于或等于 0 的整数，不能填写文字、小数或负数。"},
+    "amount": {"input_title": "请填写数字", "input_message": "数字，≥0，最多 4 位小数。没有的填 0。",
+               "error_title": "数字格式不对", "error_message": "这里只能填写大于或等于 0 的数字，最多保留 4 位小数，不能填写文字。"},
+}
+
+
+def prompts_of(form: Form, kind: str) -> dict[str, str]:
+    return form.prompts.get(kind) or GENERIC_PROMPTS[kind]
+
 
 
 class _Writer:
@@ -236,8 +232,8 @@ class _Writer:
         ws.set_column(0, 0, 100)
         ws.hide_gridlines(2)
         r = 0
-        for text, kind in INSTRUCTIONS:
-            text = text.format(basis=self.form.basis)
+        for text, kind in self.form.instructions or GENERIC_INSTRUCTIONS:
+            text = text.replace("{basis}", self.form.basis).replace("{title}", self.form.title)
             if kind == "title":
                 ws.write_string(r, 0, text, self.f_title)
                 ws.set_row(r, 28)
@@ -331,14 +327,12 @@ class _Writer:
             r0, c0 = count_inputs[0]
             ws.data_validation(r0, c0, r0, c0, {
                 "validate": "integer", "criteria": ">=", "value": 0, "multi_range": " ".join(rng),
-                "input_title": "请填写整数", "input_message": "填写件数（整数，≥0）。没有的填 0，不要留空，不要输入文字。",
-                "error_title": "只能填写整数", "error_message": "这里只能填写大于或等于 0 的整数（件数），不能填写文字、小数或负数。"})
+                **prompts_of(self.form, "count")})
         for r, c in amount_inputs:
             ref = a1(r, c)
             ws.data_validation(r, c, r, c, {
                 "validate": "custom", "value": f"=AND(ISNUMBER({ref}),{ref}>=0,ROUND({ref},4)={ref})",
-                "input_title": "请填写金额（万元）", "input_message": "单位：万元，最多 4 位小数，≥0。没有的填 0。",
-                "error_title": "金额格式不对", "error_message": "这里只能填写大于或等于 0 的数字（单位：万元），最多保留 4 位小数，不能填写文字。"})
+                **prompts_of(self.form, "amount")})
         editable = count_inputs + amount_inputs
         # live checks
         errors, warnings = [], []

@@ -6,7 +6,7 @@ surrounding spaces of any kind; "0" and "0.00".
 
 Refused, never guessed: units or words ("12件", "约10"), negatives,
 fractions in a count cell, more than 4 decimals in an amount, error values
-(#REF!), TRUE/FALSE.
+(#REF!), TRUE/FALSE, infinities and numbers above MAX_VALUE (10^12).
 
 Blank is not zero. A blank input cell is "not reported": it sums as 0 (as
 Excel's own SUM does, so totals agree with the workbook) but the check
@@ -20,6 +20,10 @@ import re
 import unicodedata
 
 from .compute import Number
+
+# No count or amount of this report comes near it; a larger number is a typing or pasting accident
+# (a date serial pasted into a count still passes: issue 13 covers dates). Also keeps sums finite.
+MAX_VALUE = 1e12
 
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -40,7 +44,7 @@ def parse_number(raw: object, kind: str) -> tuple[Number | None, ValueProblem | 
     was_text = False
     if raw is None:
         return None, None, False
-    if type(raw) is float and raw >= 0:  # the common case: a number cell
+    if type(raw) is float and 0 <= raw <= MAX_VALUE:  # the common case: a number cell
         if kind == "count":
             i = int(raw)
             if i == raw:
@@ -68,6 +72,8 @@ def parse_number(raw: object, kind: str) -> tuple[Number | None, ValueProblem | 
         return None, ValueProblem("不是有效的数字"), was_text
     if x < 0:
         return None, ValueProblem(f"不能为负数（{_show(x)}）"), was_text
+    if x > MAX_VALUE:
+        return None, ValueProblem(f"数字过大（{x:.6g}），超过 10^12，请核对"), was_text
     if kind == "count":
         if abs(x - round(x)) > 1e-9:
             return None, ValueProblem(f"件数必须是整数（{_show(x)}）"), was_text

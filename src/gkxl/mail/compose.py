@@ -4,7 +4,7 @@ the workbook attached under a Chinese file name every client shows right.
 A message template is a text file: the first line `主题：...`, then the body.
 Placeholders are in braces, Chinese or English: {年度}/{year}, {单位名称}/
 {agency_name}, {单位代码}/{agency_code}, {截止日期}/{deadline}, {附件名}/
-{attachment}, and for feedback {修改意见}/{feedback}. `{{` and `}}` are
+{attachment}, {表名}/{form_title} (the form's title, from its form file), and for feedback {修改意见}/{feedback}. `{{` and `}}` are
 literal braces. Nothing else is evaluated (no format-string attribute access).
 
 The attachment name is written twice: RFC 2231 (`filename*=utf-8''...`, the
@@ -34,11 +34,11 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 XLSM_TYPE = ("application", "vnd.ms-excel.sheet.macroEnabled.12")
 
 DEFAULT_TEMPLATES = {
-    "templates": """主题：{年度}年度政府信息公开工作年度报告统计表（{单位名称}）
+    "templates": """主题：{年度}年度{表名}（{单位名称}）
 
 {单位名称}：
 
-    现将{年度}年度政府信息公开工作年度报告统计表发给你单位，请于{截止日期}前填写完毕，并以附件形式回复本邮件。
+    现将{年度}年度{表名}发给你单位，请于{截止日期}前填写完毕，并以附件形式回复本邮件。
 
     填写说明：
     1. 请直接在附件“{附件名}”中填写，不要改动表格结构，不要另存为 .xls 或 .et 格式；
@@ -48,7 +48,7 @@ DEFAULT_TEMPLATES = {
 
     如有疑问，请直接回复本邮件。
 """,
-    "feedback": """主题：【请修改】{年度}年度政府信息公开工作年度报告统计表（{单位名称}）
+    "feedback": """主题：【请修改】{年度}年度{表名}（{单位名称}）
 
 {修改意见}
 请于{截止日期}前修改完毕，并以附件形式回复本邮件（附件：“{附件名}”）。
@@ -62,6 +62,7 @@ PLACEHOLDERS = {
     "截止日期": "deadline", "deadline": "deadline",
     "附件名": "attachment", "attachment": "attachment",
     "修改意见": "feedback", "feedback": "feedback",
+    "表名": "form_title", "form_title": "form_title",
 }
 DEFAULT_DEADLINE = "通知规定的时间"
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}\n]*)\}")

@@ -126,9 +126,23 @@ def _identity(path: Path) -> dict[str, str]:
 
 
 def _values(year: str, agency_name: str, code: str, deadline: str | None, filename: str,
-            feedback: str = "") -> dict[str, str]:
+            feedback: str = "", title: str = "") -> dict[str, str]:
     return {"year": year, "agency_name": agency_name, "agency_code": code,
-            "deadline": deadline or DEFAULT_DEADLINE, "attachment": filename, "feedback": feedback}
+            "deadline": deadline or DEFAULT_DEADLINE, "attachment": filename, "feedback": feedback,
+            "form_title": title or FALLBACK_TITLE}
+
+
+FALLBACK_TITLE = "统计表"
+
+
+def form_title(ident: dict[str, str]) -> str:
+    """The title of the workbook's own form (its form file says it), for subjects and attachment names."""
+    from ..errors import FormError
+    from ..form import load_form
+    try:
+        return load_form(ident.get("form_id") or None, ident.get("form_version") or None).title or FALLBACK_TITLE
+    except FormError:
+        return FALLBACK_TITLE
 
 
 def _list_dir(d: Path, pattern: str) -> list[Path]:
@@ -168,8 +182,9 @@ def plan_templates(roster: Roster, templates_dir: str | Path, *, template_text: 
             skipped.append(f"{ag.code} {name}：名单中没有邮箱，未发送")
             continue
         year = ident.get("year", "")
-        filename = safe_filename(f"{year}年度政府信息公开工作年度报告统计表-{name}.xlsx")
-        subject, body = render(template_text, _values(year, name, code, deadline, filename), label)
+        title = form_title(ident)
+        filename = safe_filename(f"{year}年度{title}-{name}.xlsx")
+        subject, body = render(template_text, _values(year, name, code, deadline, filename, title=title), label)
         jobs.append(Job(code, code, name, to, subject, body, p.read_bytes(), filename))
     for ag in roster:
         if not ag.is_rollup and ag.code not in found:
@@ -247,9 +262,10 @@ def plan_feedback(feedback_dir: str | Path, *, roster: Roster | None = None, col
             skipped.append(f"{code} {name}：名单中没有邮箱，收取清单中也没有它的来信，未发送")
             continue
         year = ident.get("year") or ret.get("year", "")
-        filename = safe_filename(f"{year}年度政府信息公开工作年度报告统计表-{name}（请修改）.xlsx") if data else ""
+        title = form_title(ident) if ident else FALLBACK_TITLE
+        filename = safe_filename(f"{year}年度{title}-{name}（请修改）.xlsx") if data else ""
         feedback = _read_text(txt).strip()
-        subject, body = render(template_text, _values(year, name, code, deadline, filename, feedback), label)
+        subject, body = render(template_text, _values(year, name, code, deadline, filename, feedback, title), label)
         jobs.append(Job(stem, code, name, to, subject, body, data, filename, ret.get("message_id", "")))
     return jobs, skipped
 
