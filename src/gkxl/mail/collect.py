@@ -426,10 +426,6 @@ class _lock:
             self.fh.close()
 
 
-def summary_counts(result: CollectResult) -> Counter:
-    return Counter(r["fate"] for r in result.rows if r["record"] == mf.ATTACHMENT)
-
-
 def _info(r: dict[str, str]) -> dict[str, str]:
     return {"received_at": r["received_at"], "message_id": r["message_id"], "sender": r["sender"],
             "subject": r["subject"], "attachment_name": r["attachment_name"], "fate": r["fate"]}
