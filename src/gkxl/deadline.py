@@ -100,3 +100,10 @@ def is_late(received_at: str | datetime | None, deadline: date | None) -> bool:
     if dt is None:
         return False
     return dt > deadline_end(deadline)
+
+
+def default_year(today: date | None = None) -> int:
+    """The report year a coordinator is most likely working on: templates go out in the last
+    quarter and returns come back in January, so from October on it is this year, before that last year."""
+    today = today or date.today()
+    return today.year if today.month >= 10 else today.year - 1
