@@ -28,32 +28,23 @@ def text_width(s: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s)
 
 
+# A1 references through xlsxwriter's own converters (0-based, like every position here), imported
+# on first use: importing xlsxwriter.utility loads all of xlsxwriter (~20 ms), which a process that
+# only imports layout (the CLI, `import gkxl`) should not pay for.
+
 def col_letter(col: int) -> str:
-    s = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s
+    """'A' for column 0, 'AA' for 26."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(col)
 
 
 @lru_cache(maxsize=65536)
 def a1(row: int, col: int, absolute: bool = False) -> str:
-    if absolute:
-        return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
+    """'B5' (or '$B$5') for 0-based (4, 1); cached: the reader and the writer ask for the same few cells."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
 
-
-def parse_a1(ref: str) -> tuple[int, int]:
-    col = 0
-    i = 0
-    ref = ref.replace("$", "")
-    while i < len(ref) and ref[i].isalpha():
-        col = col * 26 + (ord(ref[i].upper()) - 64)
-        i += 1
-    if i == 0 or i == len(ref):
-        raise ValueError(ref)
-    return int(ref[i:]) - 1, col - 1
+    return xl_rowcol_to_cell(row, col, absolute, absolute)
 
 
 @dataclass

@@ -10,11 +10,16 @@ ASCII -- goes to the standard library's zipfile, which knows every case and
 raises on the ones it cannot read. Either way a damaged package raises
 zipfile.BadZipFile (or the errors zipfile itself raises), never hangs, and
 never returns more than the caller's limit.
+
+GKXL_ZIPREAD=0 in the environment (or ENABLED = False at run time) sends every
+package to zipfile: the escape hatch should this parser ever misread a file,
+and the switch benchmarks/zipread_bench.py times both ways with.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -23,6 +28,8 @@ from dataclasses import dataclass
 _EOCD = struct.Struct("<4s4H2LH")
 _CDIR = struct.Struct("<4s6H3L5H2L")
 _LOCAL = struct.Struct("<4s5H3L2H")
+
+ENABLED: bool = os.environ.get("GKXL_ZIPREAD", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 @dataclass(slots=True)
@@ -41,7 +48,7 @@ class Package:
     def __init__(self, data: bytes):
         self._data = data
         self._zf: zipfile.ZipFile | None = None
-        names = _central_directory(data)
+        names = _central_directory(data) if ENABLED else None
         if names is None:
             self._zf = zipfile.ZipFile(io.BytesIO(data))
             names = {i.filename: Member(i.filename, i.compress_type, i.CRC, i.compress_size,
@@ -55,6 +62,8 @@ class Package:
     def read(self, name: str, limit: int) -> bytes:
         """The member's bytes; at most limit + 1 of them (the caller refuses more)."""
         m = self.names[name]
+        if self._zf is None and not ENABLED:  # a subclass that found the member itself (scan._OneMember)
+            self._zf = zipfile.ZipFile(io.BytesIO(self._data))
         if self._zf is not None:
             with self._zf.open(name) as fh:
                 return fh.read(limit + 1)

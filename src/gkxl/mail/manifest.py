@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import MailError, os_reason
 from ..textfile import decode_local
 from ..template import atomic_write
+from ..tabular import neutralise_text, restore  # noqa: F401 - restore is public here too
 
 MANIFEST_NAME = "manifest.csv"
 UNIDENTIFIED = "_unidentified"
@@ -67,8 +68,6 @@ MESSAGE_TOO_LARGE = "邮件过大"
 HAS_FILE = (SAVED, SUPERSEDED, UNIDENTIFIED_FATE)
 IS_RETURN = (SAVED, SUPERSEDED, DUPLICATE, UNIDENTIFIED_FATE)  # an attachment that is a workbook
 
-_DANGER = ("=", "+", "-", "@", "\t", "\r", "'")
-
 # what each manifest row means for the collection (see entries())
 ENTRY_RETURN, ENTRY_NOT_RETURN, ENTRY_UNREADABLE = "return", "not_return", "unreadable"
 
@@ -101,13 +100,8 @@ def entries(rows: list[dict[str, str]]) -> list[tuple[str, str, dict[str, str]]]
 
 
 def neutralise(value: object) -> str:
-    """A cell value Excel will show as text, never evaluate."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_DANGER) else text
-
-
-def restore(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
+    """A cell value Excel will show as text, never evaluate (None is ''); undone by restore."""
+    return neutralise_text("" if value is None else str(value))
 
 
 def manifest_path(out_dir: str | os.PathLike) -> Path:
