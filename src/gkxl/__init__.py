@@ -29,20 +29,20 @@ _EXPORTS = {
     # the form
     "load_form": "form", "Form": "form",
     # templates
-    "write_template": "template", "write_templates": "template",
+    "write_template": "workbook.write", "write_templates": "workbook.write",
     # reading and checking
-    "read_return": "reader", "Return": "reader",
+    "read_return": "workbook.read", "Return": "workbook.read",
     "check_return": "checks", "check_file": "checks", "check_paths": "checks", "CheckResult": "checks",
     "PriorIndex": "checks", "Verdict": "checks",
     "Finding": "findings", "Severity": "findings", "CATALOGUE": "findings",
     # rosters, the collection and the ledger
-    "load_roster": "roster", "Roster": "roster", "Agency": "roster",
+    "load_roster": "collection.roster", "Roster": "collection.roster", "Agency": "collection.roster",
     "resolve": "collection", "Received": "collection", "AgencyState": "collection", "Resolution": "collection",
     "Status": "collection", "Fate": "collection",
-    "Ledger": "ledger",
-    "parse_deadline": "deadline",
+    "Ledger": "collection.ledger",
+    "parse_deadline": "collection.deadline",
     # roll-ups
-    "aggregate": "aggregate", "Rollup": "aggregate", "write_rollup": "rollup_write",
+    "aggregate": "rollup.aggregate", "Rollup": "rollup.aggregate", "write_rollup": "rollup.write",
     # published reports
     "render_report": "report", "import_report": "report",
     # mail
@@ -53,6 +53,8 @@ _EXPORTS = {
 }
 
 __all__ = ["__version__", *_EXPORTS]
+
+from . import _compat  # noqa: E402  (gkxl.reader, gkxl.template ... keep working: see _compat)
 
 
 def __getattr__(name: str):
@@ -69,17 +71,17 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
-    from .aggregate import Rollup, aggregate
+    from .rollup.aggregate import Rollup, aggregate
     from .checks import CheckResult, PriorIndex, Verdict, check_file, check_paths, check_return
     from .collection import AgencyState, Fate, Received, Resolution, Status, resolve
-    from .deadline import parse_deadline
+    from .collection.deadline import parse_deadline
     from .errors import FormError, GkxlError, MailError, OutputError, ReadError, RosterError
     from .findings import CATALOGUE, Finding, Severity
     from .form import Form, load_form
-    from .ledger import Ledger
+    from .collection.ledger import Ledger
     from .mail import collect, send_feedback, send_templates
-    from .reader import Return, read_return
+    from .workbook.read import Return, read_return
     from .report import import_report, render_report
-    from .rollup_write import write_rollup
-    from .roster import Agency, Roster, load_roster
-    from .template import write_template, write_templates
+    from .rollup.write import write_rollup
+    from .collection.roster import Agency, Roster, load_roster
+    from .workbook.write import write_template, write_templates

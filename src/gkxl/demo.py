@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .aggregate import Rollup, aggregate
+from .rollup.aggregate import Rollup, aggregate
 from .errors import GkxlError
 from .form import load_form
-from .ledger import BEIJING, MAILBOX, OUTPUTS, Ledger
-from .report_text import format_result, format_summary, to_json
-from .rollup_write import write_rollup
-from .roster import load_roster
-from .tabular import write_csv
-from .template import atomic_write, write_templates
+from .collection.ledger import BEIJING, MAILBOX, OUTPUTS, Ledger
+from .checks.text import format_result, format_summary, to_json
+from .rollup.write import write_rollup
+from .collection.roster import load_roster
+from .rollup.tabular import write_csv
+from .workbook.write import atomic_write, write_templates
 
 DEADLINE = date(2026, 1, 20)
 
@@ -59,8 +59,8 @@ def _mailbox(src: Path, year: int, roster, box: Path) -> int:
     from email.mime.text import MIMEText
     from email.utils import format_datetime
 
-    from .reader import read_identity
-    from .xlsx import open_book
+    from .workbook.read import read_identity
+    from .workbook.xlsx import open_book
 
     box.mkdir(parents=True, exist_ok=True)
     files = sorted((src / str(year)).glob("*.xlsx"), key=lambda p: ("初稿" not in p.name, p.name))
@@ -90,11 +90,11 @@ def _mailbox(src: Path, year: int, roster, box: Path) -> int:
 
 def run_demo(out: str | Path = "demo-out", samples: str | Path | None = None, year: int = 2025,
              jobs: int | None = None) -> DemoResult:
-    from .board import status_workbook, summary_text
+    from .collection.board import status_workbook, summary_text
     from .checks import PriorIndex
     from .mail import collect, send_feedback
-    from .reminders import delivered, send_reminders
-    from .workfolder import check_current, write_current_feedback
+    from .collection.reminders import delivered, send_reminders
+    from .collection.folder import check_current, write_current_feedback
 
     src = Path(samples) if samples else samples_dir()
     out = Path(out)

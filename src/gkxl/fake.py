@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
-from .compute import Number, evaluate, recompute
+from .form.compute import Number, evaluate, recompute
 from .form import CellKey, Form
-from .roster import Agency
-from .template import Fill, write_workbook
+from .collection.roster import Agency
+from .workbook.write import Fill, write_workbook
 
 
 

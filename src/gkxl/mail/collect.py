@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import GkxlError, MailError, OutputError, os_reason
-from ..roster import CODE_RE, Roster
-from ..template import atomic_write
+from ..collection.roster import CODE_RE, Roster
+from ..workbook.write import atomic_write
 from . import manifest as mf
 from . import quiet
 from .archive import MAX_DEPTH, ArchiveError, Budget, is_package, members, zip_names
@@ -80,8 +80,8 @@ def _kind(att: Attachment) -> str:
 
 def _identity(data: bytes, name: str) -> tuple[dict[str, str], str]:
     """(identity, error): the workbook's own agency code, year and kind."""
-    from ..reader import read_identity, read_return
-    from ..xlsx import open_book
+    from ..workbook.read import read_identity, read_return
+    from ..workbook.xlsx import open_book
 
     try:
         book = open_book(data, name or "附件")

@@ -27,7 +27,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from ..errors import MailError, os_reason
-from ..textfile import decode_local
+from ..files.textfile import decode_local
 from .names import block_text, inline_text, is_addr_spec, shown
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

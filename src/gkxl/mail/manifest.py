@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import MailError, os_reason
-from ..textfile import decode_local
-from ..template import atomic_write
-from ..tabular import neutralise_text, restore  # noqa: F401 - restore is public here too
+from ..files.textfile import decode_local
+from ..workbook.write import atomic_write
+from ..rollup.tabular import neutralise_text, restore  # noqa: F401 - restore is public here too
 
 MANIFEST_NAME = "manifest.csv"
 UNIDENTIFIED = "_unidentified"

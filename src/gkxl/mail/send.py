@@ -27,9 +27,9 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import GkxlError, MailError, OutputError, os_reason
-from ..textfile import decode_local
-from ..roster import Agency, Roster
-from ..template import atomic_write
+from ..files.textfile import decode_local
+from ..collection.roster import Agency, Roster
+from ..workbook.write import atomic_write
 from . import manifest as mf
 from . import quiet
 from .compose import (DEFAULT_DEADLINE, build_message, check_address, load_message_template, message_bytes,
@@ -115,8 +115,8 @@ def _read_text(p: Path) -> str:
 
 
 def _identity(path: Path) -> dict[str, str]:
-    from ..reader import read_identity
-    from ..xlsx import open_book
+    from ..workbook.read import read_identity
+    from ..workbook.xlsx import open_book
 
     book = open_book(path)
     try:

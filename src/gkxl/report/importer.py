@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..form import Form, load_form
-from ..roster import Agency
-from ..template import Fill, write_workbook
+from ..collection.roster import Agency
+from ..workbook.write import Fill, write_workbook
 from ..errors import os_reason
-from ..textfile import decode_local
+from ..files.textfile import decode_local
 from .errors import ReportError
 from .mapping import Mapped, map_document
 from .source import SourceDoc

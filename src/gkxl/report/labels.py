@@ -14,7 +14,7 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from ..values import normalise_text
+from ..workbook.values import normalise_text
 
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 # numbering at the start of a label, after NFKC: 一、 (一) 1. 1、 (1) 1)

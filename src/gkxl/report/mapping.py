@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..compute import Number
+from ..form.compute import Number
 from ..form import Axis, CellKey, Form, Sheet, Table
-from ..values import normalise_text
+from ..workbook.values import normalise_text
 from .errors import ReportError
 from .labels import core, heading_match, label_eq, loose, norm
 from .model import DRAFT_NOTE, EMPTY_TEXT, sections

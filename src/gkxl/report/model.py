@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..compute import Number, tidy
+from ..form.compute import Number, tidy
 from ..form import CellKey, Field, Form, Sheet, Table
-from ..layout import _spans
+from ..form.layout import _spans
 from .labels import numbering
 
 SUB_SEP = "——"

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 from ..checks import CheckResult, check_return
-from ..reader import Return, read_return
-from ..template import atomic_write
+from ..workbook.read import Return, read_return
+from ..workbook.write import atomic_write
 from .errors import ReportError, ReturnFailsChecks
 from .model import ReportDoc, build_report
 

@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..layout import text_width
+from ..form.layout import text_width
 from .model import DRAFT_MARK, DRAFT_NOTE, Grid, ReportDoc
 
 BODY_FONT = "仿宋"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..compute import Number
-from ..values import normalise_text, parse_number
+from ..form.compute import Number
+from ..workbook.values import normalise_text, parse_number
 
 DASHES = {"-", "—", "–", "－", "/", "／", "——", "--", "无", "\\"}
 _UNITS = {"amount": ("万元",), "count": ("件", "个", "项", "次")}

@@ -1,0 +1,272 @@
+"""Every rule of the form, applied to a return (and to last year's, when given).
+
+One generic engine: the form file declares the rules; here they are only
+evaluated. Each finding names the sheet, the cell, the rule and the numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from ..form.compute import Number, evaluate, recompute, tidy
+from ..errors import ReadError
+from ..findings import Finding, finding
+from ..form import CellKey, Form, RuleInstance, expand_cells
+from ..form.layout import COVER_SHEET, TEXT_SHEET, a1, cell_address, text_positions
+from ..workbook.read import Return, iter_paths, read_return
+
+OP_ZH = {"==": "应等于", "<=": "应不大于", ">=": "应不小于"}
+
+
+class Verdict(StrEnum):
+    """The verdict on one file (compares and serialises as the plain word)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNREADABLE = "unreadable"
+
+
+@dataclass
+class CheckResult:
+    """The verdict on one input file."""
+
+    path: str
+    status: str  # a Verdict
+    ret: Return | None = None
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""
+    error_code: str = ""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def to_dict(self) -> dict:
+        r = self.ret
+        return {
+            "file": self.path,
+            "agency": r.agency_code if r else "",
+            "agency_name": r.agency_name if r else "",
+            "year": r.year if r else None,
+            "form": f"{r.form.id} {r.form.version}" if r else "",
+            "kind": r.kind if r else "",
+            "sha256": r.sha256 if r else "",
+            "status": self.status,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "error": self.error,
+            "error_code": self.error_code,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _fmt(x: Number) -> str:
+    x = tidy(x)
+    return str(x)
+
+
+def _terms_text(form: Form, inst_terms, values, prior, rows_vary: bool) -> tuple[str, dict[str, Number]]:
+    """'一、本年新收 5 + 二、上年结转 2' and {name: value}: names by row or by column,
+    whichever the rule's terms differ in."""
+    parts, detail = [], {}
+    for i, t in enumerate(inst_terms):
+        src = prior if t.prior else values
+        v = (src or {}).get(t.cell) or 0
+        tb = form.tables[t.cell[0]]
+        row = next(a for a in tb.rows if a.id == t.cell[1])
+        col = next(a for a in tb.columns if a.id == t.cell[2])
+        name = ("上年" if t.prior else "") + (row.short if rows_vary else col.short)
+        detail[name] = v
+        sign = "−" if t.coef < 0 else ("+" if i else "")
+        parts.append(f"{sign} {name} {_fmt(v)}".strip())
+    return " ".join(parts), detail
+
+
+def _cells_of(ret: Return, keys: Iterable[CellKey]) -> list[str]:
+    return [ret.source(k) for k in keys if ret.source(k)]
+
+
+def check_compare(ret: Return, inst: RuleInstance, prior: Mapping[CellKey, Number] | None) -> Finding | None:
+    ok, left, right = evaluate(inst, ret.values, prior)
+    if ok:
+        return None
+    form = ret.form
+    terms = inst.left + inst.right
+    rows_vary = len({(t.cell[0], t.cell[1]) for t in terms}) > 1
+    ltxt, ld = _terms_text(form, inst.left, ret.values, prior, rows_vary)
+    rtxt, rd = _terms_text(form, inst.right, ret.values, prior, rows_vary)
+    first = inst.left[0].cell if not inst.left[0].prior else inst.cells[0]
+    sheet, cell = ret.sources.get(first, ("", ""))
+    where = f"{inst.where}：" if inst.where else ""
+    msg = (f"{where}{inst.rule.message}。{ltxt} = {_fmt(left)}，{OP_ZH[inst.rule.op]} {rtxt} = {_fmt(right)}"
+           f"（相差 {_fmt(abs(left - right))}）")
+    return Finding(inst.rule.id, inst.rule.severity, msg, sheet, cell,
+                   {"left": left, "right": right, "left_terms": ld, "right_terms": rd, "where": inst.where},
+                   _cells_of(ret, inst.cells), inst.rule.advice)
+
+
+def check_sums(ret: Return) -> list[Finding]:
+    """Totals as the return states them against the sum of their parts.
+
+    With gkxl's formulas intact these always hold; they catch totals typed
+    over, copied by hand, or imported from a published report."""
+    out = []
+    form = ret.form
+    values = ret.values
+    for d in list(form.derived.values()) + list(form.extra_sum_rules):
+        total = values[d.cell]
+        parts = sum([values[t] for t in d.terms])
+        if total == parts:
+            continue
+        parts = tidy(parts)
+        if abs(total - parts) > 1e-6:
+            sheet, cell = ret.sources.get(d.cell, ("", ""))
+            out.append(Finding(d.rule, "error",
+                               f"{form.label_of(d.cell)}：{d.message}。填报的合计为 {_fmt(total)}，"
+                               f"各项之和为 {_fmt(parts)}（相差 {_fmt(abs(total - parts))}）",
+                               sheet, cell, {"total": total, "sum": parts},
+                               _cells_of(ret, (d.cell, *d.terms)), "请核对合计与各项数字。"))
+    return out
+
+
+def check_blanks(ret: Return) -> list[Finding]:
+    out = []
+    if ret.kind == "rollup":
+        return out
+    bad = {f.cell for f in ret.findings if f.rule == "V-NUMBER"}
+    for key in ret.form.input_cells:
+        if ret.inputs.get(key) is None:
+            sheet, cell = ret.sources.get(key, ("", ""))
+            if cell in bad:
+                continue
+            out.append(finding("V-BLANK", f"{ret.form.label_of(key)}：未填写（没有的请填 0）", sheet, cell))
+    return out
+
+
+def check_texts(ret: Return) -> list[Finding]:
+    out = []
+    if ret.kind == "rollup":
+        return out  # a roll-up's text is written by the region itself, later
+    pos = text_positions(ret.form)
+    for t in ret.form.texts:
+        if t.required and not ret.texts.get(t.id, "").strip():
+            r, c = pos[t.id]
+            out.append(finding("V-TEXT-REQUIRED", f"文字部分“{t.label}”未填写", TEXT_SHEET, a1(r, c),
+                               advice=t.hint))
+    from ..form.layout import cover_positions
+    cpos = cover_positions(ret.form)
+    for f in ret.form.cover:
+        if f.required and not ret.cover.get(f.id, "").strip():
+            r, c = cpos[f.id]
+            out.append(finding("V-COVER-REQUIRED", f"封面“{f.label}”未填写", COVER_SHEET, a1(r, c)))
+    return out
+
+
+def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None) -> list[Finding]:
+    out = []
+    form = ret.form
+    for rule in form.rules:
+        if rule.kind == "all_zero":
+            vals = [ret.inputs.get(k) for k in form.input_cells]
+            if vals and all(v == 0 for v in vals):
+                out.append(Finding(rule.id, rule.severity, rule.message, advice="如确无数据可以保留。"))
+        elif rule.kind == "jump" and prior:
+            for key in expand_cells(form.tables, rule.cells, rule.id):
+                cur, old = ret.values.get(key, 0) or 0, prior.get(key, 0) or 0
+                hi, lo = max(cur, old), min(cur, old)
+                if hi >= rule.min_value and (lo == 0 or hi / lo >= rule.ratio):
+                    sheet, cell = ret.sources.get(key, ("", ""))
+                    out.append(Finding(rule.id, rule.severity,
+                                       f"{form.label_of(key)}：{rule.message}，本年 {_fmt(cur)}，上年 {_fmt(old)}",
+                                       sheet, cell, {"current": cur, "prior": old}, [ret.source(key)],
+                                       "请核实数字是否填错（例如单位、位数）。"))
+        elif rule.kind == "requires_text":
+            keys = expand_cells(form.tables, rule.when, rule.id)
+            total = sum(ret.values.get(k, 0) or 0 for k in keys)
+            said = " ".join(ret.texts.get(t, "") for t in rule.texts)
+            if total > 0 and (rule.keyword not in said if rule.keyword else not said.strip()):
+                r, c = text_positions(form)[rule.texts[0]]
+                out.append(Finding(rule.id, rule.severity, f"{rule.message}（相关数字合计 {_fmt(total)}）",
+                                   TEXT_SHEET, a1(r, c), {"total": total}, _cells_of(ret, keys),
+                                   f"请在文字部分写明{rule.keyword or '相关情况'}。"))
+    return out
+
+
+def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" = None) -> CheckResult:
+    """All findings for one return: reading, sums, rules, cross-year, plausibility."""
+    findings = list(ret.findings)
+    if isinstance(prior, Return):
+        mine = ret.agency_code or ret.identity.get("rollup_region", "")
+        theirs = prior.agency_code or prior.identity.get("rollup_region", "")
+        if mine and theirs and mine != theirs:
+            findings.append(finding("X-PRIOR-AGENCY", f"上年报表 {prior.path} 属于单位“{theirs}”，不是“{mine}”，"
+                                                      "未做跨年度检查"))
+            prior = None
+    # a Return carries its totals as reported; a plain mapping may hold only inputs
+    prior_vals = prior.values if isinstance(prior, Return) else (
+        recompute(ret.form, prior) if prior is not None else None)
+    findings += check_sums(ret)
+    for inst in ret.form.compare_instances:
+        if inst.uses_prior and prior_vals is None:
+            continue
+        f = check_compare(ret, inst, prior_vals)
+        if f:
+            findings.append(f)
+    findings += check_blanks(ret)
+    findings += check_texts(ret)
+    findings += check_plausibility(ret, prior_vals)
+    status = Verdict.FAIL if any(f.severity == "error" for f in findings) else Verdict.PASS
+    return CheckResult(ret.path, status, ret, findings)
+
+
+class PriorIndex:
+    """Last year's returns by agency code: files, folders, or roll-ups."""
+
+    def __init__(self, paths: Iterable[str | os.PathLike] = (), form: Form | None = None) -> None:
+        self.by_code: dict[str, Return] = {}
+        self.problems: list[str] = []
+        for p in iter_paths(paths):
+            try:
+                r = read_return(p, form)
+            except ReadError as e:
+                self.problems.append(str(e))
+                continue
+            code = r.agency_code or r.identity.get("rollup_region", "")
+            if code:
+                self.by_code[code] = r
+
+    def __len__(self) -> int:
+        return len(self.by_code)
+
+    def for_return(self, ret: Return) -> Return | None:
+        return self.by_code.get(ret.agency_code)
+
+
+def check_file(path: str | os.PathLike, prior: PriorIndex | None = None, *, form: Form | None = None,
+               expect_agency: str | None = None, expect_year: int | None = None) -> CheckResult:
+    """Read and check one file; an unreadable file is a result, not an exception."""
+    try:
+        ret = read_return(path, form, expect_agency=expect_agency, expect_year=expect_year)
+    except ReadError as e:
+        return CheckResult(str(path), Verdict.UNREADABLE, None, [], str(e), e.code)
+    p = prior.for_return(ret) if prior else None
+    if prior is not None and len(prior) and p is None:
+        res = check_return(ret, None)
+        res.findings.append(finding("X-NO-PRIOR", f"没有找到单位“{ret.agency_code}”的上年报表，未做跨年度检查"))
+        return res
+    return check_return(ret, p)
+
+
+def check_paths(paths: Iterable[str | os.PathLike], prior_paths: Iterable[str | os.PathLike] = (), *,
+                form: Form | None = None, expect_year: int | None = None) -> list[CheckResult]:
+    """Check every file under the given files and folders, in a stable order."""
+    prior = PriorIndex(prior_paths, form) if prior_paths else None
+    return [check_file(p, prior, form=form, expect_year=expect_year) for p in iter_paths(paths)]

@@ -1,0 +1,109 @@
+"""`gkxl report` and `gkxl import-report`: thin commands over gkxl.report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def _ledger_reports(dir, out, code, fmt, force) -> None:
+    """One report per agency whose current version passes (or the one asked for)."""
+    from .ledger import folder
+    from ..collection import ST_CONFIRMED, ST_PASS
+    from ..errors import GkxlError
+    from ..collection.ledger import OUTPUTS
+    from ..report import render_report
+
+    if fmt not in ("docx", "html", "md"):
+        raise GkxlError(f"--format 应为 docx、html 或 md，而不是“{fmt}”", code="REPORT_FORMAT")
+    with folder(dir) as led:
+        res = led.resolve()
+        states = list(res.states.values())
+        if code:
+            st = res.state(code)
+            if st is None:
+                raise GkxlError(f"单位代码“{code}”不在名单中", code="LEDGER_CODE")
+            states = [st]
+        target = out or led.root / OUTPUTS / "年度报告"
+        if code and out is not None and out.suffix:
+            files = [(states[0], out)]
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            files = [(st, target / f"{st.agency.code}.{fmt}") for st in states]
+        made, not_ready = 0, []
+        for st, dest in files:
+            if st.current is None or (st.status not in (ST_PASS, ST_CONFIRMED) and not force):
+                not_ready.append(f"{st.agency.name}（{st.status}）")
+                continue
+            render_report(st.current.path, dest, force=force)
+            made += 1
+        typer.echo(f"已生成 {made} 份年度报告：{target if not code else files[0][1]}")
+        if not_ready:
+            typer.echo(f"未生成（当前没有通过检查的版本）：{'、'.join(not_ready[:30])}"
+                       + (f" 等 {len(not_ready)} 个" if len(not_ready) > 30 else ""))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    def report_cmd(
+        ret: Optional[Path] = typer.Argument(None, metavar="报表.xlsx", help="已填好的报表或汇总表（.xlsx）。在工作目录中不给出时，按台账中各单位的当前版本生成。"),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出的年度报告：.docx、.html 或 .md（按扩展名选择格式）；工作目录中为输出目录。"),
+        force: bool = typer.Option(False, "--force", help="报表未通过检查时仍然生成，文档标注为“草稿”。"),
+        code: Optional[str] = typer.Option(None, "--code", help="工作目录中：只生成这个单位的报告。"),
+        fmt: str = typer.Option("docx", "--format", help="工作目录中批量生成时的格式：docx、html 或 md。"),
+        dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建；默认为当前目录）。"),
+    ) -> None:
+        """生成政府信息公开工作年度报告（六个部分，统计表按标准格式排版）。
+
+        报表未通过检查时拒绝生成（退出码 1），除非加 --force。
+        """
+        from ..report import render_report
+
+        if ret is None:
+            _ledger_reports(dir, out, code, fmt, force)
+            return
+        if out is None:
+            typer.echo("错误：请用 --out 指定输出的年度报告，例如 --out 年度报告.docx", err=True)
+            raise typer.Exit(2)
+
+        res = render_report(ret, out, force=force)
+        if res.status == "fail":
+            typer.echo(f"提醒：报表有 {len(res.errors)} 处错误，已按 --force 生成草稿（文档已标注“草稿”，不得发布）。",
+                       err=True)
+        typer.echo(f"已生成年度报告：{out}")
+
+    @app.command("import-report")
+    def import_cmd(
+        report: Path = typer.Argument(..., metavar="年度报告", help="已发布的年度报告：.txt（网页或 Word 转成的文字）、.html、.docx 或 .md。"),
+        out: Path = typer.Option(..., "--out", "-o", help="输出的报表文件（.xlsx）。"),
+        agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（默认：从报告标题中识别）。"),
+        code: Optional[str] = typer.Option(None, "--code", help="单位代码（用作 --prior 时需要）。"),
+        year: Optional[int] = typer.Option(None, "--year", "-y", help="报告年度（默认：从报告标题中识别）。"),
+        form: str = typer.Option("gb2021", "--form", help="表单 id 或表单文件路径。"),
+    ) -> None:
+        """把已发布的年度报告读回为报表，供 gkxl check 核对其数字、或作为 --prior 的上年数据。
+
+        按标签对应各行各栏；无法对应的内容不作猜测，留空并列出。
+        """
+        from ..report import import_report
+        from ..collection.roster import CODE_RE
+
+        if code is not None and not CODE_RE.match(code):
+            typer.echo(f"错误：单位代码“{code}”只能包含字母、数字、-、_、.", err=True)
+            raise typer.Exit(2)
+        res = import_report(report, out, agency=agency, code=code, year=year, form=form)
+        m = res.mapped
+        who = f"{res.agency or '（未知单位）'}{f'（{res.code}）' if res.code else ''}{f'{res.year} 年度' if res.year else ''}"
+        typer.echo(f"已导入 {who}：{len(m.values)} 个填报数字、{len(m.totals)} 个合计、"
+                   f"{sum(1 for v in m.texts.values() if v)} 段文字，写入 {res.out}")
+        for w in res.warnings:
+            typer.echo(f"提醒：{w}", err=True)
+        for n in m.notes:
+            typer.echo(f"说明：{n}")
+        if m.unmapped:
+            typer.echo(f"以下 {len(m.unmapped)} 项未能对应（已留空，未作猜测，请核对原报告）：")
+            for line in m.unmapped:
+                typer.echo(f"  ✘ {line}")
+        typer.echo(f"下一步：gkxl check {res.out}  （核对报告本身的数字）")

@@ -1,0 +1,493 @@
+"""Which received file counts for which agency, and every agency's status.
+
+One function decides this for every command — `status`, `check` and
+`send feedback` on a working folder, the roll-up's 完成情况 and 来源, and
+`aggregate` over plain folders — so they can never disagree.
+
+Rules (stated in the README):
+- every received file gets exactly one fate (FILE_FATES);
+- a readable return counts for the agency in its own identity, unless it is
+  待确认: its agency is not on the roster, its year is not the collection's,
+  it has no identity, or its sender's address belongs to another agency
+  (a region's office may send for the agencies below it). A 待确认 file
+  counts for nobody until the coordinator assigns, accepts or rejects it;
+- of the files that count for an agency, the latest received is its current
+  version (mail received time, then time added, then the workbook's own
+  saved time); the others are 已被替代, or 重复 when identical to a later one;
+- a region's current return (its roll-up, or a template made for the
+  region's code and filled by hand) stands for every agency below it;
+- 逾期: the agency's *first* return arrived after the deadline. A correction
+  sent after the deadline does not make an agency that answered in time late.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .roster import Agency, Roster
+
+class Fate(StrEnum):
+    """What became of a received file (each file has exactly one)."""
+
+    CURRENT = "当前版本"
+    SUPERSEDED = "已被替代"
+    DUPLICATE = "重复"
+    PENDING = "待确认"
+    REJECTED = "已拒收"
+    UNREADABLE = "无法读取"
+    NOT_RETURN = "不是报表"
+
+
+class Status(StrEnum):
+    """A roster agency's status: one vocabulary for every view (board, JSON, roll-up, console)."""
+
+    MISSING = "未报送"
+    NOT_RETURN = "已回复但附件不是报表"
+    UNREADABLE = "报表无法读取"
+    PENDING = "待确认"
+    FAIL = "不通过"
+    PASS = "通过"
+    CONFIRMED = "已确认"
+    VIA = "已含在地区汇总表中"
+    FROM_PARTS = "由下属单位汇总"
+
+
+class Flag(StrEnum):
+    LATE = "逾期"
+    RETURNED = "已退回"
+    REMINDED = "已催报"
+
+
+# the names the rest of the code uses
+F_CURRENT, F_SUPERSEDED, F_DUPLICATE, F_PENDING = Fate.CURRENT, Fate.SUPERSEDED, Fate.DUPLICATE, Fate.PENDING
+F_REJECTED, F_UNREADABLE, F_NOT_RETURN = Fate.REJECTED, Fate.UNREADABLE, Fate.NOT_RETURN
+FILE_FATES = tuple(Fate)
+ST_MISSING, ST_NOT_RETURN, ST_UNREADABLE = Status.MISSING, Status.NOT_RETURN, Status.UNREADABLE
+ST_PENDING, ST_FAIL, ST_PASS, ST_CONFIRMED = Status.PENDING, Status.FAIL, Status.PASS, Status.CONFIRMED
+ST_VIA, ST_FROM_PARTS = Status.VIA, Status.FROM_PARTS
+STATUSES = tuple(Status)
+DONE = (ST_PASS, ST_CONFIRMED, ST_VIA, ST_FROM_PARTS)  # nothing more is expected of the agency
+FL_LATE, FL_RETURNED, FL_REMINDED = Flag.LATE, Flag.RETURNED, Flag.REMINDED
+
+# kinds of received file
+RETURN, ROLLUP, NOT_RETURN, UNREADABLE = "return", "rollup", "not_return", "unreadable"
+
+
+@lru_cache(maxsize=65536)
+def _instant(text: str) -> float:
+    """An ISO 8601 time as seconds since the epoch (naive = Beijing time); 0 when missing or unreadable."""
+    if not text:
+        return 0.0
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone(timedelta(hours=8)))
+    return dt.timestamp()
+
+
+@dataclass
+class Received:
+    """One received file as the collection sees it (from a folder scan or the ledger)."""
+
+    key: str  # stable id: the ledger's file id, or the path
+    path: str
+    kind: str  # RETURN | ROLLUP | NOT_RETURN | UNREADABLE
+    sha256: str = ""
+    agency_code: str = ""  # identity read from the workbook
+    agency_name: str = ""
+    year: int | None = None
+    verdict: str = ""  # pass | fail | unreadable | "" (not a return)
+    errors: int = 0
+    warnings: int = 0
+    members: str = ""  # a roll-up's member codes, comma separated ("" = unknown: all)
+    received_at: str = ""  # ISO 8601 (mail received time, or time added)
+    own_time: str = ""  # the workbook's own saved time
+    seq: int = 0  # arrival order, the last tie-breaker
+    message_id: str = ""
+    sender: str = ""
+    original_name: str = ""
+    error: str = ""
+    decision: str = ""  # "" | assign | accept | reject
+    decision_code: str = ""
+    decision_reason: str = ""
+    # set by resolve():
+    fate: str = ""
+    reason: str = ""
+    counts_for: str = ""  # the roster code this file counts (or would count) for
+    brief: object = None  # the check's Brief, when the caller has one
+    used: str = ""  # set by aggregate: whether its numbers are in the totals
+
+    @property
+    def result(self):
+        """The check's Brief (the name the roll-up writer and older callers use)."""
+        return self.brief
+
+    @property
+    def order(self) -> tuple:
+        """'The later one': received time (as an instant, whatever its offset), then the workbook's own time,
+        then arrival order."""
+        return (_instant(self.received_at), _instant(self.own_time), self.seq, self.key)
+
+    @property
+    def readable(self) -> bool:
+        return self.kind in (RETURN, ROLLUP)
+
+
+@dataclass
+class AgencyState:
+    agency: Agency
+    status: str
+    flags: list[str] = field(default_factory=list)
+    current: Received | None = None
+    versions: int = 0
+    first_received: str = ""
+    detail: str = ""
+    counted: bool = False  # its numbers are inside the totals (directly or through a region)
+    covered_by: str = ""  # the region whose return stands for it
+    last_feedback: str = ""
+    last_reminder: str = ""
+    region_path: str = ""
+
+    @property
+    def late(self) -> bool:
+        return FL_LATE in self.flags
+
+    @property
+    def file(self) -> str:
+        return self.current.path if self.current is not None else ""
+
+    @property
+    def errors(self) -> int:
+        return self.current.errors if self.current is not None else 0
+
+    @property
+    def warnings(self) -> int:
+        return self.current.warnings if self.current is not None else 0
+
+
+@dataclass
+class Resolution:
+    """The outcome: a fate for every file, a state for every roster agency in scope."""
+
+    files: list[Received]
+    states: dict[str, AgencyState]
+    current: dict[str, Received]
+    top: Agency
+    year: int | None
+
+    def state(self, code: str) -> AgencyState | None:
+        return self.states.get(code)
+
+    @property
+    def pending(self) -> list[Received]:
+        return [f for f in self.files if f.fate == F_PENDING]
+
+
+def sender_codes(roster: Roster, sender: str) -> list[str]:
+    """Roster agencies whose email cell holds this sender address."""
+    if not sender:
+        return []
+    by = getattr(roster, "agencies_by_email", None)
+    if by is not None:
+        return [a.code for a in by(sender)]
+    s = sender.strip().lower()
+    return [a.code for a in roster if a.email and s in [x.strip().lower() for x in a.email.replace(";", ",").split(",")]]
+
+
+def _plain_email_index(roster: Roster) -> dict[str, list[str]]:
+    """Address (lower case) -> roster codes, from the roster's cleaned email cells ("a@x.cn; b@x.cn")."""
+    out: dict[str, list[str]] = {}
+    for a in roster:
+        if a.email:
+            for addr in a.email.split(";"):
+                addr = addr.strip().lower()
+                if addr:
+                    out.setdefault(addr, []).append(a.code)
+    return out
+
+
+def _lookup(roster: Roster, code: str) -> Agency | None:
+    if not code:
+        return None
+    a = roster.get(code)
+    if a is None and hasattr(roster, "lookup"):
+        a = roster.lookup(code)
+    return a
+
+
+def _sender_ok(roster: Roster, target: str, senders: list[str]) -> bool:
+    """Whether a file for `target` may come from these senders: no known sender, the agency itself,
+    or a region above it (a county office sending for its departments)."""
+    if not senders or target in senders:
+        return True
+    a = roster.get(target)
+    if a is None:
+        return False
+    above = set(roster.regions_of(a))
+    return any(s in above for s in senders)
+
+
+def top_region(roster: Roster, region: str | None) -> Agency:
+    """The region in scope: the one asked for, the roster's single root, else everything."""
+    if region:
+        a = _lookup(roster, region)
+        if a is None:
+            by_name = [x for x in roster if x.is_rollup and x.name == region]
+            a = by_name[0] if len(by_name) == 1 else None
+        if a is None or not a.is_rollup:
+            from ..errors import GkxlError
+            known = "、".join(f"{x.code}（{x.name}）" if x.name != x.code else x.code
+                             for x in roster if x.is_rollup) or "（名单中没有地区）"
+            raise GkxlError(f"地区“{region}”不在名单中；可用的地区：{known}", code="AGG_REGION")
+        return a
+    roots = [a for a in roster if a.is_rollup and not a.parent]
+    loose = [a for a in roster if not a.is_rollup and not a.region]
+    if len(roots) == 1 and not loose:
+        return roots[0]
+    return Agency("ALL", "全部单位", kind="rollup")
+
+
+def in_scope(roster: Roster, top: Agency) -> list[Agency]:
+    """Roster agencies under the top region (all of them for ALL), roster order, top excluded."""
+    if top.code == "ALL":
+        return list(roster)
+    return roster.descendants(top.code)
+
+
+def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, region: str | None = None,
+            deadline: date | None = None, confirmed: dict[str, str] | None = None,
+            feedback: dict[str, str] | None = None, reminders: dict[str, str] | None = None,
+            usable_failing: bool = False, exclude_rollup_of: str | None = None) -> Resolution:
+    """Give every file its fate and every agency in scope its status (see the module docstring).
+
+    confirmed: code -> file key the coordinator confirmed; feedback: file key -> when feedback was
+    sent for it; reminders: code -> when the last reminder went out.
+    """
+    from .deadline import is_late
+
+    confirmed = confirmed or {}
+    feedback = feedback or {}
+    reminders = reminders or {}
+    top = top_region(roster, region)
+    claims: dict[str, list[Received]] = defaultdict(list)  # code -> files that count for it
+    related: dict[str, list[Received]] = defaultdict(list)  # code -> files that name or come from it
+    by_sender: dict[str, list[str]] = {"": []}
+    index = _plain_email_index(roster)
+    for f in files:
+        f.fate, f.reason, f.counts_for = "", "", ""
+        senders = by_sender.get(f.sender)
+        if senders is None:
+            hits = index.get(f.sender.strip().lower())  # the common, plain case
+            senders = by_sender[f.sender] = hits if hits is not None else sender_codes(roster, f.sender)
+        for s in senders:
+            related[s].append(f)
+        if f.decision == "reject":
+            f.fate, f.reason = F_REJECTED, f.decision_reason or "统筹人员拒收"
+            continue
+        if not f.readable:
+            f.fate = F_UNREADABLE if f.kind == UNREADABLE else F_NOT_RETURN
+            f.reason = f.error or ("附件不是报表" if f.kind == NOT_RETURN else "")
+            continue
+        ag = _lookup(roster, f.agency_code)
+        if f.decision == "assign":
+            target = _lookup(roster, f.decision_code)
+            if target is None:
+                f.fate, f.reason = F_PENDING, f"指定的单位“{f.decision_code}”不在名单中"
+                continue
+            f.counts_for, f.reason = target.code, f"统筹人员指定为 {target.name}（{target.code}）"
+            claims[target.code].append(f)
+            continue
+        if ag is not None:
+            related[ag.code].append(f)
+        if f.decision == "accept" and ag is not None:
+            f.counts_for, f.reason = ag.code, "统筹人员已确认接收"
+            claims[ag.code].append(f)
+            continue
+        if ag is None:
+            f.fate = F_PENDING
+            f.reason = (f"单位代码“{f.agency_code}”不在名单中" if f.agency_code
+                        else "工作簿中没有单位代码（不是本次下发的模板）")
+            if senders:
+                f.reason += f"；发件人是 {'、'.join(senders)} 的邮箱"
+            continue
+        if year is not None and f.year != year:
+            f.fate, f.counts_for = F_PENDING, ag.code
+            f.reason = f"报表年度为 {f.year or '未知'}，本次收集 {year} 年度"
+            continue
+        if not _sender_ok(roster, ag.code, senders):
+            f.fate, f.counts_for = F_PENDING, ag.code
+            f.reason = (f"工作簿是 {ag.name}（{ag.code}）的，发件人却是 "
+                        f"{'、'.join(senders)} 的邮箱（可能用了别的单位的表格）")
+            continue
+        f.counts_for = ag.code
+        claims[ag.code].append(f)
+
+    current: dict[str, Received] = {}
+    for code, lst in claims.items():
+        lst.sort(key=lambda x: x.order)
+        win = lst[-1]
+        current[code] = win
+        win.fate = F_CURRENT
+        if not win.reason:
+            win.reason = ""
+        seen = {win.sha256: win}
+        for f in reversed(lst[:-1]):
+            if f.sha256 and f.sha256 in seen:
+                f.fate, f.reason = F_DUPLICATE, f"与 {os.path.basename(seen[f.sha256].path)} 内容完全相同"
+            else:
+                seen[f.sha256] = f
+                f.fate, f.reason = F_SUPERSEDED, f"以后收到的 {os.path.basename(win.path)} 为准"
+
+    def usable(f: Received) -> bool:
+        return f.verdict == "pass" or (usable_failing and f.verdict == "fail")
+
+    # regions whose own current return stands for everything below them
+    covered_by: dict[str, str] = {}
+    scope = in_scope(roster, top)
+    scope_codes = {a.code for a in scope}
+    for a in scope:
+        if not a.is_rollup or a.code == exclude_rollup_of:
+            continue
+        f = current.get(a.code)
+        if f is None or not usable(f):
+            continue
+        members = set(filter(None, f.members.split(","))) if f.kind == ROLLUP else set()
+        for d in roster.descendants(a.code):
+            if d.code in covered_by:
+                continue  # a higher region's return already stands for it
+            if not members or d.code in members or d.is_rollup:
+                covered_by[d.code] = a.code
+    # a region below another covered region is itself covered: drop deeper claims
+    for code in list(covered_by):
+        up = covered_by[code]
+        while up in covered_by:
+            up = covered_by[up]
+        covered_by[code] = up
+
+    states: dict[str, AgencyState] = {}
+    paths: dict[str, str] = {}
+
+    def region_path(r: str) -> str:
+        hit = paths.get(r)
+        if hit is None:
+            hit = paths[r] = " / ".join(reversed(roster.region_chain(r)))
+        return hit
+
+    empty: list[Received] = []
+    for a in scope:
+        rel = related.get(a.code, empty)
+        mine = claims.get(a.code, empty)
+        n = len(mine)
+        st = AgencyState(a, ST_MISSING, versions=n if n < 2 else len({f.sha256 or f.key for f in mine}),
+                         region_path=region_path(a.parent if a.is_rollup else a.region))  # identical files: one version
+        cur = current.get(a.code)
+        st.current = cur
+        if n == 1:
+            st.first_received = mine[0].received_at
+        elif n:
+            st.first_received = min((f.received_at for f in mine if f.received_at), key=_instant, default="")
+        if cur is not None:
+            if cur.verdict == "pass":
+                st.status = ST_CONFIRMED if confirmed.get(a.code) == cur.key else ST_PASS
+            else:
+                st.status = ST_FAIL
+                st.detail = f"错误 {cur.errors} 项"
+            if cur.key in feedback:
+                st.flags.append(FL_RETURNED)
+                st.last_feedback = feedback[cur.key]
+        else:
+            pend = [f for f in rel if f.fate == F_PENDING]
+            if pend:
+                st.status, st.detail = ST_PENDING, pend[-1].reason
+            elif any(f.fate == F_UNREADABLE for f in rel):
+                bad = [f for f in rel if f.fate == F_UNREADABLE][-1]
+                st.status, st.detail = ST_UNREADABLE, bad.error or "文件无法读取"
+            elif any(f.fate == F_NOT_RETURN for f in rel):
+                st.status, st.detail = ST_NOT_RETURN, "回复的附件不是报表：" + "、".join(
+                    f.original_name or Path(f.path).name for f in rel if f.fate == F_NOT_RETURN)[:200]
+            elif a.is_rollup:
+                st.status, st.detail = ST_FROM_PARTS, "未收到本地区的汇总表，由其下属单位的报表直接汇总"
+        if a.code in covered_by:
+            reg = roster.get(covered_by[a.code])
+            st.detail = f"数字已包含在 {reg.name}（{reg.code}）报送的报表中" + (
+                "；本单位另报送的版本不单独汇总" if cur is not None else "")
+            st.status = ST_VIA
+            st.covered_by = reg.code
+            st.counted = True
+        elif cur is not None and usable(cur):
+            st.counted = True
+        if st.first_received and deadline and is_late(st.first_received, deadline):
+            st.flags.append(FL_LATE)
+        if a.code in reminders:
+            st.flags.append(FL_REMINDED)
+            st.last_reminder = reminders[a.code]
+        if st.versions > 1 and cur is not None:
+            extra = f"共报送 {st.versions} 个版本，以最后收到的为准"
+            st.detail = f"{st.detail}；{extra}" if st.detail else extra
+        states[a.code] = st
+    # every file is accounted for
+    for f in files:
+        if not f.fate:  # pragma: no cover - every branch above sets one
+            f.fate = F_PENDING
+        if f.fate == F_CURRENT and f.counts_for not in scope_codes and top.code != "ALL":
+            f.reason = f"不属于 {top.name}（{top.code}）"
+    return Resolution(list(files), states, current, top, year)
+
+
+def summary_counts(res: Resolution) -> dict[str, int]:
+    """Status -> number of roster agencies in scope (departments and regions alike)."""
+    out: dict[str, int] = {}
+    for st in res.states.values():
+        out[st.status] = out.get(st.status, 0) + 1
+    return out
+
+
+def departments_done(res: Resolution) -> bool:
+    """Every department in scope counted (directly or through its region)."""
+    return all(st.counted for st in res.states.values() if not st.agency.is_rollup)
+
+
+def region_counts(roster: Roster, res: Resolution) -> list[dict]:
+    """Per region in scope: expected departments and how many in each status. One pass."""
+    top = res.top
+    regions = ([top] if top.code != "ALL" else []) + [a for a in in_scope(roster, top) if a.is_rollup]
+    keys = [s for s in STATUSES if s != ST_FROM_PARTS]
+    rows = {r.code: {"地区代码": r.code, "地区": r.name, "应报": 0, "已计入": 0, **{k: 0 for k in keys}}
+            for r in regions}
+    for st in res.states.values():
+        a = st.agency
+        if a.is_rollup:
+            continue
+        for reg in roster.regions_of(a):
+            row = rows.get(reg)
+            if row is not None:
+                row["应报"] += 1
+                row["已计入"] += int(st.counted)
+                if st.status in row:
+                    row[st.status] += 1
+    return [rows[r.code] for r in regions]
+
+
+def superseded_among(files: Sequence[Received]) -> dict[str, Received]:
+    """Without a roster (plain `gkxl check`): key -> the later file of the same agency that replaces it.
+
+    The same rule as resolve(): the latest received of an agency's readable returns is its current one."""
+    by: dict[str, list[Received]] = defaultdict(list)
+    for f in files:
+        if f.readable and f.agency_code:
+            by[(f.agency_code, f.year)].append(f)
+    out: dict[str, Received] = {}
+    for lst in by.values():
+        lst.sort(key=lambda x: x.order)
+        for f in lst[:-1]:
+            out[f.key] = lst[-1]
+    return out

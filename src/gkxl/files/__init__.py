@@ -1,0 +1,1 @@
+"""gkxl.files: see docs/architecture.md."""

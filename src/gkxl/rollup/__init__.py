@@ -1,0 +1,1 @@
+"""gkxl.rollup: see docs/architecture.md."""

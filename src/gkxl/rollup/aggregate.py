@@ -1,0 +1,361 @@
+"""Roll returns up the hierarchy: the sums of exactly the returns that count.
+
+Which file counts for which agency, and every agency's status, is decided
+in one place (gkxl.collection.resolve), for a ledger and for plain folders
+alike. Here the counted returns are read again, checked and summed:
+- only returns that pass their checks are summed, unless include_failing;
+- a region whose own return (its roll-up, or its own filled template) is
+  counted stands for every agency below it: they are never summed twice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from collections import defaultdict
+from array import array
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from ..checks import CheckResult, check_file, PriorIndex
+from ..form.compute import Number, recompute, tidy
+from ..errors import GkxlError
+from ..form import CellKey, Form, load_form
+from ..files.parallel import run_jobs
+from ..workbook.read import iter_paths
+from ..collection import (F_CURRENT, NOT_RETURN, ROLLUP, RETURN, UNREADABLE, AgencyState, Received, Resolution,
+                         region_counts, resolve)
+from ..collection.roster import Agency, Roster
+
+# whether a file's numbers are inside the totals (the 来源 sheet's 是否汇总 column)
+USED = "已汇总"
+USED_FAILING = "已汇总（未通过检查）"
+NOT_USED = "未汇总"
+
+@dataclass(slots=True)
+class Brief:
+    """What a roll-up keeps of one checked file: identity, verdict and the input
+    values as a packed array (a roll-up of 100,000 returns fits in memory)."""
+
+    path: str
+    status: str
+    error: str = ""
+    error_code: str = ""
+    sha256: str = ""
+    agency_code: str = ""
+    agency_name: str = ""
+    region: str = ""
+    year: int | None = None
+    kind: str = ""
+    created_at: str = ""
+    modified: str = ""
+    members: str = ""
+    form_id: str = ""
+    form_version: str = ""
+    n_errors: int = 0
+    n_warnings: int = 0
+    first_errors: tuple = ()
+    values: array = field(default_factory=lambda: array("d"))
+    moved: dict | None = None  # cells read from other places than the form's (label-matched copies)
+
+    @property
+    def is_rollup(self) -> bool:
+        return self.kind == "rollup"
+
+    @classmethod
+    def of(cls, res: CheckResult) -> "Brief":
+        r = res.ret
+        if r is None:
+            return cls(res.path, res.status, res.error, res.error_code)
+        f = r.form
+        std = _std_sources(f)
+        moved = None if r.sources == std else ({k: v for k, v in r.sources.items() if std.get(k) != v} or None)
+        return cls(res.path, res.status, "", "", r.sha256, r.agency_code, r.agency_name,
+                   r.identity.get("region", ""), r.year, r.kind, r.identity.get("created_at", ""), r.modified,
+                   r.identity.get("rollup_members", ""), f.id, f.version, len(res.errors), len(res.warnings),
+                   tuple(x.message for x in res.errors[:3]),
+                   array("d", [float(r.values.get(k) or 0) for k in f.input_cells]), moved)
+
+    def value_map(self, form: Form) -> dict[CellKey, Number]:
+        return {k: tidy(v) for k, v in zip(form.input_cells, self.values)}
+
+    def source(self, form: Form, key: CellKey) -> str:
+        if self.moved and key in self.moved:
+            s, c = self.moved[key]
+        else:
+            s, c = _std_sources(form)[key]
+        return f"{s}!{c}"
+
+
+_STD: dict[int, tuple] = {}
+
+
+def _std_sources(form: Form) -> dict[CellKey, tuple[str, str]]:
+    hit = _STD.get(id(form))
+    if hit is None or hit[0] is not form:
+        from ..form.layout import a1, cell_positions
+        hit = (form, {k: (s, a1(r, c)) for k, (s, r, c) in cell_positions(form).items()})
+        _STD[id(form)] = hit
+    return hit[1]
+
+
+@dataclass
+class Rollup:
+    form: Form
+    year: int
+    region: Agency
+    include_failing: bool
+    totals: dict[CellKey, Number]
+    parts: list[Received]  # what was summed, in order
+    submissions: list[Received]  # every input file, with its fate
+    statuses: list[AgencyState]
+    region_counts: list[dict]
+    members: list[str]  # every department code whose numbers are inside the totals
+    resolution: Resolution | None = None
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+
+    @property
+    def policy(self) -> str:
+        if self.include_failing:
+            return "汇总口径：本汇总包含未通过检查的报表（使用了 --include-failing），数字可能有误，请谨慎使用。"
+        return ("汇总口径：仅汇总检查通过的报表；同一单位多次报送的，以最后收到的为准；待确认的报表（单位不在名单、年度不符、"
+                "与发件人不符）在统筹人员确认前不汇总；已有地区报表的，不再重复汇总其下属单位。")
+
+    def tidy(self):
+        """The long table: one row per (agency, table, row, column) of every summed part."""
+        return tidy_frame(self)
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(form_path: str | None, priors, year: int | None) -> None:
+    """Per-process state, sent once per worker rather than once per file."""
+    _WORKER["form"] = load_form(form_path) if form_path else None
+    _WORKER["prior"] = _PriorMap(priors) if priors is not None else None
+    _WORKER["year"] = year
+
+
+def _check_job(path: str) -> Brief:
+    res = check_file(path, _WORKER["prior"], form=_WORKER["form"], expect_year=_WORKER["year"])
+    return Brief.of(res)
+
+
+class _PriorMap(PriorIndex):
+    """A PriorIndex from plain values (picklable across processes)."""
+
+    def __init__(self, by_code: Mapping[str, Mapping[CellKey, Number]]) -> None:
+        self.values = dict(by_code)
+        self.problems = []
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def for_return(self, ret):
+        return self.values.get(ret.agency_code)
+
+
+def check_many(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None = None, form: Form | None = None,
+               year: int | None = None, jobs: int | None = None, progress=None) -> list[Brief]:
+    """Read and check files on all cores: one brief per path given, in the order given (no folder scan here:
+    callers pair the briefs with their own records)."""
+    files = [str(p) for p in paths]
+    priors = {c: dict(r.values) for c, r in prior.by_code.items()} if prior is not None else None
+    results = run_jobs(_check_job, files, jobs=jobs, progress=progress, min_parallel=64,
+                       initializer=_init_worker, initargs=(form.path if form else None, priors, year))
+    return results
+
+
+def _received_info(paths: list[str]) -> dict[str, dict]:
+    """Mail provenance (received time, Message-ID, sender) of collected files, when a manifest says."""
+    try:
+        from ..mail import received_info  # provided by the mail hand-off
+    except ImportError:  # pragma: no cover
+        return {}
+    out = {}
+    for p in paths:
+        try:
+            info = received_info(Path(p))
+        except Exception:  # a damaged manifest must not stop a roll-up
+            info = None
+        if info:
+            out[p] = info
+    return out
+
+
+def _own_time(b: Brief, path: str) -> str:
+    own = b.modified or b.created_at if b.status != "unreadable" else ""
+    if own:
+        return own
+    try:
+        return datetime.fromtimestamp(os.path.getmtime(path), timezone.utc).isoformat()
+    except OSError:
+        return ""
+
+
+def received_of(b: Brief, seq: int, info: Mapping | None = None, key: str | None = None) -> Received:
+    """A checked file as the collection sees it."""
+    info = info or {}
+    if b.status == "unreadable":
+        kind = UNREADABLE
+    else:
+        kind = ROLLUP if b.is_rollup else RETURN
+    return Received(key or b.path, b.path, kind, b.sha256, b.agency_code, b.agency_name, b.year,
+                    b.status, b.n_errors, b.n_warnings, b.members, info.get("received_at", ""),
+                    _own_time(b, b.path), seq, info.get("message_id", ""), info.get("sender", ""),
+                    info.get("attachment_name", ""), b.error, brief=b)
+
+
+def manifest_replies(paths: Iterable[str | os.PathLike], start: int = 0) -> list[Received]:
+    """What a collect folder received that is not a saved return (a .docx, a broken file, a reply with
+    nothing attached): so that a plain-folder roll-up says 已回复但附件不是报表, not 未报送, like a ledger."""
+    from ..mail import manifest as mf
+
+    out: list[Received] = []
+    for p in paths:
+        p = Path(p)
+        if not (p.is_dir() and mf.manifest_path(p).is_file()):
+            continue
+        try:
+            rows = mf.read_manifest(mf.manifest_path(p))
+        except GkxlError:
+            continue
+        for key, kind, r in mf.entries(rows):
+            if kind == mf.ENTRY_RETURN:
+                continue
+            name = r["attachment_name"] if r["record"] == mf.ATTACHMENT else "（邮件没有附件）"
+            out.append(Received(key, "", UNREADABLE if kind == mf.ENTRY_UNREADABLE else NOT_RETURN, r["sha256"],
+                                received_at=r["received_at"], seq=start + len(out), message_id=r["message_id"],
+                                sender=r["sender"], original_name=name,
+                                error=f"{r['fate']}：{r.get('detail', '')}".rstrip("：")))
+    return out
+
+
+def pick_year(files: Iterable[Received]) -> int:
+    """The collection's year: the one most returns name; a tie is refused (ask for --year)."""
+    from collections import Counter
+    c = Counter(f.year for f in files if f.readable and f.year)
+    if not c:
+        raise GkxlError("无法确定汇总年度：没有可读取的报表，请用 --year 指定", code="AGG_YEAR")
+    top = c.most_common()
+    if len(top) > 1 and top[0][1] == top[1][1]:
+        tied = "、".join(str(y) for y, n in top if n == top[0][1])
+        raise GkxlError(f"无法确定汇总年度：{tied} 年度的报表一样多，请用 --year 指定", code="AGG_YEAR")
+    return top[0][0]
+
+
+def aggregate(paths: Iterable[str | os.PathLike] | None, roster: Roster, *, region: str | None = None,
+              year: int | None = None, prior: PriorIndex | None = None, include_failing: bool = False,
+              form: Form | None = None, deadline=None, jobs: int | None = None,
+              progress=None, received: list[Received] | None = None, confirmed: Mapping | None = None,
+              feedback: Mapping | None = None, reminders: Mapping | None = None) -> Rollup:
+    """Check every return and roll up the region (see the module docstring for the policy).
+
+    `received`: the files of a ledger, with the coordinator's decisions; else `paths` are scanned.
+    The files are always read and checked again here: a stored verdict is never trusted."""
+    from ..collection.deadline import parse_deadline
+    if isinstance(deadline, str):
+        deadline = parse_deadline(deadline)
+    if received is None:
+        files = [str(p) for p in iter_paths(paths or [])]
+        briefs = check_many(files, prior=prior, form=form, jobs=jobs, progress=progress)
+        info = _received_info(files)
+        received = [received_of(b, i, info.get(b.path)) for i, b in enumerate(briefs)]
+        received += manifest_replies(paths or [], start=len(received))
+    else:
+        todo = [f for f in received if f.kind in (RETURN, ROLLUP, UNREADABLE) and f.path]
+        briefs = check_many([f.path for f in todo], prior=prior, form=form, jobs=jobs, progress=progress)
+        for f, b in zip(todo, briefs):
+            fresh = received_of(b, f.seq)
+            f.brief, f.kind, f.verdict = b, fresh.kind, fresh.verdict
+            f.errors, f.warnings, f.members, f.error = fresh.errors, fresh.warnings, fresh.members, fresh.error
+            f.agency_code, f.agency_name, f.year, f.sha256 = fresh.agency_code, fresh.agency_name, fresh.year, fresh.sha256
+    readable = [f for f in received if f.readable and f.brief is not None]
+    if year is None:
+        year = pick_year(readable)
+    if form is None:
+        counts: dict = {}
+        for f in readable:
+            if f.year == year:
+                k = (f.brief.form_id, f.brief.form_version)
+                counts[k] = counts.get(k, 0) + 1
+        form = load_form(*max(counts, key=counts.get)) if counts else load_form()
+    mixed = set()
+    for f in readable:
+        if (f.brief.form_id, f.brief.form_version) != (form.id, form.version):
+            mixed.add(f.key)
+            f.kind, f.error = UNREADABLE, (f"表单 {f.brief.form_id} {f.brief.form_version} 与本次汇总的 "
+                                           f"{form.id} {form.version} 不同")
+    res = resolve(roster, received, year=year, region=region, deadline=deadline, confirmed=dict(confirmed or {}),
+                  feedback=dict(feedback or {}), reminders=dict(reminders or {}), usable_failing=include_failing)
+    top = res.top
+    parts: list[Received] = []
+    members: list[str] = []
+    for st in res.states.values():
+        cur = st.current
+        if not st.counted or st.covered_by or cur is None:
+            continue
+        parts.append(cur)
+        if cur.kind == ROLLUP and cur.members:
+            members.extend(sorted(set(filter(None, cur.members.split(",")))))
+        elif st.agency.is_rollup:
+            members.extend(d.code for d in roster.descendants(st.agency.code) if not d.is_rollup)
+        else:
+            members.append(st.agency.code)
+    summed = {id(p) for p in parts}
+    for f in received:
+        if id(f) in summed:
+            f.used = USED if f.verdict == "pass" else USED_FAILING
+        else:
+            f.used = NOT_USED
+            if f.fate == F_CURRENT:
+                st = res.states.get(f.counts_for)
+                if st is None:
+                    f.reason = (f"本次汇总的地区自己的报表（{top.name}），不参与汇总" if f.counts_for == top.code
+                                else f"不属于 {top.name}（{top.code}）")
+                elif st.covered_by:
+                    reg = roster.get(st.covered_by)
+                    f.reason = f"已包含在 {reg.name}（{reg.code}）报送的报表中，不再单独汇总"
+                elif f.verdict != "pass":
+                    f.reason = f"未通过检查（错误 {f.errors} 项）"
+    acc = [0.0] * len(form.input_cells)
+    for f in parts:
+        for i, v in enumerate(f.brief.values):
+            acc[i] += v
+    totals = recompute(form, {k: tidy(v) for k, v in zip(form.input_cells, acc)})
+    counts = region_counts(roster, res)
+    return Rollup(form, year, top, include_failing, totals, parts, list(received), list(res.states.values()),
+                  counts, members, resolution=res)
+
+
+
+def tidy_frame(rollup: Rollup):
+    """agency, agency_name, region, file, table, row, column, labels, cell, value: one row per number."""
+    import pandas as pd
+
+    form = rollup.form
+    rows = []
+    meta = {k: (form.tables[k[0]], next(r for r in form.tables[k[0]].rows if r.id == k[1]),
+                next(c for c in form.tables[k[0]].columns if c.id == k[2])) for k in form.input_cells}
+    for s in rollup.parts:
+        b = s.result
+        for k, v in zip(form.input_cells, b.values):
+            t, r, c = meta[k]
+            rows.append((b.agency_code, b.agency_name, b.region, b.kind, s.path, k[0], k[1], k[2],
+                         "/".join(r.labels) or r.short, "/".join(c.labels), b.source(form, k), tidy(v)))
+    return pd.DataFrame(rows, columns=["agency", "agency_name", "region", "kind", "file", "table", "row", "column",
+                                       "row_label", "column_label", "cell", "value"])
+
+
+class _CallableModule(types.ModuleType):
+    """`gkxl.aggregate(...)` is the function, even once this module of the same name has been imported
+    (importing a submodule rebinds the package attribute to the module)."""
+
+    def __call__(self, *args, **kwargs) -> Rollup:
+        return aggregate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

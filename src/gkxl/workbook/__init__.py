@@ -1,0 +1,1 @@
+"""gkxl.workbook: see docs/architecture.md."""
