@@ -36,7 +36,7 @@ _EXPORTS = {
     "PriorIndex": "checks", "Verdict": "checks",
     "Finding": "findings", "Severity": "findings", "CATALOGUE": "findings",
     # rosters, the collection and the ledger
-    "load_roster": "collection.roster", "Roster": "collection.roster", "Agency": "collection.roster",
+    "load_roster": "roster", "Roster": "roster", "Agency": "roster",
     "resolve": "collection", "Received": "collection", "AgencyState": "collection", "Resolution": "collection",
     "Status": "collection", "Fate": "collection",
     "Ledger": "collection.ledger",
@@ -83,5 +83,5 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .workbook.read import Return, read_return
     from .report import import_report, render_report
     from .rollup.write import write_rollup
-    from .collection.roster import Agency, Roster, load_roster
+    from .roster import Agency, Roster, load_roster
     from .workbook.write import write_template, write_templates

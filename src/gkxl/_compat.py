@@ -17,11 +17,11 @@ MOVED = {
     "template": "workbook.write", "reader": "workbook.read", "xlsx": "workbook.xlsx", "zipread": "workbook.zipread",
     "values": "workbook.values", "libreoffice": "workbook.libreoffice",
     "report_text": "checks.text", "feedback": "checks.feedback",
-    "roster": "collection.roster", "deadline": "collection.deadline", "ledger": "collection.ledger",
+    "deadline": "collection.deadline", "ledger": "collection.ledger",
     "workfolder": "collection.folder", "board": "collection.board", "reminders": "collection.reminders",
-    "aggregate": "rollup.aggregate", "rollup_write": "rollup.write", "tabular": "rollup.tabular",
+    "aggregate": "rollup.aggregate", "rollup_write": "rollup.write", "tabular": "files.tabular",
     "cli_ledger": "cli.ledger", "cli_mail": "cli.mail", "cli_report": "cli.report",
-    "scan": "files.scan", "outputs": "files.outputs", "parallel": "files.parallel", "textfile": "files.textfile",
+    "scan": "workbook.scan", "outputs": "files.outputs", "parallel": "files.parallel", "textfile": "files.textfile",
 }
 
 

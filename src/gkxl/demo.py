@@ -17,8 +17,8 @@ from .form import load_form
 from .collection.ledger import BEIJING, MAILBOX, OUTPUTS, Ledger
 from .checks.text import format_result, format_summary, to_json
 from .rollup.write import write_rollup
-from .collection.roster import load_roster
-from .rollup.tabular import write_csv
+from .roster import load_roster
+from .files.tabular import write_csv
 from .workbook.write import atomic_write, write_templates
 
 DEADLINE = date(2026, 1, 20)

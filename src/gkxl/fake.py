@@ -16,7 +16,7 @@ from typing import Mapping
 
 from .form.compute import Number, evaluate, recompute
 from .form import CellKey, Form
-from .collection.roster import Agency
+from .roster import Agency
 from .workbook.write import Fill, write_workbook
 
 

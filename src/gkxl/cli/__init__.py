@@ -82,7 +82,7 @@ def template_cmd(
 ) -> None:
     """生成填报模板：单个文件，或按名单为每个单位各生成一份。"""
     from ..form import load_form
-    from ..collection.roster import Agency, load_roster
+    from ..roster import Agency, load_roster
     from ..workbook.write import write_template, write_templates
 
     f = load_form(form)
@@ -106,7 +106,7 @@ def template_cmd(
         fail("--agency 与 --code 需要同时给出")
     ag = Agency(code, agency, region) if code else None
     if ag is not None:
-        from ..collection.roster import CODE_RE
+        from ..roster import CODE_RE
         if not CODE_RE.match(ag.code):
             fail(f"单位代码“{ag.code}”只能包含字母、数字、-、_、.")
     p = write_template(out, f, year=year, agency=ag, prior=(priors or {}).get(code or "") if priors else None)
@@ -153,7 +153,7 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
         if not results:
             say("台账中还没有可检查的报表。")
     else:
-        from ..files.scan import scan_paths
+        from ..workbook.scan import scan_paths
         scan = scan_paths(paths)
         skipped = scan.skipped
         files = scan.files
@@ -232,7 +232,7 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
     from ..rollup.aggregate import aggregate
     from ..checks import PriorIndex
     from ..files.outputs import refuse_overlap, write_together
-    from ..collection.roster import load_roster
+    from ..roster import load_roster
     from ..rollup.write import rollup_bytes
 
     skipped: list = []
@@ -261,7 +261,7 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
         if out is None:
             fail("请用 --out 指定输出的汇总表，例如 --out 汇总.xlsx")
         r = load_roster(roster)
-        from ..files.scan import scan_paths
+        from ..workbook.scan import scan_paths
         outs = [out] + ([csv_out] if csv_out else [])
         refuse_overlap(outs, [p for p in paths if p.is_file()])
         scan = scan_paths(paths, exclude=outs)
@@ -281,7 +281,7 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
         stack.enter_context(folder_lock(out.parent))  # two roll-ups to one place never leave a mixed pair
     items = [(out, rollup_bytes(roll))]
     if csv_out:
-        from ..rollup.tabular import csv_bytes
+        from ..files.tabular import csv_bytes
         items.append((csv_out, csv_bytes(roll.tidy())))
     write_together(items)
     if led is not None:

@@ -43,7 +43,7 @@ def collect_cmd(
     from . import progress, say
     from ..mail import collect
     from ..mail import manifest as mf
-    from ..collection.roster import load_roster
+    from ..roster import load_roster
 
     if out is None:
         from .ledger import folder
@@ -147,7 +147,7 @@ def send_templates_cmd(
     if roster is None or dir is None:
         fail("请用 --roster 指定名单、--dir 指定模板目录，例如：gkxl send templates --roster 名单.csv --dir 模板")
     from ..mail import send_templates
-    from ..collection.roster import load_roster
+    from ..roster import load_roster
 
     r = load_roster(roster)
     with progress(0, "发送邮件") as tick:
@@ -188,7 +188,7 @@ def send_feedback_cmd(
                          resend, allow_plain, ca_file)
         return
     from ..mail import send_feedback
-    from ..collection.roster import load_roster
+    from ..roster import load_roster
 
     r = load_roster(roster) if roster else None
     with progress(0, "发送邮件") as tick:
@@ -205,7 +205,7 @@ def _ledger_feedback(dir, roster, deadline, message_template, drafts, smtp, send
     from .ledger import folder
     from ..collection.ledger import MAILBOX
     from ..mail import send_feedback
-    from ..collection.roster import load_roster
+    from ..roster import load_roster
     from ..collection.folder import prior_index, write_current_feedback
 
     with folder(dir) as led:

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         按标签对应各行各栏；无法对应的内容不作猜测，留空并列出。
         """
         from ..report import import_report
-        from ..collection.roster import CODE_RE
+        from ..roster import CODE_RE
 
         if code is not None and not CODE_RE.match(code):
             typer.echo(f"错误：单位代码“{code}”只能包含字母、数字、-、_、.", err=True)

@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .roster import Agency, Roster
+from ..roster import Agency, Roster
 
 class Fate(StrEnum):
     """What became of a received file (each file has exactly one)."""

@@ -42,7 +42,7 @@ def check_current(led: Ledger, *, all_files: bool = False, prior: PriorIndex | N
                   progress: Callable[[], None] | None = None) -> tuple[list[CheckResult], Resolution]:
     """Read and check again the current version of every agency (every readable file with all_files),
     store the fresh verdicts, and return the results with the resolution they lead to."""
-    from ..rollup.aggregate import Brief
+    from ..checks.brief import Brief
 
     files = led.files()
     res = led.resolve(files=files)
@@ -162,7 +162,7 @@ def history(led: Ledger, code: str) -> tuple[list[Version], list[dict]]:
 def write_current_feedback(led: Ledger, *, prior: PriorIndex | None = None, out_dir: Path | None = None
                            ) -> tuple[Path, list[tuple[str, int]]]:
     """Feedback for every agency whose current version fails and has had none yet: once per version."""
-    from ..rollup.aggregate import Brief
+    from ..checks.brief import Brief
     from ..checks.feedback import write_feedback
 
     res = led.resolve()

@@ -147,7 +147,7 @@ class Ledger:
     def init(cls, root: str | os.PathLike, roster_file: str | os.PathLike, year: int, *,
              deadline: date | None = None, prior: Iterable[str | os.PathLike] = (), form: str = "") -> "Ledger":
         """Make a working folder: validate the roster first, then copy it in and start the ledger."""
-        from .roster import load_roster
+        from ..roster import load_roster
 
         root = Path(root)
         src = Path(roster_file)
@@ -231,7 +231,7 @@ class Ledger:
         return self._roster
 
     def _load_roster(self):
-        from .roster import Agency, Roster, load_roster
+        from ..roster import Agency, Roster, load_roster
 
         p = self.roster_path
         try:
@@ -311,7 +311,7 @@ class Ledger:
             todo.append((p, st))
         if not todo:
             return res
-        from ..rollup.aggregate import check_many
+        from ..checks.brief import check_many
         when = received.isoformat() if received is not None else now_iso(precise=True)
         staged = []
         inside = self.root.resolve()
@@ -375,7 +375,7 @@ class Ledger:
         todo = [t for t in mf.entries(rows) if t[0] not in known]
         res.known = len(rows) - len(todo)
         saved = [t for t in todo if t[1] == mf.ENTRY_RETURN]
-        from ..rollup.aggregate import check_many
+        from ..checks.brief import check_many
         briefs = check_many([out_dir / t[2]["saved_as"] for t in saved], prior=prior, form=form, jobs=jobs,
                             progress=progress)
         by_key = {t[0]: b for t, b in zip(saved, briefs)}
@@ -519,7 +519,7 @@ class Ledger:
 def _scan(paths, exclude) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files to add and entries skipped with their reason (gkxl.scan when present)."""
     try:
-        from ..files.scan import scan_paths
+        from ..workbook.scan import scan_paths
     except ImportError:  # pragma: no cover - until the scanner lands
         from ..workbook.read import iter_paths
         return list(iter_paths(paths)), []

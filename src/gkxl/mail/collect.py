@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import GkxlError, MailError, OutputError, os_reason
-from ..collection.roster import CODE_RE, Roster
+from ..roster import CODE_RE, Roster
 from ..workbook.write import atomic_write
 from . import manifest as mf
 from . import quiet

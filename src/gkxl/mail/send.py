@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import GkxlError, MailError, OutputError, os_reason
 from ..files.textfile import decode_local
-from ..collection.roster import Agency, Roster
+from ..roster import Agency, Roster
 from ..workbook.write import atomic_write
 from . import manifest as mf
 from . import quiet

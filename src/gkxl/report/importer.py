@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..form import Form, load_form
-from ..collection.roster import Agency
+from ..roster import Agency
 from ..workbook.write import Fill, write_workbook
 from ..errors import os_reason
 from ..files.textfile import decode_local

@@ -477,7 +477,7 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
 
     A named file that does not exist stays in the list, in its place, so that callers
     which only see this list still report it as unreadable rather than drop it."""
-    from ..files.scan import _Scan
+    from .scan import _Scan
 
     scan = _Scan(())
     out: list[Path] = []

@@ -27,7 +27,7 @@ from ..errors import OutputError, os_reason
 from ..form import CellKey, Form, RuleInstance, load_form
 from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, STATUS_ROW, TEXT_SHEET, TEXT_WIDTH_COLS,
                      SheetLayout, a1, cover_positions, sheet_layouts, text_positions, text_width)
-from ..collection.roster import Agency
+from ..roster import Agency
 
 PASS_TEXT = "✔ 通过：本表已填写完整，数字相互吻合"
 STATUS_CELL = "A2"

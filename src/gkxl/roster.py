@@ -35,8 +35,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import RosterError, os_reason
-from ..files.textfile import decode_local
+from .errors import RosterError, os_reason
+from .files.textfile import decode_local
 
 COLUMNS = {
     "code": ("单位代码", "代码", "单位编码", "编码", "单位编号", "机构代码", "code", "agency_code", "id"),
@@ -390,7 +390,7 @@ def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
 
 
 def _col_letter(i: int) -> str:
-    from ..form.layout import col_letter
+    from .form.layout import col_letter
     return col_letter(i)
 
 

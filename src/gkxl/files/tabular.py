@@ -11,7 +11,7 @@ import io
 import os
 from pathlib import Path
 
-from ..workbook.write import atomic_write
+from .outputs import atomic_write
 
 # What Excel or WPS would run as a formula (OWASP CSV injection), and the apostrophe
 # itself: a value that already starts with one is prefixed too, so restore() is exact.

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import ReadError, os_reason
-from .outputs import LOCK_NAME, OUTPUT_PROPERTY, TEMP_PREFIX, TEMP_SUFFIX
-from ..workbook.xlsx import _read_part, _xml
-from ..workbook.zipread import Member, Package
+from ..files.outputs import LOCK_NAME, OUTPUT_PROPERTY, TEMP_PREFIX, TEMP_SUFFIX
+from .xlsx import _read_part, _xml
+from .zipread import Member, Package
 
 # read as returns
 READ_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
