@@ -52,7 +52,7 @@ class Brief:
         if r is None:
             return cls(res.path, res.status, res.error, res.error_code)
         f = r.form
-        std = _std_sources(f)
+        std = f.plan.sources
         moved = None if r.sources == std else ({k: v for k, v in r.sources.items() if std.get(k) != v} or None)
         return cls(res.path, res.status, "", "", r.sha256, r.agency_code, r.agency_name,
                    r.identity.get("region", ""), r.year, r.kind, r.identity.get("created_at", ""), r.modified,
@@ -67,20 +67,8 @@ class Brief:
         if self.moved and key in self.moved:
             s, c = self.moved[key]
         else:
-            s, c = _std_sources(form)[key]
+            s, c = form.plan.sources[key]
         return f"{s}!{c}"
-
-
-_STD: dict[int, tuple] = {}
-
-
-def _std_sources(form: Form) -> dict[CellKey, tuple[str, str]]:
-    hit = _STD.get(id(form))
-    if hit is None or hit[0] is not form:
-        from ..form.layout import a1, cell_positions
-        hit = (form, {k: (s, a1(r, c)) for k, (s, r, c) in cell_positions(form).items()})
-        _STD[id(form)] = hit
-    return hit[1]
 
 
 _WORKER: dict = {}

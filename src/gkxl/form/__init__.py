@@ -153,6 +153,12 @@ class Form:
     rollup_texts: dict[str, str] = field(default_factory=dict)  # text id -> what a roll-up writes there
     sample_texts: dict[str, str] = field(default_factory=dict)  # text id -> example text (demo, tests)
 
+    # ---- the compiled plan: positions, labels, formulas (see form/plan.py)
+    @cached_property
+    def plan(self):
+        from .plan import Plan
+        return Plan(self)
+
     # ---- cells
     @cached_property
     def cells(self) -> list[CellKey]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
 
 from . import CellKey, Form, Table
 
@@ -222,3 +223,38 @@ TEXT_WIDTH_COLS = 8
 def text_positions(form: Form) -> dict[str, tuple[int, int]]:
     """Text section id -> (row, col) of its input cell; its label is the row above."""
     return {t.id: (TEXT_FIRST_ROW + 2 * i + 1, 0) for i, t in enumerate(form.texts)}
+
+
+# ------------------------------------------------------------ formula text
+
+def sum_formula(sl: SheetLayout, terms: Iterable[CellKey]) -> str:
+    """=SUM(...) over the terms, with runs of neighbouring cells as ranges."""
+    pos = sorted(sl.cells[t] for t in terms)
+    parts: list[str] = []
+    by_row: dict[int, list[int]] = {}
+    by_col: dict[int, list[int]] = {}
+    for r, c in pos:
+        by_row.setdefault(r, []).append(c)
+        by_col.setdefault(c, []).append(r)
+    if len(by_row) == 1:
+        (r, cols), = by_row.items()
+        runs = _runs(cols)
+        parts = [a1(r, a) if a == b else f"{a1(r, a)}:{a1(r, b)}" for a, b in runs]
+    elif len(by_col) == 1:
+        (c, rows), = by_col.items()
+        runs = _runs(rows)
+        parts = [a1(a, c) if a == b else f"{a1(a, c)}:{a1(b, c)}" for a, b in runs]
+    else:
+        parts = [a1(r, c) for r, c in pos]
+    return "=SUM(" + ",".join(parts) + ")"
+
+
+def _runs(xs: list[int]) -> list[tuple[int, int]]:
+    xs = sorted(xs)
+    runs: list[tuple[int, int]] = []
+    for x in xs:
+        if runs and x == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], x)
+        else:
+            runs.append((x, x))
+    return runs

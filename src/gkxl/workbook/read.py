@@ -114,12 +114,6 @@ class _Index:
         return self._by_sheet[name]
 
 
-def _block_labels(sl: SheetLayout, block) -> list[tuple[int, int, str]]:
-    first = block.first_row
-    return [(lb.row, lb.col, lb.text) for lb in sl.labels
-            if lb.kind in ("corner", "header", "rowlabel") and first <= lb.row <= block.last_row and lb.text]
-
-
 def _labels_match(sheet: RawSheet, labels, dr: int, dc: int) -> list[tuple[int, int, str, str]]:
     bad = []
     cells = sheet.cells
@@ -150,12 +144,7 @@ def _find_block(book: RawBook, index: _Index, labels, prefer: str | None) -> tup
     return None
 
 
-_FORMULA_NORM = re.compile(r"[\s$]")
-
-
-def _formula_norm(f: str) -> str:
-    f = _FORMULA_NORM.sub("", f or "").upper()
-    return f[1:] if f.startswith("=") else f
+from ..form.plan import formula_norm as _formula_norm  # noqa: E402
 
 
 def _sheet_map(book: RawBook, form: Form) -> dict[str, str]:
@@ -212,10 +201,11 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
 
     found_any = False
     missing_blocks: list[str] = []
-    expected_formula = _expected_formulas(form)
+    expected_formula = form.plan.formulas_normalised
     imported = ident.get("kind") == "imported"
     rollup = ident.get("kind") == "rollup"
-    for sname, sl, block, labels, plan in _plan(form):
+    for bp in form.plan.blocks:
+        sname, sl, block, labels, plan = bp.sheet, bp.layout, bp.block, bp.labels, bp.cells
         where = _locate(book, index, sname, sl, block, labels, matched_by, findings)
         if where is None:
             missing_blocks.append(f"{sl.name}·{block.table.title or block.table.id}")
@@ -314,48 +304,6 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         findings.append(finding("G-YEAR", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
                                 sheet=COVER_SHEET))
     return ret
-
-
-_PLANS: dict[int, tuple[Form, list]] = {}
-
-
-def _plan(form: Form) -> list:
-    """Per table block: its sheet, labels and cells with position, address and kind (cached per form)."""
-    hit = _PLANS.get(id(form))
-    if hit and hit[0] is form:
-        return hit[1]
-    out = []
-    for sname, sl in sheet_layouts(form).items():
-        for block in sl.blocks:
-            t = block.table
-            cells = []
-            for rw in t.rows:
-                for col in t.columns:
-                    key = (t.id, rw.id, col.id)
-                    r, c = sl.cells[key]
-                    ref = a1(r, c)
-                    cells.append((key, r, c, ref, form.kinds[key], key in form.derived, (sname, ref)))
-            out.append((sname, sl, block, _block_labels(sl, block), cells))
-    _PLANS[id(form)] = (form, out)
-    return out
-
-
-_FORMULAS: dict[int, tuple[Form, dict[CellKey, str]]] = {}
-
-
-def _expected_formulas(form: Form) -> dict[CellKey, str]:
-    """The writer's own formula text for every total, normalised (cached per form)."""
-    hit = _FORMULAS.get(id(form))
-    if hit and hit[0] is form:
-        return hit[1]
-    from .write import sum_formula
-    out = {}
-    for sl in sheet_layouts(form).values():
-        for key, d in form.derived.items():
-            if key in sl.cells:
-                out[key] = _formula_norm(sum_formula(sl, d.terms))
-    _FORMULAS[id(form)] = (form, out)
-    return out
 
 
 def _locate(book: RawBook, index: _Index, sname: str, sl: SheetLayout, block, labels, matched_by: str,

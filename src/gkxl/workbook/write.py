@@ -26,7 +26,8 @@ from ..form.compute import Number, evaluate, recompute, tidy
 from ..errors import OutputError, os_reason
 from ..form import CellKey, Form, RuleInstance, load_form
 from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, STATUS_ROW, TEXT_SHEET, TEXT_WIDTH_COLS,
-                     SheetLayout, a1, cover_positions, sheet_layouts, text_positions, text_width)
+                     SheetLayout, _runs, a1, cover_positions, sheet_layouts, sum_formula, text_positions,
+                     text_width)
 from ..roster import Agency
 
 PASS_TEXT = "✔ 通过：本表已填写完整，数字相互吻合"
@@ -76,39 +77,6 @@ def _encode_password(password: str) -> str:
     workbook and sheets always agree. It is a method that never uses self. openpyxl's public
     hash_password is not used: it gives other (not even 16-bit) values for passwords over 15 characters."""
     return xlsxwriter.worksheet.Worksheet._encode_password(None, password)  # type: ignore[arg-type]
-
-
-def sum_formula(sl: SheetLayout, terms: Iterable[CellKey]) -> str:
-    """=SUM(...) over the terms, with runs of neighbouring cells as ranges."""
-    pos = sorted(sl.cells[t] for t in terms)
-    parts: list[str] = []
-    by_row: dict[int, list[int]] = {}
-    by_col: dict[int, list[int]] = {}
-    for r, c in pos:
-        by_row.setdefault(r, []).append(c)
-        by_col.setdefault(c, []).append(r)
-    if len(by_row) == 1:
-        (r, cols), = by_row.items()
-        runs = _runs(cols)
-        parts = [a1(r, a) if a == b else f"{a1(r, a)}:{a1(r, b)}" for a, b in runs]
-    elif len(by_col) == 1:
-        (c, rows), = by_col.items()
-        runs = _runs(rows)
-        parts = [a1(a, c) if a == b else f"{a1(a, c)}:{a1(b, c)}" for a, b in runs]
-    else:
-        parts = [a1(r, c) for r, c in pos]
-    return "=SUM(" + ",".join(parts) + ")"
-
-
-def _runs(xs: list[int]) -> list[tuple[int, int]]:
-    xs = sorted(xs)
-    runs: list[tuple[int, int]] = []
-    for x in xs:
-        if runs and x == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], x)
-        else:
-            runs.append((x, x))
-    return runs
 
 
 def _fmt_num(x: Number) -> str:
