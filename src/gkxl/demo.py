@@ -107,7 +107,7 @@ def run_demo(out: str | Path = "demo-out", samples: str | Path | None = None, ye
     roster = load_roster(src / "roster.csv")
     res = DemoResult(out, work)
     prior = PriorIndex([src / str(year - 1)])
-    priors = {code: dict(r.values) for code, r in prior.by_code.items()}
+    priors = prior.values()
     depts = [a for a in roster if not a.is_rollup]
     res.templates = write_templates(depts, out / "模板", form, year=year, priors=priors, jobs=jobs)
 

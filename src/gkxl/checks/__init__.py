@@ -228,10 +228,13 @@ def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" 
 
 
 class PriorIndex:
-    """Last year's returns by agency code: files, folders, or roll-ups."""
+    """Last year's numbers by agency code — the one shape of "prior" a caller hands in.
+
+    Built from files, folders or roll-ups (`PriorIndex(paths)`), or from plain values
+    (`PriorIndex.of_values({code: {cell: number}})`, what crosses to worker processes)."""
 
     def __init__(self, paths: Iterable[str | os.PathLike] = (), form: Form | None = None) -> None:
-        self.by_code: dict[str, Return] = {}
+        self.by_code: dict[str, "Return | Mapping[CellKey, Number]"] = {}
         self.problems: list[str] = []
         for p in iter_paths(paths):
             try:
@@ -243,10 +246,20 @@ class PriorIndex:
             if code:
                 self.by_code[code] = r
 
+    @classmethod
+    def of_values(cls, by_code: Mapping[str, Mapping[CellKey, Number]]) -> "PriorIndex":
+        idx = cls()
+        idx.by_code = dict(by_code)
+        return idx
+
+    def values(self) -> dict[str, dict[CellKey, Number]]:
+        """code -> last year's numbers (picklable: what worker processes get)."""
+        return {c: dict(r.values) if isinstance(r, Return) else dict(r) for c, r in self.by_code.items()}
+
     def __len__(self) -> int:
         return len(self.by_code)
 
-    def for_return(self, ret: Return) -> Return | None:
+    def for_return(self, ret: Return) -> "Return | Mapping[CellKey, Number] | None":
         return self.by_code.get(ret.agency_code)
 
 

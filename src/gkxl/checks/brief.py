@@ -77,7 +77,7 @@ _WORKER: dict = {}
 def _init_worker(form_path: str | None, priors, year: int | None) -> None:
     """Per-process state, sent once per worker rather than once per file."""
     _WORKER["form"] = load_form(form_path) if form_path else None
-    _WORKER["prior"] = _PriorMap(priors) if priors is not None else None
+    _WORKER["prior"] = PriorIndex.of_values(priors) if priors is not None else None
     _WORKER["year"] = year
 
 
@@ -86,26 +86,12 @@ def _check_job(path: str) -> Brief:
     return Brief.of(res)
 
 
-class _PriorMap(PriorIndex):
-    """A PriorIndex from plain values (picklable across processes)."""
-
-    def __init__(self, by_code: Mapping[str, Mapping[CellKey, Number]]) -> None:
-        self.values = dict(by_code)
-        self.problems = []
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def for_return(self, ret):
-        return self.values.get(ret.agency_code)
-
-
 def check_many(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None = None, form: Form | None = None,
                year: int | None = None, jobs: int | None = None, progress=None) -> list[Brief]:
     """Read and check files on all cores: one brief per path given, in the order given (no folder scan here:
     callers pair the briefs with their own records)."""
     files = [str(p) for p in paths]
-    priors = {c: dict(r.values) for c, r in prior.by_code.items()} if prior is not None else None
+    priors = prior.values() if prior is not None else None
     results = run_jobs(_check_job, files, jobs=jobs, progress=progress, min_parallel=64,
                        initializer=_init_worker, initargs=(form.path if form else None, priors, year))
     return results

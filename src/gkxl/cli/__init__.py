@@ -348,7 +348,7 @@ def _load_priors(form, paths: List[Path]):
     idx = PriorIndex(paths, form)
     for msg in idx.problems:
         say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
-    return {code: dict(r.values) for code, r in idx.by_code.items()}
+    return idx.values()
 
 
 # ---------------------------------------------------------------- entry
