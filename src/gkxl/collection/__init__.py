@@ -270,16 +270,53 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
     """Give every file its fate and every agency in scope its status (see the module docstring).
 
     confirmed: code -> file key the coordinator confirmed; feedback: file key -> when feedback was
-    sent for it; reminders: code -> when the last reminder went out.
-    """
-    from .deadline import is_late
-
-    confirmed = confirmed or {}
-    feedback = feedback or {}
-    reminders = reminders or {}
+    sent for it; reminders: code -> when the last reminder went out. Four steps: which agency each
+    file counts for, each agency's current version, the regions that stand for their agencies,
+    and each agency's state."""
     top = top_region(roster, region)
-    claims: dict[str, list[Received]] = defaultdict(list)  # code -> files that count for it
-    related: dict[str, list[Received]] = defaultdict(list)  # code -> files that name or come from it
+    claims, related = _claims(roster, files, year)
+    current = _current_versions(claims)
+
+    def usable(f: Received) -> bool:
+        return f.verdict == "pass" or (usable_failing and f.verdict == "fail")
+
+    scope = in_scope(roster, top)
+    covered_by = _coverage(roster, scope, current, usable, exclude_rollup_of)
+    marks = _Marks(deadline, confirmed or {}, feedback or {}, reminders or {})
+    paths: dict[str, str] = {}
+
+    def region_path(r: str) -> str:
+        hit = paths.get(r)
+        if hit is None:
+            hit = paths[r] = " / ".join(reversed(roster.region_chain(r)))
+        return hit
+
+    states: dict[str, AgencyState] = {}
+    empty: list[Received] = []
+    for a in scope:
+        st = _state(a, claims.get(a.code, empty), related.get(a.code, empty), current.get(a.code), marks, usable)
+        st.region_path = region_path(a.parent if a.is_rollup else a.region)
+        if a.code in covered_by:
+            reg = roster.get(covered_by[a.code])
+            st.detail = f"数字已包含在 {reg.name}（{reg.code}）报送的报表中" + (
+                "；本单位另报送的版本不单独汇总" if st.current is not None else "")
+            st.status, st.covered_by, st.counted = ST_VIA, reg.code, True
+        states[a.code] = st
+    scope_codes = {a.code for a in scope}
+    for f in files:  # every file is accounted for
+        if not f.fate:  # pragma: no cover - every branch of _claims sets one
+            f.fate = F_PENDING
+        if f.fate == F_CURRENT and f.counts_for not in scope_codes and top.code != "ALL":
+            f.reason = f"不属于 {top.name}（{top.code}）"
+    return Resolution(list(files), states, current, top, year)
+
+
+def _claims(roster: Roster, files: Sequence[Received], year: int | None
+            ) -> tuple[dict[str, list[Received]], dict[str, list[Received]]]:
+    """(code -> files that count for it, code -> files that name it or came from its mailbox);
+    sets each file's fate where it is decided here (rejected, unreadable, not a return, pending)."""
+    claims: dict[str, list[Received]] = defaultdict(list)
+    related: dict[str, list[Received]] = defaultdict(list)
     by_sender: dict[str, list[str]] = {"": []}
     index = _plain_email_index(roster)
     for f in files:
@@ -312,33 +349,36 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
             f.counts_for, f.reason = ag.code, "统筹人员已确认接收"
             claims[ag.code].append(f)
             continue
-        if ag is None:
-            f.fate = F_PENDING
-            f.reason = (f"单位代码“{f.agency_code}”不在名单中" if f.agency_code
-                        else "工作簿中没有单位代码（不是本次下发的模板）")
-            if senders:
-                f.reason += f"；发件人是 {'、'.join(senders)} 的邮箱"
-            continue
-        if year is not None and f.year != year:
-            f.fate, f.counts_for = F_PENDING, ag.code
-            f.reason = f"报表年度为 {f.year or '未知'}，本次收集 {year} 年度"
-            continue
-        if not _sender_ok(roster, ag.code, senders):
-            f.fate, f.counts_for = F_PENDING, ag.code
-            f.reason = (f"工作簿是 {ag.name}（{ag.code}）的，发件人却是 "
-                        f"{'、'.join(senders)} 的邮箱（可能用了别的单位的表格）")
+        why = _pending_reason(roster, f, ag, year, senders)
+        if why:
+            f.fate, f.reason, f.counts_for = F_PENDING, why, ag.code if ag is not None else ""
             continue
         f.counts_for = ag.code
         claims[ag.code].append(f)
+    return claims, related
 
+
+def _pending_reason(roster: Roster, f: Received, ag: Agency | None, year: int | None, senders: list[str]) -> str:
+    """Why a readable return waits for the coordinator ("" when it counts for its own agency)."""
+    if ag is None:
+        why = (f"单位代码“{f.agency_code}”不在名单中" if f.agency_code
+               else "工作簿中没有单位代码（不是本次下发的模板）")
+        return why + (f"；发件人是 {'、'.join(senders)} 的邮箱" if senders else "")
+    if year is not None and f.year != year:
+        return f"报表年度为 {f.year or '未知'}，本次收集 {year} 年度"
+    if not _sender_ok(roster, ag.code, senders):
+        return (f"工作簿是 {ag.name}（{ag.code}）的，发件人却是 "
+                f"{'、'.join(senders)} 的邮箱（可能用了别的单位的表格）")
+    return ""
+
+
+def _current_versions(claims: dict[str, list[Received]]) -> dict[str, Received]:
+    """The latest of each agency's files is current; the others are replaced, or duplicates of a later one."""
     current: dict[str, Received] = {}
     for code, lst in claims.items():
         lst.sort(key=lambda x: x.order)
-        win = lst[-1]
-        current[code] = win
+        win = current[code] = lst[-1]
         win.fate = F_CURRENT
-        if not win.reason:
-            win.reason = ""
         seen = {win.sha256: win}
         for f in reversed(lst[:-1]):
             if f.sha256 and f.sha256 in seen:
@@ -346,14 +386,13 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
             else:
                 seen[f.sha256] = f
                 f.fate, f.reason = F_SUPERSEDED, f"以后收到的 {os.path.basename(win.path)} 为准"
+    return current
 
-    def usable(f: Received) -> bool:
-        return f.verdict == "pass" or (usable_failing and f.verdict == "fail")
 
-    # regions whose own current return stands for everything below them
+def _coverage(roster: Roster, scope: list[Agency], current: dict[str, Received], usable,
+              exclude_rollup_of: str | None) -> dict[str, str]:
+    """code -> the highest region in scope whose own counted return stands for it."""
     covered_by: dict[str, str] = {}
-    scope = in_scope(roster, top)
-    scope_codes = {a.code for a in scope}
     for a in scope:
         if not a.is_rollup or a.code == exclude_rollup_of:
             continue
@@ -366,81 +405,66 @@ def resolve(roster: Roster, files: Sequence[Received], *, year: int | None, regi
                 continue  # a higher region's return already stands for it
             if not members or d.code in members or d.is_rollup:
                 covered_by[d.code] = a.code
-    # a region below another covered region is itself covered: drop deeper claims
-    for code in list(covered_by):
+    for code in list(covered_by):  # a region below another covered region is itself covered
         up = covered_by[code]
         while up in covered_by:
             up = covered_by[up]
         covered_by[code] = up
+    return covered_by
 
-    states: dict[str, AgencyState] = {}
-    paths: dict[str, str] = {}
 
-    def region_path(r: str) -> str:
-        hit = paths.get(r)
-        if hit is None:
-            hit = paths[r] = " / ".join(reversed(roster.region_chain(r)))
-        return hit
+@dataclass
+class _Marks:
+    deadline: date | None
+    confirmed: dict[str, str]
+    feedback: dict[str, str]
+    reminders: dict[str, str]
 
-    empty: list[Received] = []
-    for a in scope:
-        rel = related.get(a.code, empty)
-        mine = claims.get(a.code, empty)
-        n = len(mine)
-        st = AgencyState(a, ST_MISSING, versions=n if n < 2 else len({f.sha256 or f.key for f in mine}),
-                         region_path=region_path(a.parent if a.is_rollup else a.region))  # identical files: one version
-        cur = current.get(a.code)
-        st.current = cur
-        if n == 1:
-            st.first_received = mine[0].received_at
-        elif n:
-            st.first_received = min((f.received_at for f in mine if f.received_at), key=_instant, default="")
-        if cur is not None:
-            if cur.verdict == "pass":
-                st.status = ST_CONFIRMED if confirmed.get(a.code) == cur.key else ST_PASS
-            else:
-                st.status = ST_FAIL
-                st.detail = f"错误 {cur.errors} 项"
-            if cur.key in feedback:
-                st.flags.append(FL_RETURNED)
-                st.last_feedback = feedback[cur.key]
+
+def _state(a: Agency, mine: list[Received], rel: list[Received], cur: Received | None, marks: _Marks,
+           usable) -> AgencyState:
+    """One agency's status, flags and detail from its files (before regions are considered)."""
+    from .deadline import is_late
+
+    n = len(mine)
+    st = AgencyState(a, ST_MISSING, versions=n if n < 2 else len({f.sha256 or f.key for f in mine}))
+    st.current = cur
+    if n == 1:
+        st.first_received = mine[0].received_at
+    elif n:
+        st.first_received = min((f.received_at for f in mine if f.received_at), key=_instant, default="")
+    if cur is not None:
+        if cur.verdict == "pass":
+            st.status = ST_CONFIRMED if marks.confirmed.get(a.code) == cur.key else ST_PASS
         else:
-            pend = [f for f in rel if f.fate == F_PENDING]
-            if pend:
-                st.status, st.detail = ST_PENDING, pend[-1].reason
-            elif any(f.fate == F_UNREADABLE for f in rel):
-                bad = [f for f in rel if f.fate == F_UNREADABLE][-1]
-                st.status, st.detail = ST_UNREADABLE, bad.error or "文件无法读取"
-            elif any(f.fate == F_NOT_RETURN for f in rel):
-                st.status, st.detail = ST_NOT_RETURN, "回复的附件不是报表：" + "、".join(
-                    f.original_name or Path(f.path).name for f in rel if f.fate == F_NOT_RETURN)[:200]
-            elif a.is_rollup:
-                st.status, st.detail = ST_FROM_PARTS, "未收到本地区的汇总表，由其下属单位的报表直接汇总"
-        if a.code in covered_by:
-            reg = roster.get(covered_by[a.code])
-            st.detail = f"数字已包含在 {reg.name}（{reg.code}）报送的报表中" + (
-                "；本单位另报送的版本不单独汇总" if cur is not None else "")
-            st.status = ST_VIA
-            st.covered_by = reg.code
-            st.counted = True
-        elif cur is not None and usable(cur):
-            st.counted = True
-        if st.first_received and deadline and is_late(st.first_received, deadline):
-            st.flags.append(FL_LATE)
-        if a.code in reminders:
-            st.flags.append(FL_REMINDED)
-            st.last_reminder = reminders[a.code]
-        if st.versions > 1 and cur is not None:
-            extra = f"共报送 {st.versions} 个版本，以最后收到的为准"
-            st.detail = f"{st.detail}；{extra}" if st.detail else extra
-        states[a.code] = st
-    # every file is accounted for
-    for f in files:
-        if not f.fate:  # pragma: no cover - every branch above sets one
-            f.fate = F_PENDING
-        if f.fate == F_CURRENT and f.counts_for not in scope_codes and top.code != "ALL":
-            f.reason = f"不属于 {top.name}（{top.code}）"
-    return Resolution(list(files), states, current, top, year)
+            st.status, st.detail = ST_FAIL, f"错误 {cur.errors} 项"
+        if cur.key in marks.feedback:
+            st.flags.append(FL_RETURNED)
+            st.last_feedback = marks.feedback[cur.key]
+        st.counted = usable(cur)
+    else:
+        pend = [f for f in rel if f.fate == F_PENDING]
+        bad = [f for f in rel if f.fate == F_UNREADABLE]
+        other = [f for f in rel if f.fate == F_NOT_RETURN]
+        if pend:
+            st.status, st.detail = ST_PENDING, pend[-1].reason
+        elif bad:
+            st.status, st.detail = ST_UNREADABLE, bad[-1].error or "文件无法读取"
+        elif other:
+            st.status = ST_NOT_RETURN
+            st.detail = ("回复的附件不是报表：" + "、".join(f.original_name or os.path.basename(f.path)
+                                                   for f in other))[:200]
+        elif a.is_rollup:
+            st.status, st.detail = ST_FROM_PARTS, "未收到本地区的汇总表，由其下属单位的报表直接汇总"
+    if st.first_received and marks.deadline and is_late(st.first_received, marks.deadline):
+        st.flags.append(FL_LATE)
+    if a.code in marks.reminders:
+        st.flags.append(FL_REMINDED)
+        st.last_reminder = marks.reminders[a.code]
+    if st.versions > 1 and cur is not None:
+        extra = f"共报送 {st.versions} 个版本，以最后收到的为准"
+        st.detail = f"{st.detail}；{extra}" if st.detail else extra
+    return st
 
 
 def summary_counts(res: Resolution) -> dict[str, int]:
