@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..form.compute import Number, evaluate, recompute, tidy
+from ..form.compute import Number, evaluate, recompute, clean_number
 from ..errors import ReadError
 from ..findings import Finding, finding
 from ..form import CellKey, Form, RuleInstance, expand_cells
@@ -69,7 +69,7 @@ class CheckResult:
 
 
 def _fmt(x: Number) -> str:
-    x = tidy(x)
+    x = clean_number(x)
     return str(x)
 
 
@@ -126,7 +126,7 @@ def check_sums(ret: Return) -> list[Finding]:
         parts = sum([values[t] for t in d.terms])
         if total == parts:
             continue
-        parts = tidy(parts)
+        parts = clean_number(parts)
         if abs(total - parts) > 1e-6:
             sheet, cell = ret.sources.get(d.cell, ("", ""))
             out.append(Finding(d.rule, "error",

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 from . import CheckResult, PriorIndex, check_file
 from ..form import CellKey, Form, load_form
-from ..form.compute import Number, tidy
+from ..form.compute import Number, clean_number
 from ..files.parallel import run_jobs
 
 
@@ -61,7 +61,7 @@ class Brief:
                    array("d", [float(r.values.get(k) or 0) for k in f.input_cells]), moved)
 
     def value_map(self, form: Form) -> dict[CellKey, Number]:
-        return {k: tidy(v) for k, v in zip(form.input_cells, self.values)}
+        return {k: clean_number(v) for k, v in zip(form.input_cells, self.values)}
 
     def source(self, form: Form, key: CellKey) -> str:
         if self.moved and key in self.moved:

@@ -14,10 +14,13 @@ Number = int | float
 EPS = 1e-6
 
 
-def tidy(x: Number) -> Number:
+def clean_number(x: Number) -> Number:
     """Round away float noise: 0.1+0.2 -> 0.3, 12.0 -> 12."""
     r = round(float(x), 6)
     return int(r) if r == int(r) else r
+
+
+tidy = clean_number  # the older name (the roll-up's long table is Rollup.tidy())
 
 
 def recompute(form: Form, inputs: Mapping[CellKey, Number | None]) -> dict[CellKey, Number]:
@@ -25,7 +28,7 @@ def recompute(form: Form, inputs: Mapping[CellKey, Number | None]) -> dict[CellK
     vals: dict[CellKey, Number] = {k: (inputs.get(k) or 0) for k in form.input_cells}
     for d in form.derived_order:
         total = sum([vals[t] for t in d.terms])
-        vals[d.cell] = total if type(total) is int else tidy(total)  # counts: exact already
+        vals[d.cell] = total if type(total) is int else clean_number(total)  # counts: exact already
     return vals
 
 
@@ -34,7 +37,7 @@ def side(terms, values: Mapping[CellKey, Number], prior: Mapping[CellKey, Number
     for t in terms:
         src = prior if t.prior else values
         total += t.coef * ((src or {}).get(t.cell) or 0)
-    return tidy(total)
+    return clean_number(total)
 
 
 def holds(op: str, left: Number, right: Number) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..form.compute import Number, tidy
+from ..form.compute import Number, clean_number
 from ..form import CellKey, Field, Form, Sheet, Table
 from ..form.layout import _spans
 from .labels import numbering
@@ -130,7 +130,7 @@ def fmt_number(v: Number | None) -> str:
     """As a report prints it: 12, 0, 3.5 (万元, as entered; no padding)."""
     if v is None:
         return ""
-    x = tidy(v)
+    x = clean_number(v)
     return str(x)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..checks import CheckResult, check_file, PriorIndex
-from ..form.compute import Number, recompute, tidy
+from ..form.compute import Number, recompute, clean_number
 from ..errors import GkxlError
 from ..form import CellKey, Form, load_form
 from ..checks.brief import Brief, check_many  # noqa: F401 - public here too
@@ -219,7 +219,7 @@ def aggregate(paths: Iterable[str | os.PathLike] | None, roster: Roster, *, regi
     for f in parts:
         for i, v in enumerate(f.brief.values):
             acc[i] += v
-    totals = recompute(form, {k: tidy(v) for k, v in zip(form.input_cells, acc)})
+    totals = recompute(form, {k: clean_number(v) for k, v in zip(form.input_cells, acc)})
     counts = region_counts(roster, res)
     return Rollup(form, year, top, include_failing, totals, parts, list(received), list(res.states.values()),
                   counts, members, resolution=res)
@@ -239,7 +239,7 @@ def tidy_frame(rollup: Rollup):
         for k, v in zip(form.input_cells, b.values):
             t, r, c = meta[k]
             rows.append((b.agency_code, b.agency_name, b.region, b.kind, s.path, k[0], k[1], k[2],
-                         "/".join(r.labels) or r.short, "/".join(c.labels), b.source(form, k), tidy(v)))
+                         "/".join(r.labels) or r.short, "/".join(c.labels), b.source(form, k), clean_number(v)))
     return pd.DataFrame(rows, columns=["agency", "agency_name", "region", "kind", "file", "table", "row", "column",
                                        "row_label", "column_label", "cell", "value"])
 

@@ -21,7 +21,7 @@ from typing import Iterable, Mapping
 
 from lxml import etree
 
-from ..form.compute import Number, recompute, tidy
+from ..form.compute import Number, recompute, clean_number
 from ..errors import FormError, ReadError
 from ..findings import Finding, Severity, finding
 from ..form import CellKey, Form, load_form
@@ -271,7 +271,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         # totals computed from totals that were typed over must follow the typed values
         for d in form.derived_order:
             if d.cell not in literal_totals:
-                values[d.cell] = tidy(sum(values[t] for t in d.terms))
+                values[d.cell] = clean_number(sum(values[t] for t in d.terms))
     if matched_by == "identity":
         for key, rep in reported.items():
             if key in literal_totals or rep is None:

@@ -22,7 +22,7 @@ from typing import Iterable, Mapping
 import xlsxwriter
 
 from .. import __version__
-from ..form.compute import Number, evaluate, recompute, tidy
+from ..form.compute import Number, evaluate, recompute, clean_number
 from ..errors import OutputError, os_reason
 from ..form import CellKey, Form, RuleInstance, load_form
 from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, STATUS_ROW, TEXT_SHEET, TEXT_WIDTH_COLS,
@@ -80,7 +80,7 @@ def _encode_password(password: str) -> str:
 
 
 def _fmt_num(x: Number) -> str:
-    x = tidy(x)
+    x = clean_number(x)
     return str(x)
 
 
