@@ -108,3 +108,12 @@ def test_console_script_runs(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "没有找到要检查的文件" in r.stderr or "无法读取" in r.stdout + r.stderr
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("cmd", [[], ["status"], ["aggregate"], ["send", "reminders"], ["init"], ["add"]])
+def test_help_speaks_chinese(cli, cmd):
+    code, out, err = cli(*cmd, "--help")
+    assert code == 0
+    for english in ("Show this message", "Usage:", "Options:", "Commands:", "Arguments:", "[default:", "[required]"):
+        assert english not in out, (cmd, english)
+    assert "用法：" in out and "显示本帮助并退出" in out

@@ -123,23 +123,34 @@ def _common(kind: str, show_template: bool) -> None:
 _DRAFTS = "把邮件写成 .eml 草稿保存到此目录（不给 --smtp 时默认为 目录/邮件草稿）。"
 _SMTP = "发送：smtps://用户名@服务器:端口（或 smtp:// 加 STARTTLS）；密码从环境变量 GKXL_SMTP_PASSWORD 读取或提示输入。"
 
+# options every send command shares (one definition, one wording)
+_O_SMTP = typer.Option(None, "--smtp", help=_SMTP)
+_O_MESSAGE_TEMPLATE = typer.Option(None, "--message-template", help="邮件模板文件（第一行“主题：……”，其后为正文）。")
+_O_DRAFTS = typer.Option(None, "--drafts", help=_DRAFTS)
+_O_CA_FILE = typer.Option(None, "--ca-file", help="验证邮件服务器证书所用的 CA 证书文件。")
+_O_SHOW_TEMPLATE = typer.Option(False, "--show-template", help="显示默认的邮件模板后退出（可另存后修改）。")
+_O_ALLOW_PLAIN = typer.Option(False, "--allow-plain", help="允许不加密的 smtp://（仅用于可信的本机网络）。")
+_O_RATE = typer.Option(20, "--rate", help="每分钟最多发送的邮件数。")
+_O_FROM = typer.Option("", "--from", help="发件人邮箱（默认为 SMTP 用户名）。")
+_O_LOG = typer.Option(None, "--log", help="发送记录文件（默认为 目录/.gkxl-sent.csv），中断后据此续发。")
+
 
 @send_app.command("templates")
 def send_templates_cmd(
     roster: Optional[Path] = typer.Option(None, "--roster", help="名单文件（收件地址取“邮箱”列）。必需。"),
     dir: Optional[Path] = typer.Option(None, "--dir", help="模板目录：gkxl template --roster 生成的 单位代码.xlsx。必需。"),
     deadline: Optional[str] = typer.Option(None, "--deadline", help="报送截止日期，填入邮件正文，例如 2026年1月20日。"),
-    message_template: Optional[Path] = typer.Option(None, "--message-template", help="邮件模板文件（第一行“主题：……”，其后为正文）。"),
-    show_template: bool = typer.Option(False, "--show-template", help="显示默认的邮件模板后退出（可另存后修改）。"),
-    drafts: Optional[Path] = typer.Option(None, "--drafts", help=_DRAFTS),
-    smtp: Optional[str] = typer.Option(None, "--smtp", help=_SMTP),
-    sender: str = typer.Option("", "--from", help="发件人邮箱（默认为 SMTP 用户名）。"),
+    message_template: Optional[Path] = _O_MESSAGE_TEMPLATE,
+    show_template: bool = _O_SHOW_TEMPLATE,
+    drafts: Optional[Path] = _O_DRAFTS,
+    smtp: Optional[str] = _O_SMTP,
+    sender: str = _O_FROM,
     sender_name: str = typer.Option("", "--from-name", help="发件人显示名称，例如 某某市政府办公室。"),
-    rate: float = typer.Option(20, "--rate", help="每分钟最多发送的邮件数。"),
-    log: Optional[Path] = typer.Option(None, "--log", help="发送记录文件（默认为 目录/.gkxl-sent.csv），中断后据此续发。"),
+    rate: float = _O_RATE,
+    log: Optional[Path] = _O_LOG,
     resend: Optional[List[str]] = typer.Option(None, "--resend", help="即使记录为已发送，也重新发给这个单位（单位代码，可多次）。"),
-    allow_plain: bool = typer.Option(False, "--allow-plain", help="允许不加密的 smtp://（仅用于可信的本机网络）。"),
-    ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="验证邮件服务器证书所用的 CA 证书文件。"),
+    allow_plain: bool = _O_ALLOW_PLAIN,
+    ca_file: Optional[Path] = _O_CA_FILE,
 ) -> None:
     """给每个单位发送它的填报模板（每个单位一封邮件）。"""
     _common("templates", show_template)
@@ -164,17 +175,17 @@ def send_feedback_cmd(
     roster: Optional[Path] = typer.Option(None, "--roster", help="名单文件（收件地址取“邮箱”列）。"),
     collected: Optional[Path] = typer.Option(None, "--collected", help="gkxl collect 的输出目录：名单中没有邮箱时回复报送人，并作为对原邮件的回复。"),
     deadline: Optional[str] = typer.Option(None, "--deadline", help="修改后重新报送的截止日期。"),
-    message_template: Optional[Path] = typer.Option(None, "--message-template", help="邮件模板文件（第一行“主题：……”，其后为正文）。"),
-    show_template: bool = typer.Option(False, "--show-template", help="显示默认的邮件模板后退出（可另存后修改）。"),
-    drafts: Optional[Path] = typer.Option(None, "--drafts", help=_DRAFTS),
-    smtp: Optional[str] = typer.Option(None, "--smtp", help=_SMTP),
-    sender: str = typer.Option("", "--from", help="发件人邮箱（默认为 SMTP 用户名）。"),
+    message_template: Optional[Path] = _O_MESSAGE_TEMPLATE,
+    show_template: bool = _O_SHOW_TEMPLATE,
+    drafts: Optional[Path] = _O_DRAFTS,
+    smtp: Optional[str] = _O_SMTP,
+    sender: str = _O_FROM,
     sender_name: str = typer.Option("", "--from-name", help="发件人显示名称。"),
-    rate: float = typer.Option(20, "--rate", help="每分钟最多发送的邮件数。"),
-    log: Optional[Path] = typer.Option(None, "--log", help="发送记录文件（默认为 目录/.gkxl-sent.csv），中断后据此续发。"),
+    rate: float = _O_RATE,
+    log: Optional[Path] = _O_LOG,
     resend: Optional[List[str]] = typer.Option(None, "--resend", help="即使记录为已发送，也重新发给这个单位（可多次）。"),
-    allow_plain: bool = typer.Option(False, "--allow-plain", help="允许不加密的 smtp://（仅用于可信的本机网络）。"),
-    ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="验证邮件服务器证书所用的 CA 证书文件。"),
+    allow_plain: bool = _O_ALLOW_PLAIN,
+    ca_file: Optional[Path] = _O_CA_FILE,
 ) -> None:
     """把不通过的报表（带批注的副本）和修改意见发回各单位。
 
@@ -241,15 +252,15 @@ def _deadline_text(d) -> str:
 def send_reminders_cmd(
     dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建；默认为当前目录）。"),
     deadline: Optional[str] = typer.Option(None, "--deadline", help="写入催报邮件的截止日期（默认为工作目录的截止日期）。"),
-    message_template: Optional[Path] = typer.Option(None, "--message-template", help="邮件模板文件（第一行“主题：……”，其后为正文）。"),
-    show_template: bool = typer.Option(False, "--show-template", help="显示默认的邮件模板后退出（可另存后修改）。"),
-    drafts: Optional[Path] = typer.Option(None, "--drafts", help=_DRAFTS),
-    smtp: Optional[str] = typer.Option(None, "--smtp", help=_SMTP),
-    sender: str = typer.Option("", "--from", help="发件人邮箱（默认为 SMTP 用户名）。"),
+    message_template: Optional[Path] = _O_MESSAGE_TEMPLATE,
+    show_template: bool = _O_SHOW_TEMPLATE,
+    drafts: Optional[Path] = _O_DRAFTS,
+    smtp: Optional[str] = _O_SMTP,
+    sender: str = _O_FROM,
     sender_name: str = typer.Option("", "--from-name", help="发件人显示名称。"),
-    rate: float = typer.Option(20, "--rate", help="每分钟最多发送的邮件数。"),
-    allow_plain: bool = typer.Option(False, "--allow-plain", help="允许不加密的 smtp://（仅用于可信的本机网络）。"),
-    ca_file: Optional[Path] = typer.Option(None, "--ca-file", help="验证邮件服务器证书所用的 CA 证书文件。"),
+    rate: float = _O_RATE,
+    allow_plain: bool = _O_ALLOW_PLAIN,
+    ca_file: Optional[Path] = _O_CA_FILE,
 ) -> None:
     """催报：给未报送、不通过或回复的附件不是报表的单位发邮件，写明其当前状态和截止日期，并记入台账。"""
     if show_template:
