@@ -6,7 +6,6 @@ would send them) and the city's roll-up from them."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path

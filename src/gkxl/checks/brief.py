@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from array import array
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from . import CheckResult, PriorIndex, check_file
 from ..form import CellKey, Form, load_form

@@ -58,8 +58,8 @@ def init_cmd(
         + (f"，截止日期 {format_deadline(d)}" if d else ""))
     for note in getattr(r, "notes", []):
         say(f"说明：{note}")
-    say(f"下一步：在该目录中运行 gkxl collect 邮件来源（收取邮件）或 gkxl add 文件或目录（其他途径收到的报表），"
-        f"然后 gkxl status 查看完成情况。")
+    say("下一步：在该目录中运行 gkxl collect 邮件来源（收取邮件）或 gkxl add 文件或目录（其他途径收到的报表），"
+        "然后 gkxl status 查看完成情况。")
     led.close()
 
 

@@ -41,8 +41,6 @@ def collect_cmd(
     IMAP 密码从环境变量 GKXL_IMAP_PASSWORD 读取，未设置时提示输入。
     """
     from . import progress, say
-    from ..mail import collect
-    from ..mail import manifest as mf
     from ..roster import load_roster
 
     if out is None:
@@ -193,7 +191,7 @@ def send_feedback_cmd(
     每个版本只退回一次，并记入台账。
     """
     _common("feedback", show_template)
-    from . import fail, progress
+    from . import progress
     if dir is None or (dir / "gkxl.db").is_file():
         _ledger_feedback(dir, roster, deadline, message_template, drafts, smtp, sender, sender_name, rate, log,
                          resend, allow_plain, ca_file)

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from ..roster import Agency, Roster
 

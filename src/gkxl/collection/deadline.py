@@ -107,3 +107,9 @@ def default_year(today: date | None = None) -> int:
     quarter and returns come back in January, so from October on it is this year, before that last year."""
     today = today or date.today()
     return today.year if today.month >= 10 else today.year - 1
+
+
+def now_iso(precise: bool = False) -> str:
+    """Beijing time; `precise` keeps microseconds (the order of two files added within one second)."""
+    now = datetime.now(BEIJING)
+    return now.isoformat() if precise else now.replace(microsecond=0).isoformat()

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from ..checks import CheckResult, PriorIndex, check_file
-from . import (DONE, F_CURRENT, F_PENDING, ST_FAIL, ST_MISSING, ST_NOT_RETURN, ST_UNREADABLE, Received,
-                         Resolution)
+from . import (F_CURRENT, F_PENDING, ST_FAIL, ST_MISSING, ST_NOT_RETURN, ST_UNREADABLE, Resolution)
 from ..errors import GkxlError
 from .ledger import OUTPUTS, Ledger, find_dir, now_iso
 
@@ -45,7 +43,7 @@ def check_current(led: Ledger, *, all_files: bool = False, prior: PriorIndex | N
     from ..checks.brief import Brief
 
     files = led.files()
-    res = led.resolve(files=files)
+    led.resolve(files=files)  # sets every file's fate
     chosen = [f for f in files if f.path and f.kind != "not_return"
               and (all_files or f.fate in (F_CURRENT, F_PENDING))]
     out = []

@@ -13,19 +13,16 @@ from __future__ import annotations
 import os
 import sys
 import types
-from collections import defaultdict
-from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..checks import CheckResult, check_file, PriorIndex
+from ..checks import PriorIndex
 from ..form.compute import Number, recompute, clean_number
 from ..errors import GkxlError
 from ..form import CellKey, Form, load_form
 from ..checks.brief import Brief, check_many  # noqa: F401 - public here too
-from ..files.parallel import run_jobs
 from ..workbook.read import iter_paths
 from ..collection import (F_CURRENT, NOT_RETURN, ROLLUP, RETURN, UNREADABLE, AgencyState, Received, Resolution,
                          region_counts, resolve)
