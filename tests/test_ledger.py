@@ -293,3 +293,17 @@ def test_a_plain_roll_up_of_a_collect_folder_sees_replies_that_are_not_returns(t
     st = {s.agency.code: s.status for s in roll.statuses}
     assert st == {"D01": "已回复但附件不是报表", "D02": "报表无法读取", "D03": "通过"}
     assert len(roll.submissions) == 3  # every attachment received, once
+
+
+def test_a_ledger_copy_changed_on_disk_is_not_trusted(tmp_path, cli):
+    (tmp_path / "r.csv").write_text("单位代码,单位名称\nD01,某局D01\n", encoding="utf-8")
+    w = tmp_path / "w"
+    assert cli("init", w, "--roster", tmp_path / "r.csv", "--year", "2025")[0] == 0
+    put(tmp_path / "usb", "D01", "pass", "d01.xlsx")
+    assert cli("add", tmp_path / "usb", "--dir", w)[0] == 0
+    code, out, err = cli("aggregate", "--dir", w, "--out", tmp_path / "a.xlsx")
+    assert code == 0, err
+    stored = next((w / "收件").glob("*.xlsx"))
+    stored.write_bytes(cp.variant("D01", "fail").data)  # someone edits the ledger's own copy
+    code, out, err = cli("aggregate", "--dir", w, "--out", tmp_path / "b.xlsx")
+    assert code == 2 and "报表无法读取" in out

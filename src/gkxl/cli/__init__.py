@@ -293,7 +293,7 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
         confirmed, fb, rem = led.marks()
         if year is not None and year != led.year:
             fail(f"工作目录是 {led.year} 年度的，不能按 --year {year} 汇总")
-        with progress(len(received), "读取并检查报表") as tick:
+        with progress(len(r), "读取并检查各单位的当前版本") as tick:
             roll = aggregate(None, r, region=region, year=led.year, prior=pidx, include_failing=include_failing,
                              form=f, deadline=dl or led.deadline, jobs=jobs, progress=tick, received=received,
                              confirmed=confirmed, feedback=fb, reminders=rem)

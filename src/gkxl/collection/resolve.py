@@ -156,6 +156,9 @@ def _claims(roster: Roster, files: Sequence[Received], year: int | None
         if not f.readable:
             f.fate = F_UNREADABLE if f.kind == UNREADABLE else F_NOT_RETURN
             f.reason = f.error or ("附件不是报表" if f.kind == NOT_RETURN else "")
+            known = _lookup(roster, f.agency_code)  # an identity read before the file broke
+            if known is not None and known.code not in senders:
+                related[known.code].append(f)
             continue
         ag = _lookup(roster, f.agency_code)
         if f.decision == "assign":

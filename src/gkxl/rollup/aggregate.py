@@ -125,6 +125,29 @@ def manifest_replies(paths: Iterable[str | os.PathLike], start: int = 0) -> list
     return out
 
 
+def _recheck_current(received: list[Received], roster: Roster, year: int | None, *, prior, form, jobs, progress) -> None:
+    """A ledger's current versions are read and checked again (a stored verdict is never trusted); the
+    others keep their recorded facts, which do not change (the ledger's copies are never rewritten).
+    Which version is current depends on readability, so this repeats until every current one is fresh."""
+    fresh_keys: set[str] = set()
+    while True:
+        resolve(roster, received, year=year)
+        todo = [f for f in received if f.fate == F_CURRENT and f.path and f.key not in fresh_keys]
+        if not todo:
+            return
+        for f, b in zip(todo, check_many([f.path for f in todo], prior=prior, form=form, jobs=jobs,
+                                         progress=progress)):
+            fresh = received_of(b, f.seq)
+            fresh_keys.add(f.key)
+            if f.sha256 and fresh.sha256 and fresh.sha256 != f.sha256:
+                f.kind, f.verdict, f.brief = UNREADABLE, "unreadable", None
+                f.error = f"台账中保存的文件 {f.path} 已被改动（内容与收到时不同），请重新收取或加入"
+                continue
+            f.brief, f.kind, f.verdict = b, fresh.kind, fresh.verdict
+            f.errors, f.warnings, f.members, f.error = fresh.errors, fresh.warnings, fresh.members, fresh.error
+            f.agency_code, f.agency_name, f.year = fresh.agency_code, fresh.agency_name, fresh.year
+
+
 def pick_year(files: Iterable[Received]) -> int:
     """The collection's year: the one most returns name; a tie is refused (ask for --year)."""
     from collections import Counter
@@ -157,13 +180,7 @@ def aggregate(paths: Iterable[str | os.PathLike] | None, roster: Roster, *, regi
         received = [received_of(b, i, info.get(b.path)) for i, b in enumerate(briefs)]
         received += manifest_replies(paths or [], start=len(received))
     else:
-        todo = [f for f in received if f.kind in (RETURN, ROLLUP, UNREADABLE) and f.path]
-        briefs = check_many([f.path for f in todo], prior=prior, form=form, jobs=jobs, progress=progress)
-        for f, b in zip(todo, briefs):
-            fresh = received_of(b, f.seq)
-            f.brief, f.kind, f.verdict = b, fresh.kind, fresh.verdict
-            f.errors, f.warnings, f.members, f.error = fresh.errors, fresh.warnings, fresh.members, fresh.error
-            f.agency_code, f.agency_name, f.year, f.sha256 = fresh.agency_code, fresh.agency_name, fresh.year, fresh.sha256
+        _recheck_current(received, roster, year, prior=prior, form=form, jobs=jobs, progress=progress)
     readable = [f for f in received if f.readable and f.brief is not None]
     if year is None:
         year = pick_year(readable)
