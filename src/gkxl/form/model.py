@@ -142,6 +142,17 @@ class Form:
     prompts: dict[str, dict[str, str]] = field(default_factory=dict)  # cell kind -> input/error messages
     rollup_texts: dict[str, str] = field(default_factory=dict)  # text id -> what a roll-up writes there
     sample_texts: dict[str, str] = field(default_factory=dict)  # text id -> example text (demo, tests)
+    # which report years the form is for ((first, last), None: not said) and, for a printed
+    # variant declared with `extends`, the form it varies and how (both only informative)
+    years: tuple[int, int] | None = None
+    extends: str = ""
+    variant: str = ""
+
+    def covers_year(self, year: int | None) -> bool | None:
+        """True/False when the form says which years it is for, None when it does not."""
+        if self.years is None or year is None:
+            return None
+        return self.years[0] <= year <= self.years[1]
 
     # ---- the compiled plan: positions, labels, formulas (see form/plan.py)
     @cached_property

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import re
+import tomllib
+from pathlib import Path
 from typing import Any
 
 from ..errors import FormError
@@ -49,9 +53,15 @@ def _axis(d: Any, ctx: str) -> Axis:
 def parse_form(data: dict, path: str = "") -> Form:
     """Build and check a Form from already-parsed TOML data."""
     ctx = f"表单文件 {path}"
+    extends = ""
+    if isinstance(data.get("form"), dict) and "extends" in data["form"]:
+        extends = _req(data["form"], "extends", str, ctx + " [form]")
+        data = apply_extends(data, path)
     _check_keys(data, {"form", "cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples"}, ctx)
     head = _req(data, "form", dict, ctx)
-    _check_keys(head, {"id", "version", "title", "basis", "report_title", "protection_password"}, ctx + " [form]")
+    _check_keys(head, {"id", "version", "title", "basis", "report_title", "protection_password", "years",
+                       "variant"}, ctx + " [form]")
+    years = _years(head.get("years"), ctx + " [form]")
     tables: dict[str, Table] = {}
     sheets: list[Sheet] = []
     derived: dict[CellKey, Derived] = {}
@@ -173,6 +183,7 @@ def parse_form(data: dict, path: str = "") -> Form:
         password=_opt(head, "protection_password", str, "", ctx),
         cover=tuple(cover), sheets=tuple(sheets), texts=tuple(texts), rules=tuple(rules),
         derived=derived, extra_sum_rules=tuple(extra), path=path, tables=tables, **words,
+        years=years, extends=extends, variant=_opt(head, "variant", str, "", ctx),
     )
     form.derived_order  # noqa: B018 - raises on cycles
     form.compare_instances  # noqa: B018 - raises on bad references
@@ -210,3 +221,132 @@ def _words(data: dict, ctx: str, text_ids: set[str]) -> dict:
                 raise FormError(f"{ctx} [{section}] texts：文字部分“{tid}”不存在或不是文字", code="FORM_REF")
         out["rollup_texts" if section == "rollup" else "sample_texts"] = dict(texts)
     return out
+
+
+def _years(v: Any, ctx: str) -> tuple[int, int] | None:
+    """`years = [first, last]`: the report years a form is for (chosen by the report importer)."""
+    if v is None:
+        return None
+    if not (isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+            and v[0] <= v[1]):
+        raise FormError(f"{ctx}：years 应为 [起始年度, 截止年度]", code="FORM_SCHEMA")
+    return (v[0], v[1])
+
+
+# ---------------------------------------------------------------- printed variants: `extends`
+# A variant form names the form it varies (`[form] extends = "gb2021"`) and says only what
+# differs: [form] keys, whole sections it replaces (cover, sheets, texts, rules, words), and
+# [[replace_rows]] (rows printed as one: `table`, the `rows` ids, `with` = the printed rows).
+# References to replaced rows are rewritten: a range ending on one ends on the printed row,
+# a reference to one alone is dropped (a rule left without cells is dropped with it).
+
+_MAX_EXTENDS = 4
+_REF = re.compile(r"^(?P<sign>-?\s*)(?P<prior>prior:)?(?P<table>[^.]+)\.(?P<row>.+)\.(?P<col>[^.]+)$")
+
+
+def _find_base(form_id: str, path: str) -> tuple[dict, str]:
+    """The raw TOML of the form `form_id`: beside `path` first, then in the forms folder."""
+    from .files import forms_dir  # files imports this module
+
+    dirs = []
+    if path:
+        dirs.append(Path(path).parent)
+    dirs.append(forms_dir())
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for p in sorted(d.glob("*.toml")):
+            try:
+                data = tomllib.loads(p.read_bytes().decode("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            head = data.get("form")
+            if isinstance(head, dict) and head.get("id") == form_id and p.resolve() != Path(path or ".").resolve():
+                return data, str(p)
+    raise FormError(f"表单文件 {path}：extends 指向的表单“{form_id}”不存在", code="FORM_REF", path=path)
+
+
+def apply_extends(data: dict, path: str, depth: int = 0) -> dict:
+    """The variant's data laid over the form it extends (raw TOML in, raw TOML out)."""
+    ctx = f"表单文件 {path}"
+    head = data["form"]
+    if depth >= _MAX_EXTENDS:
+        raise FormError(f"{ctx}：extends 层级过多（可能是循环引用）", code="FORM_REF", path=path)
+    base, base_path = _find_base(head["extends"], path)
+    if isinstance(base.get("form"), dict) and "extends" in base["form"]:
+        base = apply_extends(base, base_path, depth + 1)
+    out = copy.deepcopy(base)
+    _check_keys(data, {"form", "cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples",
+                       "replace_rows"}, ctx)
+    out["form"] = {**out.get("form", {}), **{k: v for k, v in head.items() if k != "extends"}}
+    for key in ("cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples"):
+        if key in data:
+            out[key] = copy.deepcopy(data[key])
+    for i, rep in enumerate(_opt(data, "replace_rows", list, [], ctx)):
+        _replace_rows(out, rep, f"{ctx} 第 {i + 1} 个 [[replace_rows]]")
+    return out
+
+
+def _replace_rows(data: dict, rep: Any, ctx: str) -> None:
+    if not isinstance(rep, dict):
+        raise FormError(f"{ctx}：应为表", code="FORM_SCHEMA")
+    _check_keys(rep, {"table", "rows", "with"}, ctx)
+    tid = _req(rep, "table", str, ctx)
+    gone = _req(rep, "rows", list, ctx)
+    new = _req(rep, "with", list, ctx)
+    if not gone or not new or not all(isinstance(x, str) for x in gone):
+        raise FormError(f"{ctx}：rows 和 with 都不能为空", code="FORM_SCHEMA")
+    table = next((t for sh in data.get("sheets", []) for t in sh.get("tables", []) if t.get("id") == tid), None)
+    if table is None:
+        raise FormError(f"{ctx}：表“{tid}”不存在", code="FORM_REF")
+    ids = [r.get("id") for r in table.get("rows", [])]
+    if any(g not in ids for g in gone):
+        raise FormError(f"{ctx}：表“{tid}”没有行 {[g for g in gone if g not in ids]}", code="FORM_REF")
+    at = [ids.index(g) for g in gone]
+    if sorted(at) != list(range(min(at), min(at) + len(at))):
+        raise FormError(f"{ctx}：被替换的行应当相邻", code="FORM_SCHEMA")
+    first = min(at)
+    table["rows"] = table["rows"][:first] + copy.deepcopy(new) + table["rows"][first + len(gone):]
+    new_ids = [r.get("id") if isinstance(r, dict) else None for r in new]
+    gone_set = set(gone)
+
+    def rewrite(ref: str) -> str | None:
+        m = _REF.match(ref.strip()) if isinstance(ref, str) else None
+        if not m or m.group("table") != tid:
+            return ref
+        row = m.group("row")
+        if ".." in row:
+            a, b = row.split("..", 1)
+            a = new_ids[0] if a in gone_set else a
+            b = new_ids[-1] if b in gone_set else b
+            row = f"{a}..{b}"
+        elif row in gone_set:
+            return None
+        return f"{m.group('sign')}{m.group('prior') or ''}{tid}.{row}.{m.group('col')}"
+
+    def refs(xs: list) -> list:
+        return [y for y in (rewrite(x) for x in xs) if y is not None]
+
+    for sh in data.get("sheets", []):
+        for t in sh.get("tables", []):
+            kept = []
+            for d in t.get("derived", []):
+                target = rewrite(d.get("cells", ""))
+                terms = refs(d.get("sum", []))
+                if target is not None and terms:
+                    kept.append({**d, "cells": target, "sum": terms})
+            if "derived" in t:
+                t["derived"] = kept
+    rules = []
+    for r in data.get("rules", []):
+        r = dict(r)
+        for key in ("left", "right", "cells", "when"):
+            if key in r:
+                r[key] = refs(r[key])
+        if r.get("kind") == "compare" and (not r.get("left") or not r.get("right")):
+            continue
+        if (r.get("kind") == "jump" and not r.get("cells")) or (r.get("kind") == "requires_text" and not r.get("when")):
+            continue
+        rules.append(r)
+    if "rules" in data:
+        data["rules"] = rules
