@@ -13,7 +13,6 @@ from typing import Iterable
 from . import CheckResult, PriorIndex, check_file
 from ..form import CellKey, Form, load_form
 from ..form.compute import Number, clean_number
-from ..files.parallel import run_jobs
 
 
 @dataclass(slots=True)
@@ -90,6 +89,8 @@ def check_many(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None =
                year: int | None = None, jobs: int | None = None, progress=None) -> list[Brief]:
     """Read and check files on all cores: one brief per path given, in the order given (no folder scan here:
     callers pair the briefs with their own records)."""
+    from ..files.parallel import run_jobs  # (multiprocessing is imported only when many files are checked)
+
     files = [str(p) for p in paths]
     priors = prior.values() if prior is not None else None
     results = run_jobs(_check_job, files, jobs=jobs, progress=progress, min_parallel=64,

@@ -74,7 +74,10 @@ app = typer.Typer(
 )
 
 
-from ..collection.deadline import default_year  # noqa: E402  (the policy lives in the library; the name stays here too)
+def default_year() -> int:
+    """The report year by today's date (the policy lives in gkxl.collection.deadline; imported when asked)."""
+    from ..collection.deadline import default_year as policy
+    return policy()
 
 
 def say(msg: str = "", err: bool = False) -> None:
@@ -345,6 +348,8 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
 
 def _replaced(results) -> dict:
     """Plain `check`: files replaced by a later return of the same agency (mail time, then the workbook's)."""
+    if len(results) < 2:
+        return {}  # one file replaces nothing (and `gkxl check ONE.xlsx` stays quick)
     from ..rollup.aggregate import Brief, _received_info, received_of
     from ..collection import superseded_among
 

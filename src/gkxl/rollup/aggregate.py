@@ -62,6 +62,9 @@ class Rollup:
 
 def _received_info(paths: list[str]) -> dict[str, dict]:
     """Mail provenance (received time, Message-ID, sender) of collected files, when a manifest says."""
+    paths = [p for p in paths if (Path(p).parent.parent / "manifest.csv").is_file()]  # collect's layout
+    if not paths:
+        return {}
     try:
         from ..mail import received_info  # provided by the mail hand-off
     except ImportError:  # pragma: no cover
