@@ -136,16 +136,62 @@ def bench_add(k: int) -> None:
               f"{'✔ 0 份重读' if '新加入 0 份' in out2 else '✘ ' + out2[:80]} |")
 
 
+def bench_collect(k: int) -> None:
+    """k replies as .eml in a folder: the first collect reads and checks them, the second must read no workbook."""
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.utils import format_datetime
+    from datetime import datetime, timedelta, timezone
+
+    from gkxl.fake import realistic_return, write_return
+    from gkxl.form import load_form
+    from gkxl.roster import Agency
+
+    form = load_form()
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        base = d / "b.xlsx"
+        write_return(base, form, Agency("B000000", "基准单位000000"), 2025, realistic_return(form, 1))
+        data = base.read_bytes()
+        box = d / "box"
+        box.mkdir()
+        t0 = datetime(2026, 1, 5, tzinfo=timezone(timedelta(hours=8)))
+        for i in range(k):
+            m = MIMEMultipart()
+            m["From"] = f"b{i:06d}@bench.example.cn"
+            m["Subject"] = "报表"
+            m["Date"] = format_datetime(t0 + timedelta(minutes=i))
+            m["Message-ID"] = f"<{i}@bench.example.cn>"
+            part = MIMEApplication(data, "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            part.add_header("Content-Disposition", "attachment", filename=f"B{i:06d}.xlsx")
+            m.attach(part)
+            (box / f"{i:06d}.eml").write_bytes(m.as_bytes())
+        roster = d / "r.csv"
+        roster.write_text("单位代码,单位名称,邮箱\n" + "".join(f"B{i:06d},基准单位{i:06d},b{i:06d}@bench.example.cn\n"
+                                                        for i in range(k)), encoding="utf-8")
+        w = d / "w"
+        subprocess.run(GKXL + ["init", str(w), "--roster", str(roster), "--year", "2025"], check=True,
+                       capture_output=True, env=ENV)
+        t1, r1 = timed(GKXL + ["collect", str(box), "--dir", str(w)])
+        t2, r2 = timed(GKXL + ["collect", str(box), "--dir", str(w)])
+        out2 = r2.stdout.decode()
+        print(f"| gkxl collect {k:,} 封回信（第一次：解析、保存、检查、记账） | {t1:.2f} 秒 | | |")
+        print(f"| 同一邮箱再 collect 一次 | {t2:.2f} 秒 | | "
+              f"{'✔ 0 封新邮件、0 项新记账' if '新收邮件 0 封' in out2 and '记入台账 0 项' in out2 else '✘ ' + out2[:120]} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--agencies", type=int, default=100_000)
     ap.add_argument("--files", type=int, default=150_000)
     ap.add_argument("--add", type=int, default=2_000)
+    ap.add_argument("--collect", type=int, default=1_000)
     a = ap.parse_args()
     print(f"机器：{os.cpu_count()} 核，Python {sys.version.split()[0]}")
     print("| 项目 | gkxl | 同一次运行的基准线 | 目标 |\n|---|---|---|---|")
     bench_status(a.agencies, a.files)
     bench_add(a.add)
+    bench_collect(a.collect)
 
 
 if __name__ == "__main__":
