@@ -117,3 +117,20 @@ def test_help_speaks_chinese(cli, cmd):
     for english in ("Show this message", "Usage:", "Options:", "Commands:", "Arguments:", "[default:", "[required]"):
         assert english not in out, (cmd, english)
     assert "用法：" in out and "显示本帮助并退出" in out
+
+
+@pytest.mark.slow
+def test_check_jobs_gives_the_same_report(cli, tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+    src = Path(__file__).resolve().parents[1] / "samples" / "2025"
+    for i in range(2):
+        for p in src.glob("*.xlsx"):
+            shutil.copy(p, tmp_path / f"{i}-{p.name}")
+    outs = []
+    for jobs in ("1", "2"):
+        code, out, err = cli("check", tmp_path, "--jobs", jobs, "--json")
+        assert code == 1
+        outs.append(json.loads(out))
+    assert len(outs[0]) == 62 and outs[0] == outs[1]

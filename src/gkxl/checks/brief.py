@@ -96,3 +96,35 @@ def check_many(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None =
     results = run_jobs(_check_job, files, jobs=jobs, progress=progress, min_parallel=64,
                        initializer=_init_worker, initargs=(form.path if form else None, priors, year))
     return results
+
+
+def _full_job(args: tuple) -> CheckResult:
+    """A whole CheckResult from a worker: its form travels as (id, version, path), not as an object."""
+    path, agency = args
+    res = check_file(path, _WORKER["prior"], form=_WORKER["form"], expect_agency=agency, expect_year=_WORKER["year"])
+    if res.ret is not None:
+        f = res.ret.form
+        res.ret.form = (f.id, f.version, f.path)  # type: ignore[assignment]
+    return res
+
+
+def check_files(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None = None, form: Form | None = None,
+                expect_agency: str | None = None, expect_year: int | None = None, jobs: int | None = None,
+                progress=None) -> list[CheckResult]:
+    """Every file's full result (findings and all), on all cores for many files; in the order given."""
+    from ..form import load_form_file
+    from ..files.parallel import run_jobs
+
+    files = [(str(p), expect_agency) for p in paths]
+    priors = prior.values() if prior is not None else None
+    results = run_jobs(_full_job, files, jobs=jobs, progress=progress, min_parallel=32,
+                       initializer=_init_worker, initargs=(form.path if form else None, priors, expect_year))
+    forms: dict[tuple, Form] = {}
+    for r in results:
+        if r.ret is not None and isinstance(r.ret.form, tuple):
+            fid, version, fpath = r.ret.form
+            if (fid, version) not in forms:
+                forms[(fid, version)] = (form if form is not None and (form.id, form.version) == (fid, version)
+                                         else load_form(fid, version) if not fpath else load_form_file(fpath))
+            r.ret.form = forms[(fid, version)]
+    return results

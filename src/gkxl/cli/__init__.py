@@ -174,6 +174,7 @@ def check_cmd(
     show_info: bool = typer.Option(False, "--verbose", "-v", help="同时列出“说明”级别的信息（如以文本保存的数字）。"),
     dir: Optional[Path] = typer.Option(None, "--dir", help="工作目录（gkxl init 创建）；不给出文件时默认为当前目录。"),
     all_files: bool = typer.Option(False, "--all", help="在工作目录中：检查台账中的全部文件，而不只是各单位的当前版本。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（默认：全部 CPU 核；文件少时不启动子进程）。"),
 ) -> None:
     """检查报表：表内勾稽关系、跨年度衔接、结构是否被改动。
 
@@ -183,10 +184,10 @@ def check_cmd(
 
     f = load_form(form) if form else None
     with contextlib.ExitStack() as stack:
-        _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir, all_files, stack)
+        _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir, all_files, stack, jobs)
 
 
-def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir, all_files, stack) -> None:
+def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir, all_files, stack, jobs=None) -> None:
     from ..checks import PriorIndex, check_file
     from ..checks.text import format_result, format_summary, to_json
 
@@ -214,11 +215,10 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
                 say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
             if not len(pidx):
                 fail("--prior 中没有可用的上年报表")
-        results = []
+        from ..checks.brief import check_files
         with progress(len(files), "检查报表") as tick:
-            for p in files:
-                results.append(check_file(p, pidx, form=f, expect_agency=agency, expect_year=year))
-                tick()
+            results = check_files(files, prior=pidx, form=f, expect_agency=agency, expect_year=year, jobs=jobs,
+                                  progress=tick)
     replaced = {} if led is not None else _replaced(results)
     if feedback_dir:
         from ..checks.feedback import write_feedback
