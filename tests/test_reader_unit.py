@@ -208,19 +208,52 @@ def test_label_with_other_spaces_and_width_still_matches(form, book):
 
 
 @pytest.mark.parametrize("typed", ["１２", " 12 ", "12.00", "\u300012"])
-def test_text_number(typed, book):
+def test_text_number(form, values, typed, book):
+    """A number kept as text is an error at its cell (the workbook's own SUM leaves text out),
+    with the number to retype; it sums as 0, as the spreadsheet does, so no total is 'tampered'."""
     ret = read_return(text_cell(book, T3, "D7", typed))
-    assert ret.inputs[NEW_NATURAL] == 12
+    assert ret.inputs[NEW_NATURAL] is None and ret.values[NEW_NATURAL] == 0
     f = one(ret, "V-TEXT-NUMBER")
-    assert (f.severity, f.cell) == ("info", "D7") and f.values == {"raw": typed, "value": 12}
-    assert not [x for x in ret.findings if x.severity == "error"]
+    assert (f.severity, f.cell) == ("error", "D7") and f.values == {"raw": typed, "value": 12}
+    assert "重新输入数字 12" in f.message
+    assert ret.values[NEW_TOTAL] == recompute(form, values)[NEW_TOTAL] - 12
+    assert "G-CACHED" not in rules(ret)
 
 
 def test_thousands_separator_text(form, values, book):
     ret = read_return(text_cell(book, T3, "D7", "1,234"))
-    assert ret.inputs[NEW_NATURAL] == 1234
-    assert ret.values[NEW_TOTAL] == recompute(form, values)[NEW_TOTAL] - 12 + 1234
-    assert one(ret, "G-CACHED").cell == "J7"  # the workbook's cached total was for 12
+    assert ret.inputs[NEW_NATURAL] is None and one(ret, "V-TEXT-NUMBER").values["value"] == 1234
+    assert ret.values[NEW_TOTAL] == recompute(form, values)[NEW_TOTAL] - 12
+    assert "G-CACHED" not in rules(ret)
+
+
+@pytest.mark.parametrize("typed", ["12 34", "①", "²", "١٢", "１２件"])
+def test_not_digits_are_not_numbers(typed, book):
+    ret = read_return(text_cell(book, T3, "D7", typed))
+    f = one(ret, "V-NUMBER")
+    assert f.cell == "D7" and "不是数字" in f.message and "V-TEXT-NUMBER" not in rules(ret)
+
+
+def test_negative_number_sums_as_the_spreadsheet_does(form, values, book):
+    """D7 = -1: the saved total counts -1 (SUM does); gkxl's recomputation too, so the one finding is
+    V-NUMBER at D7, never G-CACHED tampering."""
+    right = recompute(form, values)[NEW_TOTAL] - 12 - 1
+    ret = read_return(set_cell(book, T3, "D7", "<v>-1</v>"))
+    assert ret.values[NEW_NATURAL] == -1 and ret.values[NEW_TOTAL] == right
+    assert one(ret, "V-NUMBER").cell == "D7" and "G-CACHED" not in rules(ret)
+
+
+@pytest.mark.parametrize("v", ["1e20", "1e300", "1e308", "-1e308"])
+def test_absurd_numbers_are_findings_not_crashes(form, v, book):
+    b = set_cell(book, T3, "D7", f"<v>{v}</v>")
+    b = set_cell(b, T3, "E7", f"<v>{v}</v>")
+    ret = read_return(b)
+    assert {f.cell for f in ret.findings if f.rule == "V-NUMBER"} == {"D7", "E7"}
+    assert ret.values[NEW_NATURAL] == 0 and "G-CACHED" not in rules(ret)
+    from gkxl.checks import check_return
+
+    res = check_return(ret)
+    assert res.status == "fail" and all(len(f.message) < 400 for f in res.findings)
 
 
 @pytest.mark.parametrize("typed,why", [("12件", "不是数字"), ("约10", "不是数字"), ("-12", "不能为负数"), ("1.5", "整数")])
@@ -250,7 +283,7 @@ def test_formula_in_an_input_cell(book):
     ret = read_return(set_cell(book, T3, "D7", "<f>6*2</f><v>12</v>"))
     assert ret.inputs[NEW_NATURAL] == 12
     f = one(ret, "V-INPUT-FORMULA")
-    assert (f.severity, f.cell) == ("warning", "D7")
+    assert (f.severity, f.cell) == ("info", "D7")  # a valid result: what the workbook shows, and counts
 
 
 def test_removed_sheet_protection(book):

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from gkxl.values import ValueProblem, normalise_text, parse_number
+from gkxl.values import MAX_VALUE, ValueProblem, classify, normalise_text, parse_number, text_is_blank
 
 # (raw, kind, value, was_text): accepted as the number it plainly is
 ACCEPTED = [
@@ -18,7 +18,7 @@ ACCEPTED = [
     (12, "count", 12, False),
     (0.0, "count", 0, False),
     (-0.0, "count", 0, False),
-    (3.0000000001, "count", 3, False),  # float noise from a spreadsheet's own arithmetic
+    (3.0000000000000004, "count", 3, False),  # float noise from a spreadsheet's own arithmetic (0.1*30)
     (1.5, "amount", 1.5, False),
     (1.2345, "amount", 1.2345, False),
     (0.1 + 0.2, "amount", 0.3, False),  # 0.30000000000000004: noise, not a fifth decimal
@@ -72,6 +72,14 @@ REFUSED = [
     (1.5, "count", "件数必须是整数"),
     ("1.5", "count", "件数必须是整数"),
     (12.00001, "count", "件数必须是整数"),
+    (3.0000000001, "count", "件数必须是整数"),  # not noise: ROUND(x,0)=x is false in every spreadsheet too
+    ("12 34", "count", "不是数字"),  # an inner space is not a thousands separator
+    ("1 234", "count", "不是数字"),
+    ("①", "count", "不是数字"),  # NFKC would read these as digits; they are not what a clerk means
+    ("²", "count", "不是数字"),
+    ("١٢", "count", "不是数字"),  # Arabic-Indic digits: float() accepts them, the form does not
+    ("१२", "count", "不是数字"),  # Devanagari
+    ("１２件", "count", "不是数字"),
     (1.23456, "amount", "金额最多保留 4 位小数"),
     ("0.00001", "amount", "金额最多保留 4 位小数"),
     ("#REF!", "count", "错误值"),
@@ -122,6 +130,45 @@ def test_huge_and_infinite_are_refused_not_raised(raw, kind):
 def test_the_largest_number_accepted(kind):
     assert parse_number(1e12, kind)[:2] == (10 ** 12, None)
     assert parse_number("1,000,000,000,000", kind)[:2] == (10 ** 12, None)
+
+
+# ------------------------------------------------------------------ a cell, as the reader hands it over
+
+@pytest.mark.parametrize("raw,kind,ctype,is_date,value,sums,code", [
+    (12.0, "count", "n", False, 12, 12, None),
+    (0.0, "amount", "n", False, 0, 0, None),
+    (1.2345, "amount", "n", False, 1.2345, 1.2345, None),
+    (None, "count", "", False, None, 0, "blank"),
+    ("", "count", "s", False, None, 0, "blank"),
+    ("10", "count", "s", False, None, 0, "text-number"),  # SUM leaves text out: an error, with the number to type
+    ("１０", "count", "s", False, None, 0, "text-number"),
+    ("12件", "count", "s", False, None, 0, "problem"),
+    ("   ", "count", "s", False, None, 0, "problem"),  # spaces only: not blank to a spreadsheet
+    (-1.0, "count", "n", False, None, -1, "problem"),  # SUM counts it: so do the rules
+    (2.5, "count", "n", False, None, 2.5, "problem"),
+    (1.23456, "amount", "n", False, None, 1.23456, "problem"),
+    (45662.0, "count", "n", True, None, 45662, "problem"),  # a date: a number to SUM, not a count
+    (1e20, "count", "n", False, None, 0, "problem"),  # beyond MAX_VALUE: counted as nothing, never overflows
+    (1e308, "amount", "n", False, None, 0, "problem"),
+    (True, "count", "b", False, None, 0, "problem"),
+    ("#N/A", "count", "e", False, None, 0, "problem"),
+])
+def test_classify(raw, kind, ctype, is_date, value, sums, code):
+    cv = classify(raw, kind, ctype, is_date)
+    assert cv.value == value and cv.sums_as == sums
+    assert cv.blank is (code == "blank")
+    assert (cv.problem is not None) is (code in ("problem", "text-number"))
+    assert (cv.text_number is not None) is (code == "text-number")
+
+
+def test_max_value_is_the_documented_bound():
+    assert MAX_VALUE == 1e12
+    assert classify(1e12, "count", "n").value == 10 ** 12 and classify(1e12 + 1, "count", "n").problem
+
+
+@pytest.mark.parametrize("s,blank", [(None, True), ("", True), (" \u3000\n\t", True), ("无", False), ("\u3000a", False)])
+def test_text_is_blank(s, blank):
+    assert text_is_blank(s) is blank
 
 
 def test_normalise_text():

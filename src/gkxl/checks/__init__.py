@@ -18,6 +18,7 @@ from ..findings import Finding, finding
 from ..form import CellKey, Form, RuleInstance, expand_cells
 from ..form.layout import COVER_SHEET, TEXT_SHEET, a1, cell_address, text_positions
 from ..workbook.read import Return, iter_paths, read_return
+from ..workbook.values import MAX_VALUE, text_is_blank
 
 OP_ZH = {"==": "应等于", "<=": "应不大于", ">=": "应不小于"}
 
@@ -69,6 +70,8 @@ class CheckResult:
 
 
 def _fmt(x: Number) -> str:
+    if x != x or abs(x) > MAX_VALUE:  # an absurd number is named, not printed in 300 digits
+        return f"{x:.6g}"
     x = clean_number(x)
     return str(x)
 
@@ -141,11 +144,11 @@ def check_blanks(ret: Return) -> list[Finding]:
     out = []
     if ret.kind == "rollup":
         return out
-    bad = {f.cell for f in ret.findings if f.rule == "V-NUMBER"}
+    bad = {(f.sheet, f.cell) for f in ret.findings if f.rule in ("V-NUMBER", "V-TEXT-NUMBER", "V-INPUT-FORMULA")}
     for key in ret.form.input_cells:
         if ret.inputs.get(key) is None:
             sheet, cell = ret.sources.get(key, ("", ""))
-            if cell in bad:
+            if (sheet, cell) in bad:
                 continue
             out.append(finding("V-BLANK", f"{ret.form.label_of(key)}：未填写（没有的请填 0）", sheet, cell))
     return out
@@ -157,14 +160,14 @@ def check_texts(ret: Return) -> list[Finding]:
         return out  # a roll-up's text is written by the region itself, later
     pos = text_positions(ret.form)
     for t in ret.form.texts:
-        if t.required and not ret.texts.get(t.id, "").strip():
+        if t.required and text_is_blank(ret.texts.get(t.id, "")):
             r, c = pos[t.id]
             out.append(finding("V-TEXT-REQUIRED", f"文字部分“{t.label}”未填写", TEXT_SHEET, a1(r, c),
                                advice=t.hint))
     from ..form.layout import cover_positions
     cpos = cover_positions(ret.form)
     for f in ret.form.cover:
-        if f.required and not ret.cover.get(f.id, "").strip():
+        if f.required and text_is_blank(ret.cover.get(f.id, "")):
             r, c = cpos[f.id]
             out.append(finding("V-COVER-REQUIRED", f"封面“{f.label}”未填写", COVER_SHEET, a1(r, c)))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import weakref
 import zipfile
 import zlib
 import os
@@ -27,7 +28,7 @@ from ..findings import Finding, Severity, finding
 from ..form import CellKey, Form, load_form
 from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, ROLLUP_SHEETS, TEXT_SHEET, SheetLayout, a1, cover_positions,
                      sheet_layouts, text_positions)
-from .values import normalise_text, parse_number
+from .values import MAX_VALUE, classify, in_range, normalise_text, parse_number
 from .xlsx import RawBook, RawSheet, load_bytes, open_book
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -79,6 +80,106 @@ class Return:
 @lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     return normalise_text(s or "")
+
+
+_LEAVES: "weakref.WeakKeyDictionary[Form, dict[CellKey, frozenset[CellKey]]]" = weakref.WeakKeyDictionary()
+
+
+def leaves_of(form: Form, key: CellKey) -> frozenset[CellKey]:
+    """The input cells a total adds up, through totals of totals (the key itself for an input)."""
+    table = _LEAVES.get(form)
+    if table is None:
+        table = {k: frozenset((k,)) for k in form.input_cells}
+        for d in form.derived_order:
+            table[d.cell] = frozenset().union(*(table[t] for t in d.terms))
+        _LEAVES[form] = table
+    return table[key]
+
+
+def _raw_text(v: object) -> str:
+    return f"{v:.6g}" if isinstance(v, float) and not in_range(v) else str(v)
+
+
+# number formats that show a date or time: the built-in ids, and codes with date or time letters
+# outside quotes, brackets and escapes ("yyyy-mm-dd", "m月d日", "h:mm")
+_DATE_IDS = frozenset(range(14, 23)) | frozenset(range(27, 37)) | frozenset(range(45, 48)) | frozenset(range(50, 59))
+_FMT_NOISE = re.compile(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]|_.|\*.', re.I)
+_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
+_CELLXFS = re.compile(rb'<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>', re.S)
+_XF = re.compile(rb'<(?:\w+:)?xf\b([^>]*)')
+_XF_FMT = re.compile(rb'\bnumFmtId="(\d+)"')
+_CELL_STYLE = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
+_ATTR_R = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_ATTR_S = re.compile(rb'\bs="(\d+)"')
+_DATE_XF_CACHE: dict[bytes, frozenset[int]] = {}
+
+
+def is_date_format(fmt_id: int, code: str | None) -> bool:
+    """Whether a number format shows a date or a time."""
+    if code is None:
+        return fmt_id in _DATE_IDS
+    if code.lower() == "general":
+        return False
+    bare = _FMT_NOISE.sub("", code.split(";")[0])
+    return bool(re.search(r"[ymdhs]", bare, re.I))
+
+
+def _date_styles(book: RawBook) -> frozenset[int]:
+    """Indexes of the cell styles that show a date or time (empty for gkxl's own workbooks)."""
+    cached = getattr(book, "_gkxl_date_xfs", None)
+    if cached is not None:
+        return cached
+    names = book._zip.names
+    part = "xl/styles.xml" if "xl/styles.xml" in names else next((n for n in names if n.endswith("styles.xml")), None)
+    out: frozenset[int] = frozenset()
+    if part is not None:
+        from .xlsx import _read_part
+
+        data = _read_part(book._zip, part, book.path, book._budget)
+        key = hashlib.blake2b(data, digest_size=16).digest()
+        out = _DATE_XF_CACHE.get(key)  # type: ignore[assignment]
+        if out is None:
+            codes = {int(i): c.decode("utf-8", "replace").replace("&quot;", '"').replace("&amp;", "&")
+                     for i, c in _NUMFMT.findall(data)}
+            m = _CELLXFS.search(data)
+            found = set()
+            for i, attrs in enumerate(_XF.findall(m.group(1)) if m else []):
+                fm = _XF_FMT.search(attrs)
+                fid = int(fm.group(1)) if fm else 0
+                if is_date_format(fid, codes.get(fid)):
+                    found.add(i)
+            out = frozenset(found)
+            if len(_DATE_XF_CACHE) > 256:
+                _DATE_XF_CACHE.clear()
+            _DATE_XF_CACHE[key] = out
+    book._gkxl_date_xfs = out  # type: ignore[attr-defined]
+    return out
+
+
+def _dates(book: RawBook, sheet: str) -> frozenset[tuple[int, int]]:
+    """Cells of a sheet whose number format shows a date or time. Read only when the workbook has
+    such a style at all: gkxl's templates have none, so the usual return pays one small part."""
+    memo = getattr(book, "_gkxl_dates", None)
+    if memo is None:
+        memo = book._gkxl_dates = {}  # type: ignore[attr-defined]
+    hit = memo.get(sheet)
+    if hit is not None:
+        return hit
+    styles = _date_styles(book)
+    out: set[tuple[int, int]] = set()
+    if styles and sheet in book._targets:
+        from .xlsx import _read_part, _ref
+
+        data = _read_part(book._zip, book._targets[sheet], book.path, [1 << 62])
+        for attrs in _CELL_STYLE.findall(data):
+            sm = _ATTR_S.search(attrs)
+            if sm and int(sm.group(1)) in styles:
+                rm = _ATTR_R.search(attrs)
+                pos = _ref(rm.group(1).decode()) if rm else None
+                if pos is not None:
+                    out.add(pos)
+    memo[sheet] = frozenset(out)
+    return memo[sheet]
 
 
 def read_identity(book: RawBook) -> dict[str, str]:
@@ -198,6 +299,8 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     reported: dict[CellKey, Number | None] = {}
     literal_totals: set[CellKey] = set()
     sources: dict[CellKey, tuple[str, str]] = {}
+    sums: dict[CellKey, Number] = {}  # what the workbook's sums count for each input (values.classify)
+    problems: set[CellKey] = set()  # inputs that are not valid values
 
     found_any = False
     missing_blocks: list[str] = []
@@ -233,28 +336,33 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                 inputs[key] = None
                 continue
             value_raw = cell.value
-            if cell.type == "n" and not cell.has_formula:
-                if kind == "count" and type(value_raw) is float and value_raw >= 0 and value_raw.is_integer():
-                    inputs[key] = int(value_raw)  # type: ignore[arg-type]
+            if cell.type == "n" and not cell.has_formula and type(value_raw) is float:
+                if kind == "count" and 0 <= value_raw <= MAX_VALUE and value_raw.is_integer() \
+                        and (r, c) not in _dates(book, wsname):
+                    inputs[key] = sums[key] = int(value_raw)  # the common case
                     continue
-                v, problem, was_text = parse_number(value_raw, kind)
-                if problem is None:
-                    inputs[key] = v
-                    continue
+            cv = classify(value_raw, kind, cell.type, cell.type == "n" and (r, c) in _dates(book, wsname))
             if cell.has_formula and not (rollup and cell.type == "n"):
-                findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”"
-                                        + ("，已取其计算结果" if cell.type == "n" else "，且没有计算结果"),
-                                        sheet=wsname, cell=ref,
-                                        severity=Severity.WARNING if cell.type == "n" else None))
-            v, problem, was_text = parse_number(value_raw, kind)
-            if problem:
-                findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{problem}",
-                                        sheet=wsname, cell=ref, values={"raw": str(value_raw)},
-                                        advice="请填写数字；没有的填 0。"))
-            elif was_text:
-                findings.append(finding("V-TEXT-NUMBER", f"{form.label_of(key)}：“{value_raw}”以文本形式保存，已按数字 {v} 读取",
-                                        sheet=wsname, cell=ref, values={"raw": str(value_raw), "value": v}))
-            inputs[key] = v
+                if cell.type in ("n", "s", "b", "e") and value_raw is not None:
+                    findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”，"
+                                            "已取其计算结果", sheet=wsname, cell=ref, severity=Severity.INFO))
+                else:
+                    findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”，"
+                                            "且没有计算结果", sheet=wsname, cell=ref))
+                    inputs[key] = None
+                    problems.add(key)
+                    continue
+            if cv.problem:
+                problems.add(key)
+                if cv.text_number is not None:
+                    findings.append(finding("V-TEXT-NUMBER", f"{form.label_of(key)}：{cv.problem}", sheet=wsname,
+                                            cell=ref, values={"raw": str(value_raw), "value": cv.text_number}))
+                else:
+                    findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{cv.problem}",
+                                            sheet=wsname, cell=ref, values={"raw": _raw_text(value_raw)}))
+            inputs[key] = cv.value
+            if cv.sums_as:
+                sums[key] = cv.sums_as
     if not found_any or (matched_by == "labels" and missing_blocks):
         what = "、".join(missing_blocks[:6])
         raise ReadError(f"{path}：不是本系统的填报模板，也无法按表格标签识别（找不到：{what}）。"
@@ -263,7 +371,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         findings.insert(0, finding("G-NO-IDENTITY", "工作簿没有 gkxl 标识（可能是把表格复制到了新文件），已按表格标签识别；"
                                    "请尽量使用下发的模板", sheet=""))
 
-    values = recompute(form, inputs)
+    values = recompute(form, sums)
     if literal_totals:
         for key in literal_totals:
             if reported.get(key) is not None:
@@ -274,8 +382,8 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                 values[d.cell] = clean_number(sum(values[t] for t in d.terms))
     if matched_by == "identity":
         for key, rep in reported.items():
-            if key in literal_totals or rep is None:
-                continue
+            if key in literal_totals or rep is None or (problems and leaves_of(form, key) & problems):
+                continue  # a bad input: each program sums it its own way, and it is reported at its cell
             if abs(rep - values[key]) > 1e-6:
                 s, ref = sources[key]
                 terms = [sources[t] for t in form.derived[key].terms if t in sources]
@@ -353,7 +461,8 @@ def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str,
         elif problem:
             findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{problem}", sheet=sheet, cell=ref))
         return
-    reported[key] = v if cell.type == "n" else None
+    x = cell.value
+    reported[key] = clean_number(x) if cell.type == "n" and isinstance(x, float) and in_range(x) else None
     if matched_by == "identity" and cell.formula and _formula_norm(cell.formula) != expected:
         findings.append(finding("G-FORMULA-CHANGED", f"{form.label_of(key)}：合计公式被改为“={cell.formula}”，应为“={expected}”",
                                 sheet=sheet, cell=ref, values={"found": cell.formula, "expected": expected}))

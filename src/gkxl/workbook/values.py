@@ -1,33 +1,57 @@
-"""Turn what a clerk typed into a number, or say exactly why not.
+"""What a valid value is: one definition for the workbook's live formulas and for the reader.
 
-Accepted as the number it plainly is: a real number; a number stored as
-text; full-width digits (１２); thousands separators (1,234 / 1，234);
-surrounding spaces of any kind; "0" and "0.00".
+A number cell of the form holds one of:
 
-Refused, never guessed: units or words ("12件", "约10"), negatives,
-fractions in a count cell, more than 4 decimals in an amount, error values
-(#REF!), TRUE/FALSE, infinities and numbers above MAX_VALUE (10^12).
+- **a valid value**: a number (a real number cell, not text) that is >= 0, at most
+  MAX_VALUE, whole for a count, with at most 4 decimals for an amount, and not shown as
+  a date or time;
+- **a blank**: nothing at all (or an empty string). Blank is not zero: it sums as 0, as
+  every spreadsheet's SUM does, but the check reports it (V-BLANK), because the standard
+  form has no empty cells: a clerk with nothing to report types 0;
+- **anything else, an error at its cell** (V-NUMBER, or V-TEXT-NUMBER for a number kept
+  as text): text of any kind, including "10" or "１０" stored as text (the workbook's own
+  totals leave text out, so the clerk's screen would show wrong totals), spaces only,
+  TRUE/FALSE, error values (#N/A), negatives, fractions in a count, a fifth decimal in an
+  amount, a number above MAX_VALUE, a date or time.
 
-Blank is not zero. A blank input cell is "not reported": it sums as 0 (as
-Excel's own SUM does, so totals agree with the workbook) but the check
-reports it as an error (V-BLANK) because the standard form has no empty
-cells: a clerk with nothing to report types 0.
+What the rules see (both the workbook's formulas and `gkxl check`): every number cell
+whose number lies within [-MAX_VALUE, MAX_VALUE], as it is, and 0 for everything else
+(text, blanks, booleans, errors, absurd numbers) -- SUMIFS(cell, cell, ">=-1E+12", cell,
+"<=1E+12") in the workbook, `CellValue.sums_as` here. So a typo is reported at its cell,
+never as a broken total, and no sum overflows.
+
+`parse_number` reads a number written as text (published reports, and the hint in a
+V-TEXT-NUMBER finding): ASCII or full-width digits only, with an optional sign, decimal
+point and thousands separators; "12 34", "①", "²" and Arabic-Indic digits are not numbers.
+
+`*_formula` give the same definition as spreadsheet formulas (Excel, WPS, LibreOffice and
+Gnumeric alike; no arithmetic ever touches text, so they never show an error value).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from ..form.compute import Number
 
-# No count or amount of this report comes near it; a larger number is a typing or pasting accident
-# (a date serial pasted into a count still passes: issue 13 covers dates). Also keeps sums finite.
+# No count or amount of this report comes near it; a larger number is a typing or pasting accident.
+# It also keeps every sum finite (a return of 1e308s once crashed check, report and aggregate).
 MAX_VALUE = 1e12
+MAX_TEXT = "1E+12"  # MAX_VALUE as the workbook's formulas write it
+DECIMALS = {"count": 0, "amount": 4}
+# Spreadsheets compare numbers to about 15 significant digits (LibreOffice: 2^-48 relative),
+# so ROUND(x, 4) = x holds for 0.1+0.2; the reader compares the same way.
+REL_TOL = 2.0 ** -48
 
-_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# around a number typed as text: any kind of space, BOM and zero-width space pasted from the web
+_EDGE = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff\u2002\u2003\u2009"
+# full-width digits, point, comma and signs are what a Chinese input method types; nothing else is mapped
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，＋－", "0123456789.,+-")
 
 
 class ValueProblem(str):
@@ -35,22 +59,55 @@ class ValueProblem(str):
 
 
 def normalise_text(s: str) -> str:
+    """Labels as compared: NFKC (full-width to ASCII) and no spaces at all. For labels only:
+    a number's text goes through parse_number, where an inner space is an error."""
     s = unicodedata.normalize("NFKC", s)
     return _SPACES.sub("", s)
 
 
+def same(a: float, b: float) -> bool:
+    """Equal as a spreadsheet compares them (to about 15 significant digits)."""
+    return a == b or abs(a - b) <= max(abs(a), abs(b)) * REL_TOL
+
+
+def in_range(x: float) -> bool:
+    """A number the rules count (see the module docstring)."""
+    return -MAX_VALUE <= x <= MAX_VALUE
+
+
+def _show(x: float) -> str:
+    if x != x or abs(x) > MAX_VALUE:
+        return f"{x:.6g}"
+    return str(int(x)) if x == int(x) else repr(x)
+
+
+def _number_problem(x: float, kind: str) -> ValueProblem | None:
+    """Why a number is not a valid value of `kind` (None when it is)."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return ValueProblem("不是有效的数字")
+    if x < 0:
+        return ValueProblem(f"不能为负数（{_show(x)}）")
+    if x > MAX_VALUE:
+        return ValueProblem(f"数字过大（{x:.6g}），超过 10^12，请核对")
+    d = DECIMALS.get(kind, 4)
+    if not same(round(x, d), x):
+        if kind == "count":
+            return ValueProblem(f"件数必须是整数（{_show(x)}）")
+        return ValueProblem(f"金额最多保留 {d} 位小数（{_show(x)}）")
+    return None
+
+
+def _tidy(x: float, kind: str) -> Number:
+    r = round(x, DECIMALS.get(kind, 4))
+    return int(r) if r == int(r) else r
+
+
 def parse_number(raw: object, kind: str) -> tuple[Number | None, ValueProblem | None, bool]:
-    """(value, problem, was_text). value None + problem None means blank."""
+    """A number written as text (or a number): (value, problem, was_text); value None and
+    problem None means blank. ASCII and full-width digits only; spaces only around it."""
     was_text = False
     if raw is None:
         return None, None, False
-    if type(raw) is float and 0 <= raw <= MAX_VALUE:  # the common case: a number cell
-        if kind == "count":
-            i = int(raw)
-            if i == raw:
-                return i, None, False
-        elif round(raw, 4) == raw:
-            return (int(raw) if raw == int(raw) else raw), None, False
     if isinstance(raw, bool):
         return None, ValueProblem("不能填写 TRUE/FALSE，请填写数字"), False
     if isinstance(raw, (int, float)):
@@ -59,30 +116,104 @@ def parse_number(raw: object, kind: str) -> tuple[Number | None, ValueProblem | 
         text = str(raw)
         if text.startswith("#"):
             return None, ValueProblem(f"单元格显示错误值“{text}”"), False
-        s = normalise_text(text)
+        s = text.strip(_EDGE)
         if s == "":
             return None, None, False
         was_text = True
+        s = s.translate(_FULL_WIDTH)
         if _THOUSANDS.match(s):
             s = s.replace(",", "")
         if not _NUMBER.match(s):
-            return None, ValueProblem(f"“{text.strip()}”不是数字，只能填写数字（不要加单位、文字或符号）"), True
+            return None, ValueProblem(f"“{text.strip(_EDGE)}”不是数字，只能填写数字（不要加单位、文字、空格或符号）"), True
         x = float(s)
-    if x != x or x in (float("inf"), float("-inf")):
-        return None, ValueProblem("不是有效的数字"), was_text
-    if x < 0:
-        return None, ValueProblem(f"不能为负数（{_show(x)}）"), was_text
-    if x > MAX_VALUE:
-        return None, ValueProblem(f"数字过大（{x:.6g}），超过 10^12，请核对"), was_text
-    if kind == "count":
-        if abs(x - round(x)) > 1e-9:
-            return None, ValueProblem(f"件数必须是整数（{_show(x)}）"), was_text
-        return int(round(x)), None, was_text
-    r4 = round(x, 4)
-    if abs(x - r4) > 1e-9:
-        return None, ValueProblem(f"金额最多保留 4 位小数（{_show(x)}）"), was_text
-    return (int(r4) if r4 == int(r4) else r4), None, was_text
+    problem = _number_problem(x, kind)
+    if problem:
+        return None, problem, was_text
+    return _tidy(x, kind), None, was_text
 
 
-def _show(x: float) -> str:
-    return str(int(x)) if x == int(x) else repr(x)
+@dataclass(frozen=True, slots=True)
+class CellValue:
+    """One input cell as the form sees it."""
+
+    value: Number | None  # the valid value; None when blank or not valid
+    problem: ValueProblem | None = None  # why it is not valid (None: valid or blank)
+    sums_as: Number = 0  # what totals and rules count for it (see the module docstring)
+    text_number: Number | None = None  # text that reads as this number: the value to retype
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None and self.problem is None
+
+
+BLANK = CellValue(None)
+
+
+def classify(raw: object, kind: str, cell_type: str = "", is_date: bool = False) -> CellValue:
+    """What an input cell holds. `raw` is the cell's value (str, float, bool or None) and
+    `cell_type` the reader's type ('n' number, 's' text, 'b' boolean, 'e' error value);
+    `is_date` says the cell's number format shows a date or time."""
+    if raw is None:
+        return BLANK
+    if cell_type == "e":
+        return CellValue(None, ValueProblem(f"单元格是错误值“{raw}”，请填写数字"))
+    if isinstance(raw, bool) or cell_type == "b":
+        return CellValue(None, ValueProblem("不能填写 TRUE/FALSE，请填写数字"))
+    if isinstance(raw, str):
+        if raw == "":
+            return BLANK
+        if not raw.strip(_EDGE):
+            return CellValue(None, ValueProblem("只有空格，没有数字；没有的请填 0"))
+        v, problem, _ = parse_number(raw, kind)
+        shown = raw.strip(_EDGE)
+        if v is not None:
+            return CellValue(None, ValueProblem(f"“{shown}”是以文本形式保存的数字，表格的合计不计入文本；"
+                                                f"请删除后重新输入数字 {v}"), 0, v)
+        if problem is not None and "不是数字" not in problem:
+            return CellValue(None, ValueProblem(f"“{shown}”是文本：{problem}"))
+        return CellValue(None, ValueProblem(f"“{shown}”不是数字，只能填写数字（不要加单位、文字、空格或符号）"))
+    x = float(raw)  # type: ignore[arg-type]
+    sums = (int(x) if x == int(x) else x) if in_range(x) else 0
+    if is_date:
+        return CellValue(None, ValueProblem(f"这里显示为日期或时间（其数值为 {_show(x)}），应填写数字"), sums)
+    problem = _number_problem(x, kind)
+    if problem:
+        return CellValue(None, problem, sums)
+    v = _tidy(x, kind)
+    return CellValue(v, None, v)
+
+
+def text_is_blank(s: object) -> bool:
+    """A text section or cover field left empty: nothing but spaces and line breaks."""
+    return s is None or (isinstance(s, str) and not s.strip(" \t\r\n\u3000\u00a0"))
+
+
+# ------------------------------------------------------------------ the same, as formulas
+
+def bad_formula(ref: str, kind: str, general: str) -> str:
+    """1 when the cell at `ref` holds something that is neither a valid value nor blank, else 0.
+
+    `general` is a reference to CELL("format") of a number cell in General format: a date shows
+    as "D1".."D9" in Excel; LibreOffice says "G" for dates but "F0" for General, so "G" there
+    means a date or time too. Every branch tests the type before it compares or rounds."""
+    fmt = f'CELL("format",{ref})'
+    date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",{general}<>"G"))'
+    ok = (f'AND({ref}>=0,{ref}<={MAX_TEXT},ROUND({ref},{DECIMALS[kind]})={ref},NOT({date}))')
+    return (f'IF(ISNUMBER({ref}),IF({ok},0,1),'
+            f'IF(ISTEXT({ref}),IF(LEN({ref})>0,1,0),IF(ISBLANK({ref}),0,1)))')
+
+
+def sum_formula(ranges: list[str]) -> str:
+    """The rules' sum over cells: numbers within [-MAX_VALUE, MAX_VALUE], nothing else (never an error)."""
+    if not ranges:
+        return "0"
+    return "+".join(f'SUMIFS({r},{r},">=-{MAX_TEXT}",{r},"<={MAX_TEXT}")' for r in ranges)
+
+
+def text_blank_formula(ref: str) -> str:
+    """1 when a text cell is empty or only spaces and line breaks (text_is_blank), else 0."""
+    s = f"{ref}&\"\""
+    for ch in ("\t", "\r", "\n", "\u3000", "\u00a0"):
+        code = {"\t": "CHAR(9)", "\r": "CHAR(13)", "\n": "CHAR(10)"}.get(ch, f'"{ch}"')
+        s = f'SUBSTITUTE({s},{code}," ")'
+    return f"IF(ISERROR({ref}),0,IF(LEN(TRIM({s}))=0,1,0))"
