@@ -150,3 +150,63 @@ def html_variant(ret, *, merges: str = "span", numbering: bool = True, drop_rows
 def numbers_in_seed_tables(text: str) -> list[str]:
     """Every number cell of the seed's tables (tab-led lines that are numbers)."""
     return [ln.strip() for ln in text.splitlines() if ln.startswith("\t") and re.fullmatch(r"[\d.]+", ln.strip())]
+
+
+# ---------------------------------------------------------------- real published reports
+
+REAL = Path(__file__).resolve().parent / "real_reports"
+
+
+def _row_key(labels) -> str:
+    """'三、本年度办理结果' / '（三）不予公开' / '1.属于国家秘密' -> '三.(三).1' (the transcriptions' keys)."""
+    out = []
+    for lab in labels:
+        s = lab.replace("（", "(").replace("）", ")")
+        m = re.match(r"^([一二三四五六七八九十]+)、", s) or re.match(r"^(\([一二三四五六七八九十]+\))", s) \
+            or re.match(r"^(\d+)[.、]", s)
+        out.append(m.group(1) if m else s)
+    return ".".join(out)
+
+
+def transcription_keys(form) -> dict[str, tuple]:
+    """The transcription key of every cell of the form ('table3.三.(三).1.自然人' -> CellKey)."""
+    out = {}
+    for sh in form.sheets:
+        n = {"active": 2, "requests": 3, "appeals": 4}.get(sh.id)
+        for t in sh.tables:
+            for r in t.rows:
+                for c in t.columns:
+                    if n == 2:
+                        k = f"table2.{r.labels[-1]}.{c.labels[-1]}"
+                    elif n == 3:
+                        k = f"table3.{_row_key(r.labels)}.{c.labels[-1]}"
+                    else:
+                        k = "table4." + ".".join(c.labels)
+                    out[k] = (t.id, r.id, c.id)
+    return out
+
+
+def score(mapped, truth: dict) -> dict:
+    """Cells right / wrong / missing against a transcription (printed cells only), and the
+    cells given where the transcription could not read one (unverifiable: must be none)."""
+    keys = transcription_keys(mapped.form)
+    right, wrong, missing, unverifiable, unknown = [], [], [], [], []
+    for k, want in truth["cells"].items():
+        key = keys.get(k)
+        if key is None:
+            unknown.append(k)
+            continue
+        got = mapped.value(key)
+        if want is None:
+            if got is not None and k not in truth.get("blank_in_source", []):
+                unverifiable.append((k, got))
+            continue
+        if got is None:
+            missing.append(k)
+        elif abs(float(got) - float(want)) < 1e-9:
+            right.append(k)
+        else:
+            wrong.append((k, want, got))
+    printed = len(right) + len(wrong) + len(missing)
+    return {"right": len(right), "wrong": wrong, "missing": missing, "unverifiable": unverifiable,
+            "unknown": unknown, "printed": printed, "share": len(right) / printed if printed else 0.0}

@@ -214,7 +214,10 @@ def test_hostile_html_is_inert(tmp_path, form):
 def test_errors_are_chinese(tmp_path, form, cli):
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
     code, out, err = cli("import-report", tmp_path / "a.pdf", "--out", tmp_path / "x.xlsx")
-    assert code == 2 and "不支持的文件类型" in err
+    assert code == 2 and "a.pdf" in err and "PDF 文件已损坏" in err and "Traceback" not in err
+    (tmp_path / "a.xls").write_bytes(b"\xd0\xcf")
+    code, out, err = cli("import-report", tmp_path / "a.xls", "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "不支持的文件类型" in err and ".pdf" in err
     (tmp_path / "b.txt").write_text("某某局2023年政府信息公开工作年度报告\n\n一、总体情况\n\n没有表格。\n", encoding="utf-8")
     code, out, err = cli("import-report", tmp_path / "b.txt", "--out", tmp_path / "x.xlsx")
     assert code == 2 and "没有找到统计表" in err

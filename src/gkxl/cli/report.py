@@ -76,12 +76,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("import-report")
     def import_cmd(
-        report: Path = typer.Argument(..., metavar="年度报告", help="已发布的年度报告：.txt（网页或 Word 转成的文字）、.html、.docx 或 .md。"),
+        report: Path = typer.Argument(..., metavar="年度报告", help="已发布的年度报告：.pdf（有文字层）、.html、.docx、.txt（网页、Word 或 PDF 复制出的文字）或 .md。"),
         out: Path = typer.Option(..., "--out", "-o", help="输出的报表文件（.xlsx）。"),
         agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（默认：从报告标题中识别）。"),
         code: Optional[str] = typer.Option(None, "--code", help="单位代码（用作 --prior 时需要）。"),
         year: Optional[int] = typer.Option(None, "--year", "-y", help="报告年度（默认：从报告标题中识别）。"),
-        form: str = typer.Option("gb2021", "--form", help="表单 id 或表单文件路径。"),
+        form: Optional[str] = typer.Option(None, "--form", help="表单 id 或表单文件路径（默认：按报告的年度和表格自动选择，如 gb2021、gb2021p6、gb2019）。"),
     ) -> None:
         """把已发布的年度报告读回为报表，供 gkxl check 核对其数字、或作为 --prior 的上年数据。
 
@@ -96,8 +96,8 @@ def register(app: typer.Typer) -> None:
         res = import_report(report, out, agency=agency, code=code, year=year, form=form)
         m = res.mapped
         who = f"{res.agency or '（未知单位）'}{f'（{res.code}）' if res.code else ''}{f'{res.year} 年度' if res.year else ''}"
-        typer.echo(f"已导入 {who}：{len(m.values)} 个填报数字、{len(m.totals)} 个合计、"
-                   f"{sum(1 for v in m.texts.values() if v)} 段文字，写入 {res.out}")
+        typer.echo(f"已导入 {who}（表单：{res.form.title if res.form else ''}）：{len(m.values)} 个填报数字、"
+                   f"{len(m.totals)} 个合计、{sum(1 for v in m.texts.values() if v)} 段文字，写入 {res.out}")
         for w in res.warnings:
             typer.echo(f"提醒：{w}", err=True)
         for n in m.notes:

@@ -4,19 +4,27 @@ Tables in the wild differ from the standard layout: merged cells flattened
 (their text repeated, or left in one cell with the others empty, or the
 covered cells missing altogether), labels with or without numbering,
 "万元" with decimals, a row left out, the sub-tables of one section in one
-table or in several. So nothing here trusts a position:
+table or in several, a row's label split from its numbers by a page break
+or a machine extraction. So nothing here trusts a position:
 
 * a data row is identified by its row label (the leaf label, with the
   parent labels it shows or that the rows above it showed), among every row
   of every table of the form, preferring the table the surrounding title
-  rows and headings point to;
+  rows and headings point to; a label cut short ("行政机关不再处理其政府信息公")
+  names the rows it is part of; a row whose label is the paragraph just
+  before its table ("（二）部分公开（区分处理的…" / "形，不计其他情形）") has it;
+* a row still not known for certain (no label, a cut label that fits two
+  rows) is placed by order only when it sits between two known rows of one
+  table and the rows between them in the form are exactly as many;
 * its numbers are assigned to columns by the header labels above them when
-  the table is rectangular (HTML and Word tables, with merges expanded);
-  otherwise (the plain-text flattening loses merged columns) the row's
-  trailing numbers are taken in the form's column order, and only when
-  their count fits.
+  the table is rectangular (HTML, Word and PDF tables, merges expanded);
+  otherwise the row's trailing numbers are taken in the form's column
+  order, and only when their count fits;
+* what the tables leave missing is then looked for in the document's text
+  as one stream (stream.py): copied text, layout text, run-together digits.
 
-Whatever cannot be placed this way is listed, in Chinese, never guessed.
+Whatever cannot be placed is listed, in Chinese, never guessed. Every
+placed cell keeps where it came from (`Mapped.sources`).
 """
 
 from __future__ import annotations
@@ -28,10 +36,14 @@ from ..form.compute import Number
 from ..form import Axis, CellKey, Form, Sheet, Table
 from ..workbook.values import normalise_text
 from .errors import ReportError
+from .identity import find_identity as _identity
 from .labels import core, heading_match, label_eq, loose, norm
 from .model import DRAFT_NOTE, EMPTY_TEXT, sections
 from .source import Para, RawTable, SourceDoc
 from .values_text import parse_value, value_like
+
+HOW_ZH = {"table": "表格", "stream": "文字中的表格", "split": "连写数字按合计拆分", "order": "按行的顺序对应",
+          "aligned": "按行的位置对应"}
 
 
 @dataclass
@@ -46,6 +58,17 @@ class Mapped:
     unmapped: list[str] = field(default_factory=list)  # Chinese, one line per problem
     notes: list[str] = field(default_factory=list)  # Chinese, for information
     tables_found: int = 0
+    sources: dict[CellKey, str] = field(default_factory=dict)  # cell -> where in the document (Chinese)
+    how: dict[CellKey, str] = field(default_factory=dict)  # cell -> table | stream | split | order | aligned
+    form: Form | None = None
+    title: str = ""
+
+    @property
+    def found(self) -> int:
+        return len(self.values) + len(self.totals)
+
+    def value(self, key: CellKey) -> Number | None:
+        return self.values.get(key, self.totals.get(key))
 
 
 # ---------------------------------------------------------------- identity
@@ -59,20 +82,21 @@ def _title_regex(form: Form) -> re.Pattern[str]:
 
 
 def find_identity(src: SourceDoc, form: Form) -> tuple[str, int | None, str]:
-    """(agency name, year, the title text) from the report's title line.
-
-    The title may be split over lines ("…2021年政府" / "信息公开工作年度报告"),
-    so neighbouring paragraphs are also tried joined."""
+    """(agency name, year, the title text): the title in any of its real variants
+    (identity.py), or in the words of the form's own report title."""
+    agency, year, title = _identity(src)
+    if title:
+        return agency, year, title
     rx = _title_regex(form)
     paras = [b.text for b in src.blocks[:12] if isinstance(b, Para)]
     tries = ([src.title_hint] if src.title_hint else []) + paras + [a + b for a, b in zip(paras, paras[1:])]
     for t in tries:
         m = rx.search(norm(t))
         if m:
-            year = int(m.group("year")) if "year" in m.groupdict() and m.group("year") else None
-            agency = m.group("agency") if "agency" in m.groupdict() else ""
-            return agency, year, t
-    return "", None, ""
+            y = int(m.group("year")) if "year" in m.groupdict() and m.group("year") else None
+            a = m.group("agency") if "agency" in m.groupdict() else ""
+            return a, y, t
+    return agency, year, ""
 
 
 # ---------------------------------------------------------------- texts
@@ -124,9 +148,30 @@ class _Segment:
     """Rows of one table of the form: header rows, then data rows."""
 
     table: Table | None
+    raw: RawTable
     header: list[list[str]] = field(default_factory=list)
-    data: list[list[str]] = field(default_factory=list)
+    data: list[tuple[int, list[str]]] = field(default_factory=list)  # (row index in the raw table, cells)
     where: str = ""
+    context: str = ""  # paragraphs since the section's heading: a header split off the table
+
+
+@dataclass
+class _Obs:
+    """One data row as found, before it is known which row of the form it is."""
+
+    order: int
+    seg: _Segment
+    raw_row: int
+    cells: list[str]
+    cut: int  # the value cells start here (whole-row positions)
+    rect: bool
+    paths: list[list[str]]
+    shown: str
+    cands: list[tuple[Table, Axis]]  # the best candidates (one: certain)
+    kind: str  # exact | fragment | none
+    n_values: int  # value-like cells after the labels
+    assigned: tuple[Table, Axis] | None = None
+    how: str = "table"
 
 
 class _Mapper:
@@ -134,11 +179,17 @@ class _Mapper:
         self.form = form
         self.sheet: Sheet | None = None
         self.found: dict[CellKey, Number] = {}
+        self.where: dict[CellKey, str] = {}
+        self.how: dict[CellKey, str] = {}
         self.conflicts: dict[CellKey, list[str]] = {}
-        self.problems: list[str] = []
+        self.problems: list[tuple[frozenset, str]] = []  # (the rows it may concern, what went wrong)
         self.seen_rows: set[tuple[str, str]] = set()
         self.max_depth = max(len(r.labels) for t in form.tables.values() for r in t.rows)
         self.n_tables = 0
+        self.obs: list[_Obs] = []
+        self.context: list[str] = []  # paragraphs since the last sheet heading
+        self.before: list[str] = []  # paragraphs since the last table
+        self.row_index = {(t.id, r.id): i for t in form.tables.values() for i, r in enumerate(t.rows)}
 
     # -- which table / sheet a title names
     def title_table(self, text: str) -> Table | None:
@@ -155,6 +206,12 @@ class _Mapper:
         sh = self.title_sheet(text)
         if sh is not None:
             self.sheet = sh
+            self.context = []
+        else:
+            self.context.append(text)
+            del self.context[:-12]
+        self.before.append(text)
+        del self.before[:-3]
 
     # -- rows
     def leaf_rows(self, path: list[str]) -> list[tuple[Table, Axis, int]]:
@@ -171,6 +228,17 @@ class _Mapper:
                     out.append((t, r, score))
         return out
 
+    def fragment_rows(self, path: list[str]) -> list[tuple[Table, Axis, int]]:
+        """Rows whose label contains this cut-short label (at least 4 characters)."""
+        pieces = {loose(path[-1]), core(path[-1]), "".join(core(p) for p in path)}
+        pieces = {p for p in pieces if len(p) >= 4}
+        out = []
+        for t in self.form.tables.values():
+            for r in t.rows:
+                if r.labels and any(p in core(r.labels[-1]) for p in pieces):
+                    out.append((t, r, 0))
+        return out
+
     def is_data(self, cells: list[str]) -> bool:
         if any(value_like(c) for c in cells):
             return True
@@ -178,11 +246,14 @@ class _Mapper:
         path = _dedupe([c for c in cells if c])
         return n_empty_tail >= 1 and 1 <= len(path) <= self.max_depth and bool(self.leaf_rows(path))
 
-    def table(self, rows: list[list[str]], index: int) -> None:
+    def table(self, raw: RawTable, index: int) -> None:
         self.n_tables += 1
         segs: list[_Segment] = []
         seg: _Segment | None = None
-        for i, row in enumerate(rows):
+        context = "".join(self.context)
+        before = list(self.before)
+        self.before = []
+        for i, row in enumerate(raw.rows):
             cells = [c.strip() if normalise_text(c) else "" for c in row]
             texts = _dedupe([c for c in cells if c])
             if not texts:
@@ -190,7 +261,7 @@ class _Mapper:
             if len(set(texts)) == 1 and not value_like(texts[0]):
                 t = self.title_table(texts[0])
                 if t is not None:
-                    seg = _Segment(t, where=f"第 {index} 张表")
+                    seg = _Segment(t, raw, where=raw.name or f"第 {index} 张表", context=context)
                     segs.append(seg)
                     self.sheet = next(s for s in self.form.sheets if t in s.tables)
                     continue
@@ -201,75 +272,139 @@ class _Mapper:
                     continue
             data = self.is_data(cells)
             if seg is None or (not data and seg.data):
-                seg = _Segment(None, where=f"第 {index} 张表")
+                seg = _Segment(None, raw, where=raw.name or f"第 {index} 张表", context=context)
                 segs.append(seg)
-            (seg.data if data else seg.header).append(cells)
+            if data:
+                seg.data.append((i, cells))
+            else:
+                seg.header.append(cells)
+        first = True
         for s in segs:
-            self.segment(s)
+            self.segment(s, before if first else [])
+            first = False
 
-    def segment(self, seg: _Segment) -> None:
-        widths = {len(r) for r in seg.header + seg.data}
+    def segment(self, seg: _Segment, before: list[str]) -> None:
+        widths = {len(r) for r in seg.header + [c for _, c in seg.data]}
         rect = bool(seg.header) and bool(seg.data) and len(widths) == 1
         L = 0
         paths: list[list[str]] = []
         if rect:
-            L = max(_last_label(r) + 1 for r in seg.data)
+            L = max(_last_label(r) + 1 for _, r in seg.data)
             paths = _header_paths(seg.header, L)
-        header_text = norm("".join("".join(r) for r in seg.header))
         prev: list[str] = []
-        for row in seg.data:
+        for k, (ri, row) in enumerate(seg.data):
             cut = L if rect else _last_label(row) + 1
             labs = _fill_down(row[:cut], prev)
             prev = labs
             vcells = row[cut:]
+            n_values = sum(1 for v in vcells if v)
             path = _dedupe([x for x in labs if x])
-            shown = "·".join(path) or "（无行标签）"
+            kind = "exact"
             cands = self.leaf_rows(path)
+            if not path and before and k == 0:
+                # a label printed as the paragraph(s) just before the table
+                for j in range(len(before)):
+                    joined = "".join(before[j:])
+                    hit = self.leaf_rows([joined]) if len(norm(joined)) >= 4 else []
+                    if hit:
+                        cands, path = hit, [joined]
+                        break
+            if path and not cands:
+                cands, kind = self.fragment_rows(path), "fragment"
+            if not path and not any(n_values == len(t.columns) for t, _, _ in cands):
+                kind = "none"
+                cands = [(t, r, 0) for t in self.form.tables.values() if len(t.columns) == n_values
+                         for r in t.rows if r.labels]
+            shown = "·".join(path) or "（无行标签）"
             if not cands:
-                self.problems.append(f"{seg.where}中的行“{shown}”：无法对应到统计表中的任何一行")
+                self.problem(f"{seg.where}中的行“{shown}”：无法对应到统计表中的任何一行")
                 continue
 
             def pref(c):
                 t, r, score = c
-                fits = rect or _order_map(t, vcells) is not None
+                fits = rect or _order_map(t, row[cut:]) is not None
                 in_sheet = self.sheet is not None and t in self.sheet.tables
                 return (seg.table is t, fits, score, in_sheet)
 
             cands.sort(key=pref, reverse=True)
-            best = cands[0]
-            if len(cands) > 1 and pref(cands[1]) == pref(best):
-                names = "、".join(f"{t.title or t.id}·{r.short}" for t, r, _ in cands[:4])
-                self.problems.append(f"{seg.where}中的行“{shown}”：可能是 {names}，无法确定，未导入")
-                continue
-            t, r, _ = best
-            seg.table = t
-            self.sheet = next(s for s in self.form.sheets if t in s.tables)
-            colmap = _label_map(t, paths, L) if rect else None
-            if colmap is not None:
-                vcells = row  # positions are whole-row positions
-            else:
-                if seg.header and not all(_in_header(c, header_text) for c in t.columns):
-                    self.problems.append(f"{seg.where}中的行“{shown}”：表头与“{t.title or self.sheet.title}”的"
-                                         f"栏目对不上，未导入")
-                    continue
-                colmap = _order_map(t, vcells)
-            if colmap is None:
-                self.problems.append(f"{seg.where}中的行“{shown}”：有 {len(vcells)} 个数字格，"
-                                     f"而“{t.title or self.sheet.title}”有 {len(t.columns)} 栏，无法对应，未导入")
-                continue
-            self.seen_rows.add((t.id, r.id))
-            for col in t.columns:
-                key = (t.id, r.id, col.id)
-                texts = [vcells[p] for p in colmap.get(col.id, []) if p < len(vcells)]
-                self.record(key, texts)
+            top = [c for c in cands if pref(c) == pref(cands[0])] if kind == "exact" else cands
+            o = _Obs(len(self.obs), seg, ri, row, cut, rect, paths, shown, [(t, r) for t, r, _ in top], kind,
+                     n_values)
+            if kind == "exact" and len(top) == 1:
+                o.assigned = (top[0][0], top[0][1])
+                seg.table = o.assigned[0]
+                self.sheet = next(s for s in self.form.sheets if o.assigned[0] in s.tables)
+            self.obs.append(o)
 
-    def record(self, key: CellKey, texts: list[str]) -> None:
+    # -- rows placed by order between two certain rows of the same table
+    def align(self) -> None:
+        for t in self.form.tables.values():
+            anchors = [o for o in self.obs if o.assigned and o.assigned[0] is t]
+            taken = {o.assigned[1].id for o in anchors}
+            for a, b in zip(anchors, anchors[1:]):
+                ia, ib = self.row_index[(t.id, a.assigned[1].id)], self.row_index[(t.id, b.assigned[1].id)]
+                if ib <= ia + 1:
+                    continue
+                between = [o for o in self.obs if a.order < o.order < b.order and o.assigned is None]
+                gap = [r for r in t.rows[ia + 1:ib] if r.id not in taken]
+                if not between or len(between) != len(gap):
+                    continue
+                if all(any(ct is t and cr.id == r.id for ct, cr in o.cands) for o, r in zip(between, gap)):
+                    for o, r in zip(between, gap):
+                        o.assigned, o.how = (t, r), "aligned"
+                        taken.add(r.id)
+
+    def problem(self, text: str, rows=()) -> None:
+        self.problems.append((frozenset((t.id, r.id) for t, r in rows), text))
+
+    def place(self) -> None:
+        for o in self.obs:
+            if o.assigned is None:
+                if 1 < len(o.cands) <= 4:
+                    names = "、".join(f"{t.title or t.id}·{r.short}" for t, r in o.cands)
+                    self.problem(f"{o.seg.where}中的行“{o.shown}”：可能是 {names}，无法确定，未导入", o.cands)
+                else:
+                    self.problem(f"{o.seg.where}中的行“{o.shown}”：无法确定是统计表中的哪一行，未导入", o.cands)
+                continue
+            self.place_row(o)
+
+    def place_row(self, o: _Obs) -> None:
+        t, r = o.assigned
+        seg = o.seg
+        sheet = next(s for s in self.form.sheets if t in s.tables)
+        vcells = o.cells[o.cut:]
+        offset = o.cut
+        colmap = _label_map(t, o.paths, o.cut) if o.rect else None
+        if colmap is not None:
+            vcells, offset = o.cells, 0  # positions are whole-row positions
+        else:
+            header_text = norm("".join("".join(h) for h in seg.header))
+            if seg.header and not all(_in_header(c, header_text) for c in t.columns):
+                wider = norm(seg.context) + header_text
+                if not all(_in_header(c, wider) for c in t.columns):
+                    self.problem(f"{seg.where}中的行“{o.shown}”：表头与“{t.title or sheet.title}”的栏目对不上，未导入",
+                                 [o.assigned])
+                    return
+            colmap = _order_map(t, vcells)
+        if colmap is None:
+            self.problem(f"{seg.where}中的行“{o.shown}”：有 {len(vcells)} 个数字格，"
+                         f"而“{t.title or sheet.title}”有 {len(t.columns)} 栏，无法对应，未导入", [o.assigned])
+            return
+        self.seen_rows.add((t.id, r.id))
+        for col in t.columns:
+            key = (t.id, r.id, col.id)
+            ps = [p for p in colmap.get(col.id, []) if p < len(vcells)]
+            texts = [vcells[p] for p in ps]
+            where = seg.raw.cell_where(o.raw_row, ps[0] + offset) if ps else ""
+            self.record(key, texts, where, o.how)
+
+    def record(self, key: CellKey, texts: list[str], where: str = "", how: str = "table") -> None:
         kind = self.form.kind_of(key)
         vals: list[Number] = []
         for tx in texts:
             v, problem = parse_value(tx, kind)
             if problem:
-                self.problems.append(f"{self.form.label_of(key)}：{problem}，未导入")
+                self.problem(f"{self.form.label_of(key)}：{problem}（{where}），未导入")
                 return
             if v is not None:
                 vals.append(v)
@@ -282,6 +417,9 @@ class _Mapper:
         if key in self.found and abs(float(self.found[key]) - float(v)) > 1e-9:
             self.conflicts.setdefault(key, [str(self.found[key])]).append(str(v))
             return
+        if key not in self.found:
+            self.where[key] = where
+            self.how[key] = how
         self.found[key] = v
 
 
@@ -362,8 +500,8 @@ def _order_map(t: Table, vcells: list[str]) -> dict[str, list[int]] | None:
             start = k - n
         elif all(not v for v in vcells[n:]):
             start = 0
-        elif n == 1 and len({norm(v) for v in vcells}) == 1:
-            start = 0
+        elif n == 1 and len({norm(v) for v in vcells if v}) == 1:
+            return {t.columns[0].id: [i for i, v in enumerate(vcells) if v]}
         else:
             return None
     return {c.id: [start + j] for j, c in enumerate(t.columns)}
@@ -381,9 +519,14 @@ def _in_header(col: Axis, header_text: str) -> bool:
 
 # ---------------------------------------------------------------- all
 
-def map_document(src: SourceDoc, form: Form) -> Mapped:
-    out = Mapped()
+def map_document(src: SourceDoc, form: Form, *, stream: bool = True) -> Mapped:
+    """Everything the report says that the form has a place for.
+
+    `stream`: also read the document's text as one stream for what its tables leave
+    missing (text versions, layout text, run-together digits)."""
+    out = Mapped(form=form)
     out.agency, out.year, title = find_identity(src, form)
+    out.title = title
     out.texts = map_texts(src, form, title)
     m = _Mapper(form)
     index = 0
@@ -392,25 +535,82 @@ def map_document(src: SourceDoc, form: Form) -> Mapped:
             m.see_paragraph(b.text)
         else:
             index += 1
-            m.table(b.rows, index)
+            m.table(b, index)
+    m.align()
+    m.place()
     out.tables_found = index
-    if not index:
-        raise ReportError(f"{src.path}：没有找到统计表（报告中没有表格，或表格无法识别）", code="REPORT_NO_TABLES",
-                          path=src.path)
+    if stream:
+        _fill_from_stream(src, form, m)
     if not m.found:
+        if not index and not m.found:
+            raise ReportError(f"{src.path}：没有找到统计表（报告中没有表格，或表格无法识别）",
+                              code="REPORT_NO_TABLES", path=src.path)
         raise ReportError(f"{src.path}：找到了 {index} 张表格，但没有一个数字能对应到统计表的栏目",
                           code="REPORT_UNRECOGNISED", path=src.path)
     for key, vals in m.conflicts.items():
         m.found.pop(key, None)
         out.unmapped.append(f"{form.label_of(key)}：报告中出现了不同的数字（{'、'.join(dict.fromkeys(vals))}），未导入")
-    out.unmapped.extend(dict.fromkeys(m.problems))
+    complete = {(t.id, r.id) for t in form.tables.values() for r in t.rows
+                if all((t.id, r.id, c.id) in m.found for c in t.columns if (t.id, r.id, c.id) not in form.derived)}
+    out.unmapped.extend(dict.fromkeys(text for rows, text in m.problems if not (rows and rows <= complete)))
     for key, v in m.found.items():
         (out.totals if key in form.derived else out.values)[key] = v
+        out.sources[key] = m.where.get(key, "")
+        out.how[key] = m.how.get(key, "table")
     out.unmapped.extend(_missing(form, m, out))
+    out.notes.extend(src.notes)
     for t in form.texts:
         if not out.texts.get(t.id):
             out.notes.append(f"文字部分“{t.label}”：报告中没有找到，已留空")
     return out
+
+
+def _fill_from_stream(src: SourceDoc, form: Form, m: _Mapper) -> None:
+    """Cells the tables left missing, from the text read as one stream; a cell the tables
+    already gave is never replaced, and a row the stream reads differently from the tables
+    is not used at all."""
+    want = set()
+    for t in form.tables.values():
+        for r in t.rows:
+            keys = [(t.id, r.id, c.id) for c in t.columns]
+            if any(k not in m.found and k not in m.conflicts for k in keys):
+                want.add((t.id, r.id))
+    if not want:
+        return
+    from .stream import read_stream
+
+    res = read_stream(src.text_lines(), form, want)
+    by_row: dict[tuple[str, str], list[CellKey]] = {}
+    for key in res.values:
+        by_row.setdefault(key[:2], []).append(key)
+    for row, keys in by_row.items():
+        parsed = {}
+        bad = False
+        for key in keys:
+            v, problem = parse_value(res.values[key], form.kind_of(key))
+            if problem:
+                m.problem(f"{form.label_of(key)}：{problem}（{res.sources.get(key, '')}），未导入")
+                bad = True
+                continue
+            if v is None:
+                continue
+            if key in m.found and abs(float(m.found[key]) - float(v)) > 1e-9:
+                bad = True  # the stream read this row differently from the tables: trust neither more
+            parsed[key] = v
+        if bad:
+            continue
+        for key, v in parsed.items():
+            if key in m.found or key in m.conflicts:
+                continue
+            m.found[key] = v
+            m.where[key] = res.sources.get(key, "")
+            m.how[key] = res.how.get(key, "stream")
+        m.seen_rows.add(row)
+    m.seen_rows |= res.rows_seen
+    for row, text in res.row_problems.items():
+        rows = [(form.tables[row[0]], next(x for x in form.tables[row[0]].rows if x.id == row[1]))] \
+            if isinstance(row, tuple) and row[0] in form.tables else []
+        m.problem(text, rows)
 
 
 def _missing(form: Form, m: _Mapper, out: Mapped) -> list[str]:

@@ -24,15 +24,18 @@ def _cells(line: str) -> list[str]:
 def parse_md(text: str, path: str = "") -> SourceDoc:
     blocks: list = []
     table: RawTable | None = None
-    for raw in text.replace("\r\n", "\n").split("\n"):
+    raw_lines = text.replace("\r\n", "\n").split("\n")
+    for no, raw in enumerate(raw_lines, 1):
         line = raw.strip()
         if line.startswith("|"):
             if _DELIM.match(line):
                 continue
             if table is None:
-                table = RawTable()
+                table = RawTable([], [], f"第 {no} 行起的表格")
                 blocks.append(table)
-            table.rows.append(_cells(line))
+            cells = _cells(line)
+            table.rows.append(cells)
+            table.where.append([f"第 {no} 行第 {k + 1} 格" for k in range(len(cells))])  # type: ignore[union-attr]
             continue
         table = None
         if not line:
@@ -40,5 +43,6 @@ def parse_md(text: str, path: str = "") -> SourceDoc:
         line = re.sub(r"^(#{1,6}\s+|>\s*)", "", line)
         line = re.sub(r"^\*\*(.*)\*\*$", r"\1", line)
         if line:
-            blocks.append(Para(md_unescape(line)))
-    return SourceDoc(blocks, path)
+            blocks.append(Para(md_unescape(line), f"第 {no} 行"))
+    lines = [(md_unescape(ln), f"第 {no} 行") for no, ln in enumerate(raw_lines, 1) if not _DELIM.match(ln.strip())]
+    return SourceDoc(blocks, path, "", "md", lines)

@@ -1,9 +1,15 @@
 """What every reader of a published report produces: paragraphs and tables.
 
 A table is a list of rows of cell texts. Readers that know merged cells
-(HTML, docx) repeat a merged cell's text in every position it covers; the
-plain-text flattening cannot, so its rows are ragged. The mapper copes with
-both.
+(HTML, docx, PDF with ruled tables) repeat a merged cell's text in every
+position it covers; the plain-text flattening cannot, so its rows are
+ragged. The mapper copes with both.
+
+Every table cell and paragraph may say where it is in the document
+(`where`, Chinese: "第4页，表格第5行第3格（x=239，y=466）", "第2张表第5行第4格",
+"第120行"): that is what an imported cell's provenance is built from.
+`lines` is the document as plain text lines with their places, for the
+stream reader (text whose table cells are not separated as cells).
 """
 
 from __future__ import annotations
@@ -14,11 +20,19 @@ from dataclasses import dataclass, field
 @dataclass
 class Para:
     text: str
+    where: str = ""
 
 
 @dataclass
 class RawTable:
     rows: list[list[str]] = field(default_factory=list)
+    where: list[list[str]] | None = None  # per cell, parallel to rows (None: `name` and row/column numbers)
+    name: str = ""  # where the table is, e.g. "第4页的表格"
+
+    def cell_where(self, r: int, c: int) -> str:
+        if self.where is not None and r < len(self.where) and c < len(self.where[r]) and self.where[r][c]:
+            return self.where[r][c]
+        return f"{self.name or '表格'}第 {r + 1} 行第 {c + 1} 格"
 
 
 Block = Para | RawTable
@@ -29,3 +43,20 @@ class SourceDoc:
     blocks: list[Block]
     path: str = ""
     title_hint: str = ""  # e.g. an HTML <title>
+    kind: str = ""  # pdf | html | docx | text | md
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (text, where) in reading order
+    notes: list[str] = field(default_factory=list)  # what the reader could not read (Chinese)
+
+    def text_lines(self) -> list[tuple[str, str]]:
+        """The document as lines: the reader's own, or paragraphs and table rows."""
+        if self.lines:
+            return self.lines
+        out: list[tuple[str, str]] = []
+        for b in self.blocks:
+            if isinstance(b, Para):
+                out.append((b.text, b.where))
+            else:
+                for i, row in enumerate(b.rows):
+                    cells = [c for k, c in enumerate(row) if c and (k == 0 or row[k - 1] != c)]
+                    out.append(("\t".join(cells), b.cell_where(i, 0)))
+        return out

@@ -1,0 +1,281 @@
+"""Read a published report from a PDF with a text layer (pdfplumber).
+
+Published PDFs are Word or WPS documents printed to PDF: the statistical
+tables are ruled, so pdfplumber finds each table from its lines and gives
+every cell its box. A merged cell (the vertical "三、本年度办理结果", a
+header over several columns) is repeated over every grid position it
+covers, as the HTML reader does; a table broken by a page break is joined
+again when its continuation on the next page has the same columns. Text
+outside the tables becomes paragraphs (a line that is indented, centred, or
+follows a short line starts one); page numbers ("-3-", "— 3 —") are dropped.
+
+A PDF without ruled tables still yields its text lines, laid out as
+`pdftotext -layout` would (cells apart by spaces), for the stream reader. A
+scan (pages that are images, no text layer) is refused with a clear
+message: its numbers could only be guessed.
+
+Every cell says where it is: page, table row and column, and its position on
+the page in points (x from the left, y from the top).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from .errors import ReportError
+from .limits import MAX_PDF_PAGES, Budget, too_large
+from .source import Para, RawTable, SourceDoc
+
+_PAGE_NO = re.compile(r"^[\s\-—–－_]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d+\s*页)?[\s\-—–－_]*$")
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+_TOL = 2.0
+
+
+class _Scanned(Exception):
+    pass
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _TOL:
+            out.append(v)
+    return out
+
+
+def _index(bounds: list[float], v: float) -> int:
+    for i, b in enumerate(bounds):
+        if abs(b - v) <= _TOL:
+            return i
+    return min(range(len(bounds)), key=lambda i: abs(bounds[i] - v))
+
+
+def _join_lines(text: str) -> str:
+    """A cell's lines as one text: CJK and digits wrap without a space (a number too)."""
+    parts = [p.strip() for p in (text or "").split("\n") if p.strip()]
+    out = ""
+    for p in parts:
+        if out and out[-1].isascii() and out[-1].isalpha() and p[0].isascii() and p[0].isalpha():
+            out += " "
+        out += p
+    return out
+
+
+class _Table:
+    """One ruled table of one page: a grid with merged cells repeated, and each cell's place."""
+
+    def __init__(self, page_no: int, table, budget: Budget) -> None:
+        cells = [c for c in table.cells if c]
+        self.page = page_no
+        self.bbox = table.bbox
+        self.xs = _cluster([c[0] for c in cells])
+        self.ys = _cluster([c[1] for c in cells])
+        right = max(c[2] for c in cells)
+        bottom = max(c[3] for c in cells)
+        w, h = len(self.xs), len(self.ys)
+        budget.add_cells(w * h)
+        self.rows: list[list[str]] = [[""] * w for _ in range(h)]
+        self.where: list[list[str]] = [[""] * w for _ in range(h)]
+        texts = {}
+        for r, row in enumerate(table.rows):
+            for c, box in enumerate(row.cells):
+                if box is not None:
+                    texts[box] = None
+        # text of each cell box, from pdfplumber's own extraction (same boxes, same order)
+        extracted = table.extract()
+        for row, vals in zip(table.rows, extracted):
+            for box, val in zip(row.cells, vals):
+                if box is not None:
+                    texts[box] = _join_lines(val or "")
+        for box in cells:
+            x0, top, x1, bot = box
+            c0, r0 = _index(self.xs, x0), _index(self.ys, top)
+            c1 = sum(1 for x in self.xs if x < x1 - _TOL) if x1 < right + _TOL else w
+            r1 = sum(1 for y in self.ys if y < bot - _TOL) if bot < bottom + _TOL else h
+            text = texts.get(box) or ""
+            where = (f"第 {page_no} 页，表格第 {r0 + 1} 行第 {c0 + 1} 格（x={x0:.0f}，y={top:.0f}）")
+            for r in range(r0, max(r1, r0 + 1)):
+                for c in range(c0, max(c1, c0 + 1)):
+                    self.rows[r][c] = text
+                    self.where[r][c] = where
+
+    @property
+    def width(self) -> int:
+        return len(self.xs)
+
+    def continues(self, other: "_Table") -> bool:
+        """Is `other` (first on the next page) the rest of this table?"""
+        return (other.page == self.page + 1 and other.width == self.width
+                and all(abs(a - b) <= 3 * _TOL for a, b in zip(self.xs, other.xs)))
+
+
+def _page_lines(page, tables: list[_Table]) -> list[dict]:
+    """Text lines outside the page's real tables, page numbers dropped."""
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
+
+    view = page.filter(outside) if boxes else page
+    out = []
+    for ln in view.extract_text_lines(layout=False, strip=True, return_chars=True):
+        text = ln["text"].strip()
+        if not text:
+            continue
+        near_edge = ln["top"] < page.height * 0.08 or ln["bottom"] > page.height * 0.9
+        if _PAGE_NO.match(text) and (near_edge or "页" in text or re.match(r"^[\s\-—–－_]+\d", text)):
+            continue
+        size = max((c.get("size") or 0 for c in ln.get("chars", [])), default=10.5) or 10.5
+        out.append({"text": text, "x0": ln["x0"], "x1": ln["x1"], "top": ln["top"], "size": size,
+                    "chars": ln.get("chars", [])})
+    return out
+
+
+def _layout_text(line: dict) -> str:
+    """A line as pdftotext -layout writes it: words apart by a space where the gap is wide."""
+    chars = line.get("chars") or []
+    if not chars:
+        return line["text"]
+    out = ""
+    prev = None
+    for ch in chars:
+        t = ch.get("text", "")
+        if prev is not None and ch["x0"] - prev["x1"] > 0.6 * (prev.get("size") or 10):
+            out += "  "
+        out += t
+        prev = ch
+    return out.strip()
+
+
+def _paragraphs(line: dict, page_no: int, margins: tuple[float, float, float], state: dict) -> Para | None:
+    """Add a line to the paragraphs: a new paragraph (returned) where the line is indented,
+    centred or a heading, or the line before it stopped short of the right margin; else
+    the line continues the last paragraph (None)."""
+    left, right, width = margins
+    size = line["size"]
+    indented = line["x0"] > left + 1.2 * size
+    centred = line["x0"] > left + 2.5 * size and abs((line["x0"] + line["x1"]) / 2 - width / 2) < 2 * size
+    prev = state.get("prev")
+    short_before = prev is not None and prev["x1"] < state.get("right", right) - 2 * size
+    new = (prev is None or indented or centred or short_before or bool(_HEADING.match(line["text"]))
+           or not state.get("last"))
+    state["prev"], state["right"] = line, right
+    if new:
+        p = Para(line["text"], f"第 {page_no} 页第 {int(line['top'])} 点处")
+        state["last"] = p
+        return p
+    last = state["last"]
+    sep = " " if last.text[-1:].isascii() and last.text[-1:].isalnum() and line["text"][:1].isascii() else ""
+    last.text += sep + line["text"]
+    return None
+
+
+def _refusal(e: BaseException, path: str) -> ReportError:
+    """A Chinese refusal for whatever pdfminer raised (it wraps its own errors)."""
+    inner = e.args[0] if e.args and isinstance(e.args[0], BaseException) else e
+    name = type(inner).__name__
+    if "Password" in name or "Encrypt" in name or "encrypt" in str(inner).lower():
+        return ReportError(f"{path}：PDF 已加密（需要密码），无法读取；请提供未加密的版本", code="REPORT_ENCRYPTED",
+                           path=path)
+    return ReportError(f"{path}：PDF 文件已损坏或结构异常，无法读取（{name}）", code="REPORT_READ", path=path)
+
+
+def parse_pdf(data: bytes, path: str = "") -> SourceDoc:
+    try:
+        import pdfplumber
+    except ImportError:  # pragma: no cover - a dependency
+        raise ReportError(f"{path}：读取 PDF 需要 pdfplumber（pip install pdfplumber）", code="REPORT_PDF_LIB",
+                          path=path) from None
+    if b"%PDF" not in data[:1024]:
+        raise ReportError(f"{path}：不是有效的 PDF 文件", code="REPORT_READ", path=path)
+    budget = Budget(path)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as e:  # noqa: BLE001 - untrusted input: any parser failure is a refusal, never a traceback
+        raise _refusal(e, path) from None
+    try:
+        return _read(pdf, path, budget)
+    except ReportError:
+        raise
+    except Exception as e:  # noqa: BLE001 - as above
+        raise _refusal(e, path) from None
+    finally:
+        pdf.close()
+
+
+def _read(pdf, path: str, budget: Budget) -> SourceDoc:
+    pages = pdf.pages
+    if len(pages) > MAX_PDF_PAGES:
+        raise too_large(path, f"PDF 共 {len(pages)} 页，", f"{MAX_PDF_PAGES} 页")
+    items: list[tuple[int, float, object]] = []  # (page, top, _Table | line dict)
+    lines_out: list[tuple[str, str]] = []
+    n_chars = 0
+    image_pages: list[int] = []
+    tables: list[_Table] = []
+    margins: dict[int, tuple[float, float, float]] = {}
+    for i, page in enumerate(pages, 1):
+        budget.tick()
+        chars = page.chars
+        text_chars = sum(1 for c in chars if c.get("text", "").strip())
+        n_chars += text_chars
+        if text_chars < 20 and page.images:
+            image_pages.append(i)
+        found = []
+        if text_chars:
+            for t in page.find_tables():
+                ncols = max((len(r.cells) for r in t.rows), default=0)
+                if ncols >= 2 and len(t.rows) >= 2:
+                    found.append(_Table(i, t, budget))
+        tables.extend(found)
+        plines = _page_lines(page, found) if text_chars else []
+        if plines:
+            margins[i] = (min(ln["x0"] for ln in plines), max(ln["x1"] for ln in plines), page.width)
+        for t in found:
+            items.append((i, t.bbox[1], t))
+        for ln in plines:
+            items.append((i, ln["top"], ln))
+            lines_out.append((_layout_text(ln), f"第 {i} 页第 {int(ln['top'])} 点处"))
+    if n_chars < 20 * max(1, len(pages)) // 4 and (image_pages or not n_chars):
+        if image_pages:
+            raise ReportError(f"{path}：这是扫描件（PDF 的页面是图片，没有文字层），无法可靠地读出其中的数字；"
+                              "请改用有文字层的 PDF、网页或 Word 版本（或先用 OCR 软件转成文字并逐格核对）",
+                              code="REPORT_SCANNED", path=path)
+        raise ReportError(f"{path}：PDF 中没有可读取的文字", code="REPORT_NO_TEXT", path=path)
+    items.sort(key=lambda x: (x[0], x[1]))
+    blocks: list = []
+    state: dict = {}
+    last_table: _Table | None = None
+    last_raw: RawTable | None = None
+    for page_no, _, item in items:
+        if isinstance(item, _Table):
+            if last_table is not None and last_raw is not None and last_table.continues(item):
+                last_raw.rows.extend(item.rows)
+                last_raw.where.extend(item.where)  # type: ignore[union-attr]
+            else:
+                last_raw = RawTable([list(r) for r in item.rows], [list(w) for w in item.where],
+                                    f"第 {page_no} 页的表格")
+                blocks.append(last_raw)
+            last_table = item
+            state["prev"] = state["last"] = None
+            continue
+        # a text line between two tables breaks the continuation
+        last_table = None
+        p = _paragraphs(item, page_no, margins[page_no], state)
+        if p is not None:
+            blocks.append(p)
+    notes = []
+    if image_pages:
+        notes.append(f"第 {'、'.join(map(str, image_pages))} 页是图片（没有文字层），其中的内容无法读取")
+    stream = []
+    for b in blocks:
+        if isinstance(b, RawTable):
+            for r, row in enumerate(b.rows):
+                cells = [c for k, c in enumerate(row) if c and (k == 0 or row[k - 1] != c)]
+                stream.append(("  ".join(cells), b.cell_where(r, 0)))
+        else:
+            stream.append((b.text, b.where))
+    return SourceDoc(blocks, path, "", "pdf", stream if tables else lines_out, notes)

@@ -1,0 +1,465 @@
+"""Tables in text whose cells are not cells: the stream reader.
+
+Copied text and site text versions lose the table's structure in every way:
+cells apart by spaces (`pdftotext -layout`, a PDF viewer), one cell per line
+(a browser), row labels wrapped around their numbers, labels and numbers in
+separate blocks (`pdftotext` without -layout), or cells run together with
+no separator at all ("规章000行政规范性文件6233440"). What they keep is the
+order: the form's row labels, in the form's order, each followed (or
+wrapped around) by its row's numbers.
+
+So the whole text is one stream. The form's row labels are found in it
+(with or without numbering, spaces or a short stray fragment inside, the
+parenthetical note left out), the longest chain of them in the form's order
+is kept, and each row's numbers are what follows its label up to the next
+text. A row whose count of numbers equals the form's columns is read as
+printed; digits that ran together are cut only where the table's sums make
+the cut unique (splits.py); a table whose labels and numbers came apart is
+read in order only when it holds exactly one number per cell and every row
+then adds up. Everything else stays missing, with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..form import Axis, CellKey, Form, Table
+from .labels import core, loose, norm
+from .splits import equations, row_ways, solve
+from .values_text import DASHES
+
+_QUOTES = set("“”‘’\"'「」『』")
+_SPACE_LIKE = set(" \t\r\n\u3000\xa0|│┃")
+_UNIT = r"(?:万元|元|件|个|项|次|条)?"
+_NUM_TOKEN = re.compile(r"(?<!\S)(?:[+-]?\d[\d,]*(?:\.\d+)?" + _UNIT + r"|" + "|".join(
+    re.escape(d) for d in sorted(DASHES, key=len, reverse=True) if d != "无") + r")(?!\S)")
+_DIGITS = re.compile(r"[\d.,]")
+_NUMBERING = re.compile(r"^(?:[(（]([一二三四五六七八九十\d]+)[)）]|([一二三四五六七八九十]+)[、.．,]|(\d+)[.、．,)）])")
+_MAX_HITS = 24  # occurrences of one label considered
+
+
+@dataclass
+class _Stream:
+    text: str  # normalised: NFKC, no quotes, runs of space as one space
+    where: list[int]  # per char: index of the source line
+
+    @classmethod
+    def of(cls, lines: list[tuple[str, str]]) -> "_Stream":
+        chars: list[str] = []
+        where: list[int] = []
+        for li, (line, _) in enumerate(lines):
+            for ch in line:
+                for c in unicodedata.normalize("NFKC", ch):
+                    if c in _QUOTES:
+                        continue
+                    if c in _SPACE_LIKE or c.isspace():
+                        c = " "
+                    if c == " " and (not chars or chars[-1] == " "):
+                        continue
+                    chars.append(c)
+                    where.append(li)
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                where.append(li)
+        return cls("".join(chars), where)
+
+
+@dataclass
+class _Anchor:
+    start: int  # in the stream
+    end: int
+    weight: int  # 2 when numbers follow it
+
+
+@dataclass
+class RowRead:
+    table: Table
+    row: Axis
+    tokens: list[str] = field(default_factory=list)
+    where: str = ""
+    glued: bool = False  # the digits touch the label: the text lost its cell separators
+    header: tuple[bool, bool] = (True, True)  # the table's column labels: (each in one piece, in order)
+
+
+@dataclass
+class StreamResult:
+    values: dict[CellKey, str] = field(default_factory=dict)  # cell -> number text as printed
+    sources: dict[CellKey, str] = field(default_factory=dict)
+    how: dict[CellKey, str] = field(default_factory=dict)  # "stream" | "split" | "order"
+    row_problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    rows_seen: set[tuple[str, str]] = field(default_factory=set)
+    pending: dict = field(default_factory=dict)  # rows whose digits ran together, for splits.solve
+
+    @property
+    def problems(self) -> list[str]:
+        return list(self.row_problems.values())
+
+
+def _label_pattern(label: str, *, numbering: bool) -> re.Pattern[str] | None:
+    """A label as printed: any spaces or a short stray fragment (≤4 characters between
+    spaces, from a wrapped neighbouring cell) between its characters; its own numbering
+    optional, in any of its printed forms; a trailing parenthetical note optional."""
+    n = norm(label)
+    body = core(label)
+    if not body:
+        return None
+    parts = []
+    m = _NUMBERING.match(n)
+    if numbering and m:
+        num = next(g for g in m.groups() if g)
+        if num.isdigit():
+            parts.append(rf"(?:{num} ?[.、．,)）] ?|[(（]{num}[)）] ?)?")
+        else:
+            parts.append(rf"(?:[(（]{num}[)）] ?|{num} ?[、.．,] ?)?")
+    gap = r"(?: ?| [^ \d]{1,4} )"
+    lo = loose(label)
+    note = body[len(lo):] if body.startswith(lo) and lo != body else ""
+    main = lo if note else body
+    parts.append(gap.join(re.escape(c) for c in main))
+    if note:
+        parts.append("(?:" + gap + gap.join(re.escape(c) for c in note) + ")?")
+    return re.compile("".join(parts))
+
+
+def _find(rx: re.Pattern[str], text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    out = []
+    pos = lo
+    hi = len(text) if hi is None else hi
+    while len(out) < _MAX_HITS:
+        m = rx.search(text, pos, hi)
+        if not m:
+            break
+        out.append((m.start(), m.end()))
+        pos = m.start() + 1
+    return out
+
+
+def _material(text: str, start: int, stop: int) -> tuple[list[str], int]:
+    """The number tokens at `start` (spaces allowed between them), up to `stop` or the first
+    other text. A trailing "6." before text is the next label's numbering, not a number."""
+    i = start
+    toks: list[str] = []
+    while i < stop:
+        while i < stop and text[i] == " ":
+            i += 1
+        j = i
+        while j < stop and text[j] != " ":
+            j += 1
+        tok = text[i:j]
+        if not tok:
+            break
+        m = re.match(r"^([+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|个|项|次|条)?)", tok)
+        if tok in DASHES and tok != "无":
+            toks.append(tok)
+            i = j
+            continue
+        if not m:
+            break
+        num = m.group(1)
+        if len(num) < len(tok):  # digits then text: "3200000326.属于…" -> the "6." is numbering
+            rest = tok[len(num):]
+            mm = re.match(r"^(\d+)$", num)
+            if rest[:1] in ".、．" and mm:
+                num = num[:-1] if len(num) > 1 else ""
+            elif num.endswith(".") and len(num) > 1:
+                num = num[:-2]
+            if num:
+                toks.append(num)
+            break
+        toks.append(num)
+        i = j
+    return toks, i
+
+
+_PAGE_LINE = re.compile(r"^\s*[-—–－_]+\s*\d{1,4}\s*[-—–－_]+\s*$|^\s*第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?\s*$")
+MARK_GAP = 1500  # characters from a table's heading to its first row label
+ROW_GAP = 700  # characters from one row label to the next of the same table
+_BODY_UNITS = ("件", "个", "项", "次", "条", "人", "份", "场", "期", "篇", "%", "％")
+
+
+class _Finder:
+    """Labels in the stream, with the whole number tokens blanked out so that a label
+    wrapped around its numbers ("（二）部分公开（区分处理的，只计这一情 447 7 0 0 0 0 454
+    形，不计其他情形）") is still found."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        blank = bytearray(len(text))
+        for m in _NUM_TOKEN.finditer(text):
+            blank[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        chars: list[str] = []
+        pos: list[int] = []
+        for k, ch in enumerate(text):
+            if blank[k] or (ch == " " and chars and chars[-1] == " "):
+                continue
+            chars.append(ch)
+            pos.append(k)
+        self.ltext = "".join(chars)
+        self.pos = pos + [len(text)]
+
+    def find(self, label: str, *, numbering: bool = True, need_number: bool = False) -> list[tuple[int, int]]:
+        rx = _label_pattern(label, numbering=numbering)
+        if rx is None:
+            return []
+        out = []
+        for a, b in _find(rx, self.ltext):
+            s0, e0 = self.pos[a], self.pos[b - 1] + 1
+            if need_number and not _NUMBERING.match(norm(self.text[s0:e0])):
+                continue
+            out.append((s0, e0))
+        return out
+
+
+def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, str]] | None = None) -> StreamResult:
+    """Cells of the form found in the text `lines` (text, where) by row labels in order.
+
+    `want`: the (table, row) pairs still needed (None: all). A table is looked for only
+    after one of its own headings (its title, its corner note, its sheet's numbered
+    heading), so the body text ("全年主动公开规章 22 件") is never read as a table row."""
+    res = StreamResult()
+    lines = [ln for ln in lines if not _PAGE_LINE.match(ln[0])]
+    if not lines:
+        return res
+    st = _Stream.of(lines)
+    finder = _Finder(st.text)
+    for sh in form.sheets:
+        heading = finder.find(sh.title, need_number=bool(_NUMBERING.match(norm(sh.title))))
+        for t in sh.tables:
+            if want is not None and not any((t.id, r.id) in want for r in t.rows):
+                continue
+            marks = list(heading)
+            for lab in (t.title, t.corner):
+                if lab:
+                    marks += finder.find(lab, numbering=False)
+            if not marks:
+                continue
+            marks.sort()
+            if any(r.labels for r in t.rows):
+                _labelled(form, t, marks, finder, lines, st, res, want)
+            for r in t.rows:
+                if not r.labels and (want is None or (t.id, r.id) in want):
+                    _unlabelled(t, r, marks, lines, st, res)
+    _solve_pending(res, equations(form))
+    return res
+
+
+def _labelled(form: Form, t: Table, marks: list[tuple[int, int]], finder: _Finder, lines, st: _Stream, res: StreamResult,
+              want) -> None:
+    text = st.text
+    rows = [r for r in t.rows if r.labels]
+    occ: list[list[_Anchor]] = []
+    for r in rows:
+        hits: list[_Anchor] = []
+        short = len(loose(r.labels[-1])) <= 3
+        for s0, e0 in finder.find(r.labels[-1]):
+            if (short and not _NUMBERING.match(norm(text[s0:e0])) and s0 > 0 and text[s0 - 1] not in " 0123456789"
+                    and e0 < len(text) and _is_cjk(text[e0])):
+                continue  # "其他" inside a longer word ("其他法律…") is not the row "3.其他"
+            toks, stop = _material(text, e0, min(len(text), e0 + 400))
+            nxt = text[stop:stop + 2].strip()
+            if toks and nxt[:1] in _BODY_UNITS:
+                continue  # "行政许可 5 件": a sentence of the body text, not a table row
+            inner = [m.group(0) for m in _NUM_TOKEN.finditer(text, s0, e0)]
+            hits.append(_Anchor(s0, e0, 2 if (toks or inner) else 1))
+        occ.append(hits)
+    chain = _chain(occ, marks)
+    starts = sorted(a.start for a in chain if a is not None)
+    header = (False, False)
+    if starts:
+        before = [e for _, e in marks if e <= starts[0]]
+        header = _header(t, text, max(before) if before else max(0, starts[0] - MARK_GAP), starts[0])
+    for r, a in zip(rows, chain):
+        if a is None or (want is not None and (t.id, r.id) not in want):
+            continue
+        nxt = next((x for x in starts if x > a.start), len(text))
+        inner = [m.group(0) for m in _NUM_TOKEN.finditer(text, a.start, a.end)]
+        toks, _ = _material(text, a.end, nxt)
+        glued = a.end < len(text) and text[a.end].isdigit()
+        _place(RowRead(t, r, inner + toks, _where(lines, st, a.start), glued, header), res)
+    _separate_blocks(form, t, rows, occ, chain, lines, st, res)
+
+
+def _header(t: Table, text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Are the table's column labels in its header (the text from its heading to its first
+    row)? (every label in one piece, spaces or a stray fragment aside; every label's
+    characters in order, the way a header wrapped over several lines still has them)."""
+    region = text[start:end]
+    flat = region.replace(" ", "")
+    strict = loose_ok = True
+    for c in t.columns:
+        if not c.labels:
+            continue
+        lab = c.labels[-1]
+        rx = _label_pattern(lab, numbering=False)
+        if rx is None or not rx.search(region):
+            strict = False
+        it = iter(flat)
+        if not all(ch in it for ch in (loose(lab) or core(lab))):
+            loose_ok = False
+    return strict and loose_ok, loose_ok
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _where(lines, st: _Stream, pos: int) -> str:
+    return lines[st.where[min(pos, len(st.where) - 1)]][1] if st.where else ""
+
+
+def _chain(occ: list[list[_Anchor]], marks: list[tuple[int, int]]) -> list[_Anchor | None]:
+    """The heaviest chain of label occurrences, at most one per row, in the rows' order,
+    starting near one of the table's headings and with no long gap between rows."""
+    best: dict[tuple[int, int], tuple[int, tuple[int, int] | None]] = {}
+    done: list[tuple[int, int, int]] = []  # (row, k, end) of chain ends so far
+    for i, hits in enumerate(occ):
+        cur = []
+        for k, h in enumerate(hits):
+            w, prev = -1, None
+            if any(e <= h.start <= e + MARK_GAP for _, e in marks):
+                w = h.weight
+            for (pi, pk, pe) in done:
+                if pe <= h.start <= pe + ROW_GAP * (i - pi):
+                    cand = best[(pi, pk)][0] + h.weight
+                    if cand > w:
+                        w, prev = cand, (pi, pk)
+            if w >= 0:
+                best[(i, k)] = (w, prev)
+                cur.append((i, k, h.end))
+        done.extend(cur)
+    chain: list[_Anchor | None] = [None] * len(occ)
+    if not best:
+        return chain
+    node: tuple[int, int] | None = max(best, key=lambda n: (best[n][0], -occ[n[0]][n[1]].start))
+    while node is not None:
+        chain[node[0]] = occ[node[0]][node[1]]
+        node = best[node][1]
+    return chain
+
+
+def _place(rr: RowRead, res: StreamResult) -> None:
+    t, r = rr.table, rr.row
+    n = len(t.columns)
+    keys = [(t.id, r.id, c.id) for c in t.columns]
+    name = "·".join(x for x in (t.title, r.short) if x)
+    toks = rr.tokens
+    if not toks:
+        return
+    res.rows_seen.add((t.id, r.id))
+    strict, in_order = rr.header
+    if not in_order or ((rr.glued or len(toks) != n) and not strict):
+        # the columns this text has are not shown to be the form's: the 2019 format's
+        # "上一年项目数量 本年增/减 处理决定数量" is not "本年处理决定数量"
+        res.row_problems[(t.id, r.id)] = (f"{rr.where}：“{name}”所在表格的表头与表单的栏目对不上"
+                                          f"（{'、'.join(c.short for c in t.columns)}），未导入")
+        return
+    if len(toks) == n:
+        for k, tok in zip(keys, toks):
+            res.values[k] = tok
+            res.sources[k] = rr.where
+            res.how[k] = "stream"
+        return
+    if len(toks) > n:
+        res.row_problems[(t.id, r.id)] = (f"{rr.where}：“{name}”后面有 {len(toks)} 个数字，"
+                                          f"而这一行只有 {n} 栏，无法对应，未导入")
+        return
+    # cutting digits is for text that lost its separators: digits touching the label, a
+    # token no single number is written as ("00"), or far fewer tokens than cells (one run
+    # for a row of seven); numbers already apart stay as they are (a blank cell is missing)
+    forced = any(not re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", x) for x in toks) or len(toks) <= n // 2
+    if any(not re.fullmatch(r"[\d.]+", x) for x in toks) or not (rr.glued or forced):
+        res.row_problems[(t.id, r.id)] = (f"{rr.where}：“{name}”后面只有 {len(toks)} 个数字（应有 {n} 个），"
+                                          "无法确定各属哪一栏，未导入")
+        return
+    ways = row_ways(toks, n)
+    if ways is None or not ways:
+        res.row_problems[(t.id, r.id)] = (f"{rr.where}：“{name}”的数字“{' '.join(toks)}”连在一起，"
+                                          f"无法拆分成 {n} 栏，未导入")
+        return
+    res.pending[(t.id, r.id)] = (keys, ways, rr.where, name, "".join(toks))
+
+
+def _solve_pending(res: StreamResult, eqs) -> None:
+    pending = res.pending
+    if not pending:
+        return
+    known = {}
+    for k, v in res.values.items():
+        try:
+            known[k] = float(v.replace(",", ""))
+        except ValueError:
+            pass
+    rows = {name: (keys, ways) for name, (keys, ways, *_rest) in pending.items()}
+    certain, choices = solve(rows, known, eqs)
+    for name, (keys, ways, where, shown, digits) in pending.items():
+        unsure = [k for k in keys if k not in certain]
+        for k in keys:
+            if k in certain:
+                res.values[k] = certain[k]
+                res.sources[k] = f"{where}（数字连在一起，按表内合计唯一确定拆分）"
+                res.how[k] = "split"
+        if unsure:
+            res.row_problems[name] = (f"{where}：“{shown}”的数字连在一起（“{digits}”），按表内合计仍有多种拆法，"
+                                      f"其中 {len(unsure)} 格无法确定，未导入")
+
+
+def _unlabelled(t: Table, r: Axis, marks: list[tuple[int, int]], lines, st: _Stream, res: StreamResult) -> None:
+    """A row without a label (table 四): after the table's last heading, skip the header text
+    to the first number; the row is the numbers from there, up to the next text."""
+    text = st.text
+    for _, e in reversed(marks):
+        m = re.compile(r"(?<![\d.])\d").search(text, e, min(len(text), e + MARK_GAP))
+        if not m:
+            continue
+        toks, stop = _material(text, m.start(), len(text))
+        if not toks:
+            continue
+        glued = m.start() > 0 and text[m.start() - 1] != " "
+        _place(RowRead(t, r, toks, _where(lines, st, m.start()), glued, _header(t, text, e, m.start())), res)
+        return
+
+
+def _separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, st: _Stream, res: StreamResult) -> None:
+    """A table whose rows' numbers came apart from their labels (pdftotext without -layout):
+    when the text from its first row label to its last row's numbers holds exactly one
+    number per cell, and every row then adds up to its own total, the numbers are read in
+    row order."""
+    text = st.text
+    keys = [(t.id, r.id, c.id) for r in rows for c in t.columns]
+    if all(k in res.values for k in keys) or len(rows) < 2:
+        return
+    if not occ[0] or not occ[-1]:
+        return
+    start = chain[0].start if chain[0] is not None else min(a.start for a in occ[0])
+    last = chain[-1] if chain[-1] is not None else max(occ[-1], key=lambda a: a.start)
+    _, stop = _material(text, last.end, len(text))
+    nums = [m.group(0) for m in _NUM_TOKEN.finditer(text, start, stop)]
+    if len(nums) != len(keys) or any(n in DASHES for n in nums):
+        return
+    vals = {k: float(re.sub(r"[^\d.+-]", "", n) or "nan") for k, n in zip(keys, nums)}
+    row_totals = [(c, terms) for c, terms in _row_sums(form, t) if c in vals]
+    if not row_totals or not all(abs(vals[c] - sum(vals[x] for x in terms)) < 1e-6
+                                 for c, terms in row_totals if all(x in vals for x in terms)):
+        return
+    if any(k in res.values and res.values[k] != n for k, n in zip(keys, nums)):
+        return
+    where = _where(lines, st, start)
+    for k, n in zip(keys, nums):
+        res.values[k] = n
+        res.sources[k] = f"{where}起（标签与数字分开排列，按行的顺序对应，各行合计均相符）"
+        res.how[k] = "order"
+    for r in rows:
+        res.rows_seen.add((t.id, r.id))
+        res.row_problems.pop((t.id, r.id), None)
+        res.pending.pop((t.id, r.id), None)
+
+
+def _row_sums(form: Form, t: Table):
+    """(total cell, its terms) for each total of the table that sums cells of its own row."""
+    out = []
+    for d in form.derived.values():
+        if d.cell[0] == t.id and all(x[0] == t.id and x[1] == d.cell[1] for x in d.terms):
+            out.append((d.cell, d.terms))
+    return out
