@@ -13,8 +13,8 @@ Shapes
 ------
 gkxl            gkxl's own writer (gkxl.fake.write_return), the source of all others.
 libreoffice     the gkxl file opened and saved by real LibreOffice (`soffice --headless
-                --convert-to xlsx:"Calc MS Excel 2007 XML"`, one invocation per batch, its own
-                profile, two batches in parallel on the two cores). The first `lo_distinct`
+                --convert-to xlsx:"Calc MS Excel 2007 XML"`, one invocation per batch of 150 files,
+                each with its own profile, two at a time on the two cores). The first `lo_distinct`
                 (default 1000) are converted one by one; beyond that (the 10,000-return
                 aggregate) a LibreOffice file is copied under a new agency code: the code,
                 the name and the region are rewritten in every XML part (custom document
@@ -50,13 +50,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT / "src") not in sys.path:
-    sys.path.insert(0, str(ROOT / "src"))
+# gkxl from this repository's src/, or from GKXL_SRC (e.g. a snapshot of a commit: `git archive`)
+SRC = Path(os.environ.get("GKXL_SRC") or ROOT / "src")
+if str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))
 
 SHAPES = ("gkxl", "libreoffice", "openpyxl", "excel", "excel_phonetic")
 PER_REGION = 100
 YEAR = 2025
 LO_DISTINCT = 1000  # LibreOffice saves this many for real; more are copies under new codes
+LO_BATCH = 150  # files per soffice invocation
 
 
 # ---------------------------------------------------------------- identities
@@ -197,10 +200,11 @@ def gen_libreoffice(base: Path, n: int, jobs: int = 2, lo_distinct: int = LO_DIS
     src = gen_gkxl(base, real, jobs)
     todo = [p for p in src if not (d / p.name).exists()]
     if todo:
-        k = max(1, min(jobs, len(todo) // 20 or 1))
-        batches = [todo[j::k] for j in range(k)]
+        # one soffice per batch of at most LO_BATCH files (7.4 here stops after ~244 files in one
+        # invocation), `jobs` of them at a time
+        batches = [todo[j:j + LO_BATCH] for j in range(0, len(todo), LO_BATCH)]
         from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(k) as ex:
+        with ThreadPoolExecutor(max(1, min(jobs, len(batches)))) as ex:
             list(ex.map(lambda b: _lo_batch(exe, b, d, timeout), batches))
     missing = [p.name for p in src if not (d / p.name).exists()]
     if missing:

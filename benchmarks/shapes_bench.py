@@ -53,13 +53,26 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+
+
+def _src_arg() -> Path:
+    """--src DIR (read before argparse: the import of gkxl depends on it), else GKXL_SRC, else ROOT/src."""
+    for i, a in enumerate(sys.argv):
+        if a == "--src" and i + 1 < len(sys.argv):
+            return Path(sys.argv[i + 1]).resolve()
+        if a.startswith("--src="):
+            return Path(a[6:]).resolve()
+    return Path(os.environ.get("GKXL_SRC") or ROOT / "src")
+
+
+SRC = _src_arg()
+os.environ["GKXL_SRC"] = str(SRC)
 sys.path.insert(0, str(HERE))
-if str(ROOT / "src") not in sys.path:
-    sys.path.insert(1, str(ROOT / "src"))
+sys.path.insert(1, str(SRC))
 
 import shapes  # noqa: E402
 
-ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+ENV = dict(os.environ, PYTHONPATH=str(SRC))
 GKXL = [sys.executable, "-m", "gkxl"]
 SHAPE_ZH = {
     "gkxl": "gkxl 自己写出",
@@ -468,6 +481,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="processes for generating files")
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "gkxl-shapes")
     ap.add_argument("--parts", default=",".join(ALL_PARTS), help=f"which sections: {','.join(ALL_PARTS)}")
+    ap.add_argument("--src", type=Path, default=SRC,
+                    help="the src/ folder gkxl is imported from (default: this repository's; e.g. a `git archive` "
+                         "snapshot of a commit, so that a run is not disturbed by edits in progress)")
     args = ap.parse_args()
     parts = [p for p in args.parts.split(",") if p]
     for p in parts:
@@ -481,7 +497,9 @@ def main() -> None:
     base.mkdir(parents=True, exist_ok=True)
     t_all = time.perf_counter()
 
-    say(f"# gkxl：各种形状的报表上的速度（issue 15）\n\n{versions()}；文件在 {base}\n")
+    import gkxl
+    say(f"# gkxl：各种形状的报表上的速度（issue 15）\n\n{versions()}；gkxl 来自 {Path(gkxl.__file__).parent}；"
+        f"文件在 {base}\n")
     say("## 生成与校验\n")
     shape_paths: dict[str, list[Path]] = {}
     for s in sel:
