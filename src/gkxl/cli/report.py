@@ -45,7 +45,84 @@ def _ledger_reports(dir, out, code, fmt, force) -> None:
                        + (f" 等 {len(not_ready)} 个" if len(not_ready) > 30 else ""))
 
 
+def _audit(paths: list[Path], out: Optional[Path], as_json: bool, jobs: Optional[int]) -> int:
+    """Audit, print, write; returns the exit code."""
+    import json
+    import sys
+
+    from ..report.audit import (STATUS_ZH, audit_paths, category, exit_code, report_files, summary,
+                                write_audit_workbook)
+
+    files = report_files(paths)
+    if not files:
+        typer.echo("错误：没有找到年度报告文件（.pdf、.html、.docx、.txt、.md）", err=True)
+        return 2
+    missing = [p for p in files if not p.exists()]
+    for p in missing:
+        typer.echo(f"错误：{p} 不存在", err=True)
+    if missing:
+        return 2
+    progress_cb = None
+    bar = None
+    if sys.stderr.isatty() and len(files) > 3 and not as_json:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("审计年度报告"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       transient=True)
+        task = bar.add_task("", total=len(files))
+        bar.start()
+        progress_cb = lambda: bar.advance(task)  # noqa: E731
+    try:
+        audits = audit_paths(files, jobs=jobs, progress=progress_cb)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if out is not None:
+        write_audit_workbook(audits, out)
+    s = summary(audits)
+    if as_json:
+        typer.echo(json.dumps({"summary": s, "reports": [a.to_dict() for a in audits]}, ensure_ascii=False,
+                              indent=1))
+    else:
+        for a in audits:
+            who = " ".join(x for x in (a.agency, f"{a.year} 年度" if a.year else "") if x)
+            if a.status == "unreadable":
+                typer.echo(f"✘ {a.path}：无法读取 —— {a.error}")
+                continue
+            mark = "✔" if a.status == "ok" else "✘"
+            typer.echo(f"{mark} {a.path}（{who or '未识别单位'}，{a.form_title}）：读出 {a.found}/{a.cells} 格"
+                       f"（{a.completeness:.0%}），{STATUS_ZH[a.status]}")
+            for f in a.findings:
+                typer.echo(f"    [{category(f)}·{f.rule}] {f.message}")
+            if a.missing:
+                typer.echo(f"    另有 {len(a.missing)} 项未能读出（已列入审计表“未读出”页）" if out else
+                           f"    另有 {len(a.missing)} 项未能读出：")
+                if out is None:
+                    for line in a.missing[:40]:
+                        typer.echo(f"      · {line}")
+        typer.echo(f"共 {s['reports']} 份报告：{s['with_faults']} 份有问题（{s['faults']} 处），"
+                   f"{s['unreadable']} 份无法读取；读出 {s['cells_read']}/{s['cells']} 格")
+        if out is not None:
+            typer.echo(f"审计表已写入 {out}")
+    return exit_code(audits)
+
+
 def register(app: typer.Typer) -> None:
+    @app.command("audit")
+    def audit_cmd(
+        paths: list[Path] = typer.Argument(..., metavar="年度报告或目录…", help="已发布的年度报告（.pdf、.html、.docx、.txt、.md），或存放它们的目录（含子目录）。"),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="写出审计表（.xlsx）：每份报告一行、每个问题一行、每个未读出的格一行。"),
+        as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每份报告的完整度、问题、未读出的内容）。"),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（默认：CPU 核数）。"),
+    ) -> None:
+        """审计已发布的年度报告：读出统计表，检查表内勾稽关系、正文数字与统计表是否一致、相邻年度是否衔接。
+
+        退出码：0 未发现问题；1 有问题；2 有文件无法读取。
+        """
+        code = _audit(paths, out, as_json, jobs)
+        raise typer.Exit(code)
+
+
     @app.command("report")
     def report_cmd(
         ret: Optional[Path] = typer.Argument(None, metavar="报表.xlsx", help="已填好的报表或汇总表（.xlsx）。在工作目录中不给出时，按台账中各单位的当前版本生成。"),
