@@ -104,11 +104,8 @@ def main() -> None:
         if a.code == "QH01-02":  # a number typed as text with a unit
             set_cells(path, form, {("t2b", "licensing", "decisions"): f"{vals[('t2b', 'licensing', 'decisions')]}件"})
             faults[a.code] = "数字中带“件”字"
-        if a.code == "QH01-05":  # full-width digits: accepted as the number
-            v = vals[("t2c", "penalty", "decisions")]
-            set_cells(path, form, {("t2c", "penalty", "decisions"):
-                                   str(v).translate(str.maketrans("0123456789", "０１２３４５６７８９"))})
-            faults[a.code] = "全角数字（可正常识别）"
+        # (full-width digits typed into a cell become numbers in Excel, WPS and LibreOffice; kept as text
+        # they are left out of the sheet's own totals, so since issue 13 they are an error like "12件")
         if a.code == "QH03-03":  # a tampered formula
             set_cells(path, form, {("t4", "cases", "review_total"): "=SUM(A7:C7)"})
             faults[a.code] = "合计公式被改动"

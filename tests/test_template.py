@@ -44,7 +44,11 @@ def test_exactly_input_cells_unlocked(book, form):
                     # (a text input is one merged cell: its anchor stands for it)
                     unlocked.add((ws.title, cell.row - 1, cell.column - 1))
     cover = {x for x in unlocked if x[0] == "封面"}
-    assert {r for (_, r, _) in cover} == {7, 8, 9}  # contact, phone, date; agency/code/year/region known
+    fields = {x for x in cover if x[1] < 10}
+    assert {r for (_, r, _) in fields} == {7, 8, 9}  # contact, phone, date; agency/code/year/region known
+    signatures = cover - fields  # 填报人, 审核人, 单位负责人 sign (or type their names) on lines of their own
+    ws = wb["封面"]
+    assert [ws.cell(r + 1, 1).value for (_, r, _) in sorted(signatures)] == ["填报人：", "审核人：", "单位负责人："]
     assert unlocked - cover == want
 
 

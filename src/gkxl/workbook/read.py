@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import weakref
 import zipfile
 import zlib
 import os
@@ -28,7 +27,7 @@ from ..findings import Finding, Severity, finding
 from ..form import CellKey, Form, load_form
 from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, ROLLUP_SHEETS, TEXT_SHEET, SheetLayout, a1, cover_positions,
                      sheet_layouts, text_positions)
-from .values import MAX_VALUE, classify, in_range, normalise_text, parse_number
+from .values import MAX_VALUE, classify, in_range, leaves_of, normalise_text, parse_number
 from .xlsx import RawBook, RawSheet, load_bytes, open_book
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -80,20 +79,6 @@ class Return:
 @lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     return normalise_text(s or "")
-
-
-_LEAVES: "weakref.WeakKeyDictionary[Form, dict[CellKey, frozenset[CellKey]]]" = weakref.WeakKeyDictionary()
-
-
-def leaves_of(form: Form, key: CellKey) -> frozenset[CellKey]:
-    """The input cells a total adds up, through totals of totals (the key itself for an input)."""
-    table = _LEAVES.get(form)
-    if table is None:
-        table = {k: frozenset((k,)) for k in form.input_cells}
-        for d in form.derived_order:
-            table[d.cell] = frozenset().union(*(table[t] for t in d.terms))
-        _LEAVES[form] = table
-    return table[key]
 
 
 def _raw_text(v: object) -> str:
@@ -505,24 +490,46 @@ def _read_cover(book: RawBook, form: Form, index: _Index) -> dict[str, str]:
     return out
 
 
+def expected_sheets(form: Form, rollup: bool) -> list[str]:
+    """The sheets a workbook of the form has, in order (its structure, which the fingerprint names)."""
+    return [INSTRUCTIONS_SHEET, COVER_SHEET, *sheet_layouts(form), TEXT_SHEET,
+            *(ROLLUP_SHEETS if rollup else ()), META_SHEET]
+
+
 def _structure_findings(book: RawBook, form: Form, layouts, matched_by: str, findings: list[Finding]) -> None:
+    """Sheets inserted, deleted, renamed, moved, hidden or unhidden, protection removed: found by
+    comparing with the structure the form prescribes, whatever the protection flag says (LibreOffice
+    writes a bare <workbookProtection/> and does not enforce it)."""
     if matched_by != "identity":
         return
-    expected = [INSTRUCTIONS_SHEET, COVER_SHEET, *layouts, TEXT_SHEET, META_SHEET]
-    if book.custom.get("gkxl_kind") == "rollup":
-        expected += list(ROLLUP_SHEETS)
+    expected = expected_sheets(form, book.custom.get("gkxl_kind") == "rollup")
+    renamed = any(f.rule == "G-SHEET-RENAMED" for f in findings)
     for name in book.sheet_names:
-        if name not in expected:
-            findings.append(finding("G-EXTRA-SHEET", f"多出了工作表“{name}”（模板的结构被改动）",
-                                    sheet=name))
+        if name not in expected and not (renamed and any(f.rule == "G-SHEET-RENAMED" and f.sheet == name
+                                                         for f in findings)):
+            findings.append(finding("G-EXTRA-SHEET", f"多出了工作表“{name}”（模板的结构被改动）", sheet=name))
     for name in [COVER_SHEET, *layouts, TEXT_SHEET]:
         sh = book.sheet(name)
         if sh is None:
-            if not any(f.rule == "G-SHEET-RENAMED" for f in findings):
+            if not renamed:
                 findings.append(finding("G-SHEET-MISSING", f"缺少工作表“{name}”", sheet=name))
             continue
         if not sh.protected:
             findings.append(finding("G-UNPROTECTED", f"工作表“{name}”的保护被撤销", sheet=name))
+    if META_SHEET not in book.sheet_names:
+        findings.append(finding("G-META-MISSING", f"隐藏的标识工作表“{META_SHEET}”被删除（表内的自动检查随之失效）",
+                                sheet=META_SHEET))
+    for name in book.sheet_names:
+        state = book.states.get(name, "visible")
+        if name == META_SHEET:
+            if state == "visible":  # very hidden as written; LibreOffice saves it merely hidden
+                findings.append(finding("G-SHEET-STATE", f"隐藏的标识工作表“{META_SHEET}”被取消隐藏", sheet=name))
+        elif name in expected and state != "visible":
+            findings.append(finding("G-SHEET-STATE", f"工作表“{name}”被隐藏", sheet=name))
+    present = [n for n in book.sheet_names if n in expected]
+    if present != [n for n in expected if n in present]:
+        findings.append(finding("G-SHEET-ORDER", "工作表的顺序被改动：应为" + "、".join(
+            f"“{n}”" for n in expected if n != META_SHEET and n in present)))
     if not book.structure_locked:
         findings.append(finding("G-STRUCTURE-UNLOCKED", "工作簿结构保护被撤销"))
 

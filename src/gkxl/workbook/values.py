@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass
 
+from ..form import CellKey, Form
 from ..form.compute import Number
 
 # No count or amount of this report comes near it; a larger number is a typing or pasting accident.
@@ -52,6 +54,20 @@ _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _EDGE = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff\u2002\u2003\u2009"
 # full-width digits, point, comma and signs are what a Chinese input method types; nothing else is mapped
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，＋－", "0123456789.,+-")
+
+
+_LEAVES: "weakref.WeakKeyDictionary[Form, dict[CellKey, frozenset[CellKey]]]" = weakref.WeakKeyDictionary()
+
+
+def leaves_of(form: Form, key: CellKey) -> frozenset[CellKey]:
+    """The input cells a total adds up, through totals of totals (the key itself for an input)."""
+    table = _LEAVES.get(form)
+    if table is None:
+        table = {k: frozenset((k,)) for k in form.input_cells}
+        for d in form.derived_order:
+            table[d.cell] = frozenset().union(*(table[t] for t in d.terms))
+        _LEAVES[form] = table
+    return table[key]
 
 
 class ValueProblem(str):
