@@ -24,9 +24,11 @@ STAMP = VENV / ".gkxl-installed"
 # Debian packages the tests drive for real: the spreadsheet program, CJK fonts
 # to render Chinese, PDF tools to count pages, an IMAP server for mail tests.
 # Each is installed only when the file or program that proves it is missing.
-# Writer renders the published report (.docx) to PDF.
+# Writer renders the published report (.docx) to PDF. Gnumeric's ssconvert recalculates templates a
+# second way; python3-uno lets a test type into LibreOffice as a clerk does.
 APT_PROGRAMS = {"soffice": "libreoffice-calc-nogui", "/usr/lib/libreoffice/program/libswlo.so": "libreoffice-writer-nogui",
-                "pdfinfo": "poppler-utils", "/usr/sbin/dovecot": "dovecot-imapd", "fc-list": "fonts-noto-cjk"}
+                "pdfinfo": "poppler-utils", "/usr/sbin/dovecot": "dovecot-imapd", "fc-list": "fonts-noto-cjk",
+                "ssconvert": "gnumeric", "/usr/lib/python3/dist-packages/uno.py": "python3-uno"}
 
 
 def log(msg: str) -> None:
