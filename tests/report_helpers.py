@@ -186,12 +186,24 @@ def transcription_keys(form) -> dict[str, tuple]:
     return out
 
 
+def truth_cells(truth: dict, keys: dict) -> dict:
+    """The transcription's cells in the form's terms: a form that prints 三(六) as one row
+    (gb2021p6) is scored on the sums of the three printed sub-rows."""
+    cells = dict(truth["cells"])
+    if any(k.startswith("table3.三.(六).") and k.count(".") == 3 for k in keys) and \
+            any(k.startswith("table3.三.(六).1.") for k in cells):
+        for col in truth["columns_table3"]:
+            parts = [cells.pop(f"table3.三.(六).{i}.{col}", None) for i in (1, 2, 3)]
+            cells[f"table3.三.(六).{col}"] = None if any(x is None for x in parts) else sum(parts)
+    return cells
+
+
 def score(mapped, truth: dict) -> dict:
     """Cells right / wrong / missing against a transcription (printed cells only), and the
     cells given where the transcription could not read one (unverifiable: must be none)."""
     keys = transcription_keys(mapped.form)
     right, wrong, missing, unverifiable, unknown = [], [], [], [], []
-    for k, want in truth["cells"].items():
+    for k, want in truth_cells(truth, keys).items():
         key = keys.get(k)
         if key is None:
             unknown.append(k)

@@ -56,9 +56,11 @@ def find_identity(src: SourceDoc, n_paras: int = 15) -> tuple[str, int | None, s
     Lines near the top are tried alone and joined with the next one or two (a
     title split over lines); then the page title; then the opening paragraph."""
     paras = [b.text for b in src.blocks[:60] if isinstance(b, Para)][:n_paras]
-    tries: list[str] = []
-    for i in range(len(paras)):
-        tries += [paras[i], "".join(paras[i:i + 2]), "".join(paras[i:i + 3])]
+    # a whole line first (a menu line before the title must not become part of the name),
+    # then two and three lines joined, then the page's own title
+    tries: list[str] = list(paras)
+    tries += ["".join(paras[i:i + 2]) for i in range(len(paras) - 1)]
+    tries += ["".join(paras[i:i + 3]) for i in range(len(paras) - 2)]
     if src.title_hint:
         tries.append(src.title_hint)
     for t in tries:

@@ -271,6 +271,8 @@ class _Mapper:
                     seg = None
                     continue
             data = self.is_data(cells)
+            if not data and seg is not None and seg.data and self.continues(seg, cells):
+                continue
             if seg is None or (not data and seg.data):
                 seg = _Segment(None, raw, where=raw.name or f"第 {index} 张表", context=context)
                 segs.append(seg)
@@ -282,6 +284,24 @@ class _Mapper:
         for s in segs:
             self.segment(s, before if first else [])
             first = False
+
+    def continues(self, seg: _Segment, cells: list[str]) -> bool:
+        """A row holding only the wrapped end of the previous row's labels ("申请" under
+        "1.信访举报投诉类", a PDF row split by a page's grid): joined to that row when the
+        joined label is a row of the form and the previous one alone was not."""
+        ri, prev = seg.data[-1]
+        if len(prev) != len(cells) or any(value_like(c) for c in cells):
+            return False
+        cut = _last_label(prev) + 1
+        if any(cells[cut:]) or not any(cells[:cut]):
+            return False
+        merged = [p + c if c and c != p else p for p, c in zip(prev[:cut], cells[:cut])] + prev[cut:]
+        old = _dedupe([x for x in prev[:cut] if x])
+        new = _dedupe([x for x in merged[:cut] if x])
+        if not new or (old and self.leaf_rows(old)) or not self.leaf_rows(new):
+            return False
+        seg.data[-1] = (ri, merged)
+        return True
 
     def segment(self, seg: _Segment, before: list[str]) -> None:
         widths = {len(r) for r in seg.header + [c for _, c in seg.data]}

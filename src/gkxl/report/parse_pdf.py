@@ -63,51 +63,66 @@ def _join_lines(text: str) -> str:
 
 
 class _Table:
-    """One ruled table of one page: a grid with merged cells repeated, and each cell's place."""
+    """One ruled table of one page: its cell boxes with their texts."""
 
     def __init__(self, page_no: int, table, budget: Budget) -> None:
-        cells = [c for c in table.cells if c]
         self.page = page_no
         self.bbox = table.bbox
-        self.xs = _cluster([c[0] for c in cells])
-        self.ys = _cluster([c[1] for c in cells])
-        right = max(c[2] for c in cells)
-        bottom = max(c[3] for c in cells)
-        w, h = len(self.xs), len(self.ys)
-        budget.add_cells(w * h)
-        self.rows: list[list[str]] = [[""] * w for _ in range(h)]
-        self.where: list[list[str]] = [[""] * w for _ in range(h)]
-        texts = {}
-        for r, row in enumerate(table.rows):
-            for c, box in enumerate(row.cells):
-                if box is not None:
-                    texts[box] = None
-        # text of each cell box, from pdfplumber's own extraction (same boxes, same order)
-        extracted = table.extract()
-        for row, vals in zip(table.rows, extracted):
+        texts: dict = {}
+        for row, vals in zip(table.rows, table.extract()):
             for box, val in zip(row.cells, vals):
                 if box is not None:
                     texts[box] = _join_lines(val or "")
-        for box in cells:
-            x0, top, x1, bot = box
-            c0, r0 = _index(self.xs, x0), _index(self.ys, top)
-            c1 = sum(1 for x in self.xs if x < x1 - _TOL) if x1 < right + _TOL else w
-            r1 = sum(1 for y in self.ys if y < bot - _TOL) if bot < bottom + _TOL else h
-            text = texts.get(box) or ""
-            where = (f"第 {page_no} 页，表格第 {r0 + 1} 行第 {c0 + 1} 格（x={x0:.0f}，y={top:.0f}）")
+        self.cells = [(box, texts.get(box, "")) for box in table.cells if box]
+        self.xs = _cluster([c[0][0] for c in self.cells])
+        self.right = max(c[0][2] for c in self.cells)
+        budget.add_cells(len(self.xs) * len(_cluster([c[0][1] for c in self.cells])))
+
+    def compatible(self, other: "_Table") -> bool:
+        """Is `other` (first on the next page) the rest of this table? Same left and right
+        edges, and one's column lines a subset of the other's (a header whose corner spans
+        the label columns continues as rows that have them)."""
+        if other.page != self.page + 1:
+            return False
+        if abs(self.xs[0] - other.xs[0]) > 3 * _TOL or abs(self.right - other.right) > 3 * _TOL:
+            return False
+
+        def within(a: list[float], b: list[float]) -> bool:
+            return all(any(abs(x - y) <= 2 * _TOL for y in b) for x in a)
+
+        return within(self.xs, other.xs) or within(other.xs, self.xs)
+
+    def paint(self, xs: list[float]) -> tuple[list[list[str]], list[list[str]]]:
+        """The table on the column lines `xs`: a merged cell repeated over every position."""
+        ys = _cluster([c[0][1] for c in self.cells])
+        bottom = max(c[0][3] for c in self.cells)
+        w, h = len(xs), len(ys)
+        rows = [[""] * w for _ in range(h)]
+        where = [[""] * w for _ in range(h)]
+        for (x0, top, x1, bot), text in self.cells:
+            c0, r0 = _index(xs, x0), _index(ys, top)
+            c1 = sum(1 for x in xs if x < x1 - _TOL) if x1 < self.right - _TOL else w
+            r1 = sum(1 for y in ys if y < bot - _TOL) if bot < bottom - _TOL else h
+            wh = f"第 {self.page} 页，表格第 {r0 + 1} 行第 {c0 + 1} 格（x={x0:.0f}，y={top:.0f}）"
             for r in range(r0, max(r1, r0 + 1)):
                 for c in range(c0, max(c1, c0 + 1)):
-                    self.rows[r][c] = text
-                    self.where[r][c] = where
+                    rows[r][c] = text
+                    where[r][c] = wh
+        return rows, where
 
-    @property
-    def width(self) -> int:
-        return len(self.xs)
 
-    def continues(self, other: "_Table") -> bool:
-        """Is `other` (first on the next page) the rest of this table?"""
-        return (other.page == self.page + 1 and other.width == self.width
-                and all(abs(a - b) <= 3 * _TOL for a, b in zip(self.xs, other.xs)))
+def _raw(group: list[_Table]) -> RawTable:
+    """Tables joined across page breaks, on the union of their column lines."""
+    xs = _cluster([x for t in group for x in t.xs])
+    rows: list[list[str]] = []
+    where: list[list[str]] = []
+    for t in group:
+        r, w = t.paint(xs)
+        rows += r
+        where += w
+    pages = sorted({t.page for t in group})
+    name = f"第 {pages[0]} 页的表格" if len(pages) == 1 else f"第 {pages[0]}–{pages[-1]} 页的表格"
+    return RawTable(rows, where, name)
 
 
 def _page_lines(page, tables: list[_Table]) -> list[dict]:
@@ -248,34 +263,39 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     items.sort(key=lambda x: (x[0], x[1]))
     blocks: list = []
     state: dict = {}
-    last_table: _Table | None = None
-    last_raw: RawTable | None = None
+    group: list[_Table] = []
+    group_at = -1  # where the group's table goes in blocks
+
+    def close() -> None:
+        nonlocal group
+        if group:
+            blocks[group_at] = _raw(group)
+        group = []
+
     for page_no, _, item in items:
         if isinstance(item, _Table):
-            if last_table is not None and last_raw is not None and last_table.continues(item):
-                last_raw.rows.extend(item.rows)
-                last_raw.where.extend(item.where)  # type: ignore[union-attr]
+            if group and group[-1].compatible(item):
+                group.append(item)
             else:
-                last_raw = RawTable([list(r) for r in item.rows], [list(w) for w in item.where],
-                                    f"第 {page_no} 页的表格")
-                blocks.append(last_raw)
-            last_table = item
+                close()
+                group = [item]
+                group_at = len(blocks)
+                blocks.append(None)
             state["prev"] = state["last"] = None
             continue
-        # a text line between two tables breaks the continuation
-        last_table = None
+        close()  # a text line between two tables: they are two tables
         p = _paragraphs(item, page_no, margins[page_no], state)
         if p is not None:
             blocks.append(p)
+    close()
     notes = []
     if image_pages:
         notes.append(f"第 {'、'.join(map(str, image_pages))} 页是图片（没有文字层），其中的内容无法读取")
     stream = []
     for b in blocks:
         if isinstance(b, RawTable):
-            for r, row in enumerate(b.rows):
-                cells = [c for k, c in enumerate(row) if c and (k == 0 or row[k - 1] != c)]
-                stream.append(("  ".join(cells), b.cell_where(r, 0)))
+            for r in range(len(b.rows)):
+                stream.append(("  ".join(b.row_cells(r)), b.cell_where(r, 0)))
         else:
             stream.append((b.text, b.where))
     return SourceDoc(blocks, path, "", "pdf", stream if tables else lines_out, notes)

@@ -29,6 +29,21 @@ class RawTable:
     where: list[list[str]] | None = None  # per cell, parallel to rows (None: `name` and row/column numbers)
     name: str = ""  # where the table is, e.g. "第4页的表格"
 
+    def row_cells(self, r: int) -> list[str]:
+        """A row's cells with a merged cell once (by its place when known, else a repeated label)."""
+        row = self.rows[r]
+        out = []
+        for k, c in enumerate(row):
+            if not c:
+                continue
+            if k and self.where is not None and r < len(self.where) and k < len(self.where[r]):
+                if self.where[r][k] and self.where[r][k] == self.where[r][k - 1]:
+                    continue
+            elif k and row[k - 1] == c and not c.replace(".", "").isdigit():
+                continue
+            out.append(c)
+        return out
+
     def cell_where(self, r: int, c: int) -> str:
         if self.where is not None and r < len(self.where) and c < len(self.where[r]) and self.where[r][c]:
             return self.where[r][c]
@@ -57,6 +72,5 @@ class SourceDoc:
                 out.append((b.text, b.where))
             else:
                 for i, row in enumerate(b.rows):
-                    cells = [c for k, c in enumerate(row) if c and (k == 0 or row[k - 1] != c)]
-                    out.append(("\t".join(cells), b.cell_where(i, 0)))
+                    out.append(("\t".join(b.row_cells(i)), b.cell_where(i, 0)))
         return out
