@@ -1,35 +1,77 @@
-"""Feedback for a clerk: their own workbook with a comment on every wrong cell,
-and a short Chinese text of what to fix, ready to send back.
+"""Feedback for a clerk: a corrected copy of her workbook she can edit, and a short Chinese text
+of what to fix, ready to send back.
 
-The copy keeps the workbook's identity, protection and formulas (it is saved
-by openpyxl, which keeps them), so the corrected file reads back as the same
-agency's return. No sheet is added: that would itself be flagged as tampering.
+The copy is not her file patched: it is the form's template written anew (formulas, protection,
+live checks and identity restored) holding everything she filled in -- valid numbers as numbers,
+anything else as she typed it, so the cell is red and she sees what to change -- with a comment
+beside every cell to fix. What it lists is what she can act on: the findings of the copy itself
+(the copy is read back and checked), plus those that need last year's return. Tampering that the
+copy repairs (a total typed over, a sheet renamed) is said once, as repaired; what only the
+coordinator can act on (a missing or mismatched prior return) is left out.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from pathlib import Path
 
-from . import CheckResult
+from . import CheckResult, check_return
+from ..errors import GkxlError
 from ..findings import Finding
-from ..workbook.write import atomic_write
+from ..roster import Agency
+from ..workbook.read import Return, read_return
+from ..workbook.write import Fill, atomic_write, render_workbook
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
+# findings only the coordinator can act on: never in a clerk's feedback
+COORDINATOR_ONLY = frozenset({"X-NO-PRIOR", "X-PRIOR-AGENCY"})
+MAX_COMMENT = 1500
 
 
-def feedback_text(r: CheckResult, shown_name: str = "") -> str:
+def _prior_rules(ret: Return) -> set[str]:
+    form = ret.form
+    return ({i.rule.id for i in form.compare_instances if i.uses_prior}
+            | {r.id for r in form.rules if r.kind == "jump"})
+
+
+def clerk_findings(r: CheckResult, copy: CheckResult | None) -> tuple[list[Finding], bool]:
+    """(the findings she can act on, whether the copy repaired tampering). With the copy: its own
+    findings, plus the original's that need last year's return (the copy is checked without it)."""
+    if copy is None or copy.ret is None:
+        return [f for f in r.findings if f.rule not in COORDINATOR_ONLY and f.severity != "info"], False
+    repaired = any(f.rule.startswith("G-") for f in r.findings if f.rule not in ("G-AGENCY", "G-YEAR"))
+    keep = _prior_rules(r.ret) if r.ret else set()
+    place = _standard_place(r.ret) if r.ret else {}
+    out = [f for f in copy.findings if f.severity != "info"]
+    for f in r.findings:
+        if f.rule in keep or f.rule in ("G-AGENCY", "G-YEAR"):
+            sheet, cell = place.get((f.sheet, f.cell), (f.sheet, f.cell))
+            out.append(Finding(f.rule, f.severity, f.message, sheet, cell, f.values, f.cells, f.advice))
+    return out, repaired
+
+
+def _standard_place(ret: Return) -> dict[tuple[str, str], tuple[str, str]]:
+    """Where she had a cell -> where the form puts it (they differ only in a copied or moved table)."""
+    std = ret.form.plan.sources
+    return {ret.sources[k]: std[k] for k in ret.sources if k in std}
+
+
+def feedback_text(r: CheckResult, shown_name: str = "", findings: list[Finding] | None = None,
+                  repaired: bool = False, copy_name: str = "") -> str:
     """What to fix, in the clerk's words; `shown_name` is the file name she sent (not where we keep it)."""
     ret = r.ret
+    findings = [f for f in r.findings if f.rule not in COORDINATOR_ONLY] if findings is None else findings
     who = (ret.agency_name or ret.agency_code or "填报单位") if ret else "填报单位"
     year = f"{ret.year} 年度" if ret and ret.year else ""
-    errs = [f for f in r.findings if f.severity == "error"]
-    warns = [f for f in r.findings if f.severity == "warning"]
+    errs = [f for f in findings if f.severity == "error"]
+    warns = [f for f in findings if f.severity == "warning"]
     lines = [f"{who}：", "",
              f"您单位报送的{year}{ret.form.title if ret else '统计表'}（文件：{shown_name or Path(r.path).name}）经检查，"
              f"有 {len(errs)} 处错误需要修改" + (f"，另有 {len(warns)} 处提醒请核实" if warns else "") + "。", ""]
+    if repaired:
+        lines += ["附件是按原模板重新生成的表格：合计公式、表格结构和保护已经恢复，您填写的数字和文字都已保留，"
+                  "请直接在附件中修改。", ""]
     blanks = [f for f in errs if f.rule == "V-BLANK"]
     n = 0
     for f in errs:
@@ -53,12 +95,14 @@ def feedback_text(r: CheckResult, shown_name: str = "") -> str:
         for i, f in enumerate(warns, 1):
             where = f"（{f.where}）" if f.where else ""
             lines.append(f"{i}. {f.message}{where}")
-    lines += ["", "出错的单元格已在附件中加了批注（单元格右上角的红色小三角），每张表第 2 行也会显示检查结果。"
-              "请在附件中修改，确认各表都显示“✔ 通过”后保存为 .xlsx 并重新发送。", ""]
+    attached = f"附件{('《' + copy_name + '》') if copy_name else ''}"
+    lines += ["", f"要修改的单元格在{attached}中标成了红色（未填写的为黄色），旁边有批注（单元格右上角的红色小三角，"
+              "鼠标移上去即可看到）。每张表第 2 行和“封面”显示检查结果："
+              f"请在{attached}中修改，确认封面显示“✔ 通过”后保存为 .xlsx 并重新发送。", ""]
     return "\n".join(lines)
 
 
-def _comment_targets(findings: list[Finding]) -> dict[tuple[str, str], list[str]]:
+def _comments(findings: list[Finding]) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], list[str]] = defaultdict(list)
     for f in findings:
         if f.severity == "info" or not f.sheet or not f.cell:
@@ -68,18 +112,71 @@ def _comment_targets(findings: list[Finding]) -> dict[tuple[str, str], list[str]
         if f.advice:
             text += f"\n处理：{f.advice}"
         out[(f.sheet, f.cell)].append(text)
-    return out
+    return {k: "\n\n".join(v)[:MAX_COMMENT] for k, v in out.items()}
+
+
+def _her_values(ret: Return) -> dict:
+    """Every input as she left it: valid numbers as numbers, anything else as its text (or number)."""
+    from ..workbook.xlsx import open_book
+
+    values: dict = dict(ret.inputs)
+    bad = {k for k, v in ret.inputs.items() if v is None}
+    if not bad:
+        return values
+    try:
+        book = open_book(ret.path)
+    except GkxlError:
+        return values
+    try:
+        for key in bad:
+            sheet, ref = ret.sources.get(key, ("", ""))
+            sh = book.sheet(sheet) if sheet else None
+            if sh is None:
+                continue
+            from ..workbook.xlsx import _ref
+
+            pos = _ref(ref)
+            cell = sh.get(*pos) if pos else None
+            if cell is None or cell.value is None:
+                continue
+            v = cell.value
+            if isinstance(v, bool) or cell.type in ("b", "e"):
+                values[key] = str(v)
+            elif isinstance(v, float):
+                values[key] = v if abs(v) <= 1e15 else f"{v:.6g}"
+            else:
+                values[key] = str(v)
+    finally:
+        book.close()
+    return values
+
+
+def corrected_copy(r: CheckResult, shown_name: str = "",
+                   comments: dict[tuple[str, str], str] | None = None) -> bytes | None:
+    """Her return written anew on the form's template (see the module docstring), with `comments`
+    beside cells; None when there is nothing to write it from."""
+    ret = r.ret
+    if ret is None or ret.is_rollup:
+        return None
+    ident = ret.identity
+    agency = Agency(ret.agency_code, ret.agency_name, ident.get("region", ""))
+    fill = Fill(values=_her_values(ret), texts=dict(ret.texts),
+                cover={k: v for k, v in ret.cover.items() if v},
+                meta={k: v for k, v in (("created_at", ident.get("created_at", "")),
+                                        ("feedback_for", shown_name or Path(r.path).name)) if v},
+                comments=dict(comments or {}))
+    kind = ident.get("kind") or "template"
+    return render_workbook(ret.form, year=ret.year, agency=agency, fill=fill,
+                           kind=kind if kind in ("template", "return", "sample") else "template")
 
 
 def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = None,
                    shown_name: str = "") -> tuple[Path | None, Path]:
-    """(marked-up workbook or None, text file) for one failing return.
+    """(corrected workbook or None, text file) for one failing return.
 
-    Files are named by agency code; `used` keeps names unique within a run
-    (two returns of one agency get CODE.xlsx and CODE-2.xlsx)."""
-    import openpyxl
-    from openpyxl.comments import Comment
-
+    Files are named by agency code (the mail step pairs them by it); `used` keeps names unique
+    within a run (two returns of one agency get CODE.xlsx and CODE-2.xlsx). Her attachment's
+    name is written into the copy (custom property gkxl_feedback_for) and into the text."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     code = (r.ret.agency_code if r.ret else "") or Path(r.path).stem
@@ -91,27 +188,19 @@ def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = 
     if used is not None:
         used.add(stem)
     txt = out_dir / f"{stem}-修改意见.txt"
-    atomic_write(txt, feedback_text(r, shown_name).encode("utf-8-sig"))
     book_path: Path | None = out_dir / f"{stem}.xlsx"
-    try:
-        wb = openpyxl.load_workbook(r.path)
-    except Exception:  # unreadable by openpyxl: the text alone must do
-        return None, txt
-    for (sheet, cell), texts in _comment_targets(r.findings).items():
-        if sheet not in wb.sheetnames:
-            continue
-        ws = wb[sheet]
-        try:
-            target = ws[cell]
-        except (ValueError, KeyError):
-            continue
-        if type(target).__name__ == "MergedCell":
-            continue
-        body = "\n\n".join(texts)
-        c = Comment(body[:2000], "gkxl")
-        c.width, c.height = 320, min(400, 60 + 18 * (len(body) // 18 + body.count("\n")))
-        target.comment = c
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write(book_path, buf.getvalue())
+    data = corrected_copy(r, shown_name)
+    copy = None
+    if data is not None:
+        copy = check_return(read_return(data, name=shown_name or Path(r.path).name))
+    findings, repaired = clerk_findings(r, copy)
+    if data is not None:
+        comments = _comments(findings)
+        if comments:  # written again, with the comments beside the cells to fix
+            data = corrected_copy(r, shown_name, comments) or data
+        atomic_write(book_path, data)
+    else:
+        book_path = None
+    atomic_write(txt, feedback_text(r, shown_name, findings, repaired,
+                                    book_path.name if book_path else "").encode("utf-8-sig"))
     return book_path, txt

@@ -452,6 +452,9 @@ class _Writer:
             ws.write_blank(r, 1, None, self.f_sign_line)
             ws.set_row(r, 30)
             r += 1
+        for (sheet, ref), text in self.fill.comments.items():
+            if sheet == COVER_SHEET:
+                ws.write_comment(ref, text, COMMENT_OPTIONS)
         self.page_setup(ws)
         self.protect(ws)
 
