@@ -114,7 +114,7 @@ def _walk(parent, blocks: list, budget: Budget, no: list[int]) -> None:
         if tag == _W + "p":
             for line in _text(el).splitlines():
                 if line.strip():
-                    blocks.append(Para(line.strip(), f"第 {len(blocks) + 1} 段"))
+                    blocks.append(Para(line.strip()))
         elif tag == _W + "tbl":
             budget.tick()
             _table(el, blocks, budget, no)
@@ -161,4 +161,9 @@ def parse_docx(data: bytes, path: str = "") -> SourceDoc:
         raise ReportError(f"{path}：不是有效的 Word（.docx）文件（没有正文）", code="REPORT_READ", path=path)
     blocks: list = []
     _walk(body, blocks, budget, [0])
+    n = 0
+    for b in blocks:
+        if isinstance(b, Para):
+            n += 1
+            b.where = f"正文第 {n} 段"
     return SourceDoc(blocks, path, title, "docx")

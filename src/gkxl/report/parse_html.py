@@ -167,4 +167,9 @@ def parse_html(data: bytes, path: str = "") -> SourceDoc:
     body = root.find(".//body")
     blocks: list = []
     _walk(body if body is not None else root, blocks, Budget(path), [0])
+    n = 0
+    for b in blocks:
+        if isinstance(b, Para):
+            n += 1
+            b.where = f"网页正文第 {n} 段"
     return SourceDoc(blocks, path, title, "html")
