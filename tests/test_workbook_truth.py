@@ -177,8 +177,10 @@ def _profile(root: Path) -> Path:
     return root
 
 
-def libreoffice_recalc(files: list[Path], outdir: Path, procs: int = 2) -> None:
-    """Open, recalculate and save many workbooks with few soffice processes, each with its own profile."""
+def libreoffice_recalc(files: list[Path], outdir: Path, procs: int = 2, to: str = "xlsx") -> None:
+    """Open, recalculate and save (or print to PDF) many workbooks with few soffice processes, each
+    with its own profile."""
+    filt = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf:calc_pdf_Export"}[to]
     outdir.mkdir(parents=True, exist_ok=True)
     chunks = [files[i::procs] for i in range(procs)]
 
@@ -188,7 +190,7 @@ def libreoffice_recalc(files: list[Path], outdir: Path, procs: int = 2) -> None:
         with tempfile.TemporaryDirectory(prefix="gkxl-lo-") as prof:
             _profile(Path(prof))
             subprocess.run([soffice(), f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
-                            "--nolockcheck", "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                            "--nolockcheck", "--calc", "--convert-to", filt,
                             "--outdir", str(outdir), *map(str, chunk)], capture_output=True, timeout=600)
 
     with ThreadPoolExecutor(procs) as ex:

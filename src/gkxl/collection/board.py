@@ -90,6 +90,17 @@ def all_done(res: Resolution) -> bool:
     return all(st.status in DONE for st in res.states.values() if not st.agency.is_rollup)
 
 
+def _print_setup(ws, title: str, header_row: int) -> None:
+    """Landscape A4, one page wide, the header row on every page, the title and page number on each."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.7)
+    ws.set_header("&C" + title.replace("&", "&&"), {"margin": 0.3})
+    ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+
+
 def status_workbook(res: Resolution, roster, *, title: str, root: Path | None = None) -> bytes:
     """The board as an .xlsx the coordinator opens in Excel: filterable, printable, frozen header."""
     import xlsxwriter
@@ -124,10 +135,7 @@ def status_workbook(res: Resolution, roster, *, title: str, root: Path | None = 
                     ws.write_string(i, j, str(v), fmts.get(v) if k == "status" else None)
         ws.freeze_panes(2, 2)
         ws.autofilter(1, 0, max(1, len(recs) + 1), len(COLUMNS) - 1)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(1)
+        _print_setup(ws, title, 1)
         ws2 = wb.add_worksheet("各地区")
         counts = region_counts(roster, res)
         if counts:
@@ -140,6 +148,7 @@ def status_workbook(res: Resolution, roster, *, title: str, root: Path | None = 
                     v = row[k]
                     (ws2.write_number if isinstance(v, int) else ws2.write_string)(i, j, v)
             ws2.freeze_panes(1, 2)
+        _print_setup(ws2, title, 0)
         ws3 = wb.add_worksheet("待确认")
         for j, h in enumerate(("编号", "原附件名", "文件", "工作簿中的单位代码", "年度", "发件人", "收到时间", "原因")):
             ws3.write_string(0, j, h, head)
@@ -148,5 +157,6 @@ def status_workbook(res: Resolution, roster, *, title: str, root: Path | None = 
             for j, v in enumerate((f.key, f.original_name, os.path.basename(f.path), f.agency_code,
                                    str(f.year or ""), f.sender, f.received_at, f.reason)):
                 ws3.write_string(i, j, str(v or ""))
+        _print_setup(ws3, title, 0)
         wb.close()
     return buf.getvalue()

@@ -75,7 +75,8 @@ def _detail_sheet(r: Rollup):
             ws.write_formula(last + 1, c, f"=SUM({a1(2, c)}:{a1(last, c)})", None, r.totals[key])
         ws.freeze_panes(2, 2)
         ws.autofilter(1, 0, last, n0 + len(form.input_cells) - 1)
-        w.protect(ws)
+        w.extra_sheet_setup(ws, header_row=1, label_cols=2)
+        w.protect(ws, filters=True)
     return write
 
 
@@ -83,11 +84,13 @@ def _table_sheet(name: str, policy: str, header: list[str], rows: list[list], wi
                  after: list[list] | None = None):
     def write(wb, w):
         ws = wb.add_worksheet(name)
-        head = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True})
+        head = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"})
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         ws.write_string(0, 0, policy)
         for j, h in enumerate(header):
             ws.write_string(1, j, h, head)
-            ws.set_column(j, j, widths[j] if j < len(widths) else 12)
+            ws.set_column(j, j, _fit_width(h, [row[j] for row in rows if j < len(row)],
+                                           widths[j] if j < len(widths) else 12), wrap)
         for i, row in enumerate(rows, start=2):
             for j, v in enumerate(row):
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -103,8 +106,17 @@ def _table_sheet(name: str, policy: str, header: list[str], rows: list[list], wi
         ws.freeze_panes(2, 0)
         if rows:
             ws.autofilter(1, 0, len(rows) + 1, len(header) - 1)
-        w.protect(ws)
+        w.extra_sheet_setup(ws, header_row=1)
+        w.protect(ws, filters=True)  # its filters work on the protected sheet
     return write
+
+
+def _fit_width(head: str, values: list, least: float) -> float:
+    """A column as wide as its longest value (within bounds): nothing clipped, nothing absurd."""
+    from ..form.layout import text_width
+
+    longest = max([text_width(str(v)) for v in values[:2000] if v is not None] + [0])
+    return float(min(max(least, longest + 2, min(text_width(head), 16)), 64))
 
 
 STATUS_HEADER = ["单位代码", "单位名称", "类型", "所属地区", "状态", "标记", "是否计入汇总", "说明", "采用的文件",

@@ -42,7 +42,9 @@ BLIND_NOTE = ("说明：以上检查结果与汇总程序（gkxl check）的检�
               "是否被改动；{prior}")
 SIGNATURES = ("填报人：", "审核人：", "单位负责人：")  # signature lines, as the published reports have them
 COMMENT_OPTIONS = {"author": "gkxl", "x_scale": 2.4, "y_scale": 2.2, "font_name": "宋体", "font_size": 10}
-TEXT_COL_WIDTH = 92  # the text sections' column: about 44 Chinese characters a line
+TEXT_COL_WIDTH = 112  # the text sections' column: in 9-point type about 64 Chinese characters a line,
+INSTRUCTIONS_WIDTH = 72
+TEXT_FONT = 9  # so a 2,000-character section fits Excel's tallest row (409 points)
 # the meta sheet's working cells (see _Writer.meta_sheet)
 COUNT_ROW0, COUNT_COL, RULE_COL, HELPER_COL0 = 3, 3, 7, 9
 GENERAL_REF = "$D$2"
@@ -60,9 +62,9 @@ def page_header(form: Form, agency: Agency | None, year: int | None) -> str:
 
 def text_height(text: str) -> float:
     """Points to show a whole text section in its cell (Excel's row limit is 409)."""
-    per_line = TEXT_COL_WIDTH - 4
-    lines = sum(max(1, -(-text_width(part) // per_line)) for part in text.split("\n"))
-    return float(min(409, max(30, 14.5 * lines + 8)))
+    per_line = (TEXT_COL_WIDTH - 4) * 10 / TEXT_FONT * 0.55  # width units per line, in half-width characters
+    lines = sum(max(1, -(-text_width(part) // int(per_line))) for part in text.split("\n"))
+    return float(min(409, max(30, 12 * lines + 8)))
 
 
 @dataclass
@@ -290,6 +292,9 @@ class _Writer:
                                  "bold": True})
         self.f_text_in = f({**base, "locked": False, "align": "left", "valign": "top"})
         self.f_text_fixed = f({**base, "align": "left", "valign": "top", "bg_color": "#DDEBF7"})
+        self.f_section_in = f({**base, "font_size": TEXT_FONT, "locked": False, "align": "left", "valign": "top"})
+        self.f_section_fixed = f({**base, "font_size": TEXT_FONT, "align": "left", "valign": "top",
+                                  "bg_color": "#DDEBF7"})
         self.f_count_note = f({"font_name": "宋体", "font_size": 9, "align": "right", "valign": "vcenter",
                                "font_color": "#595959"})
         self.f_plain = f({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
@@ -318,9 +323,24 @@ class _Writer:
         self.all_inputs: list[tuple[str, list[str]]] = []  # (sheet, input ranges) for P-ALL-ZERO
         self.bad_total: list[str] = []
 
-    def protect(self, ws) -> None:
-        ws.protect(self.password, {"select_locked_cells": True, "select_unlocked_cells": True,
-                                   "format_columns": True, "format_rows": True})
+    def protect(self, ws, filters: bool = False) -> None:
+        """Protect a sheet; `filters` lets AutoFilter and sorting work on it (a roll-up's lists)."""
+        opts = {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,
+                "format_rows": True}
+        if filters:
+            opts.update({"autofilter": True, "sort": True})
+        ws.protect(self.password, opts)
+
+    def extra_sheet_setup(self, ws, header_row: int, label_cols: int = 0) -> None:
+        """Print setup of a list sheet after the form's own (汇总明细, 完成情况, 来源): landscape,
+        one page wide, its header row on every page, agency, year and page number on each. A sheet
+        too wide for one page (汇总明细: a column per number) prints at 70% across pages instead,
+        its first `label_cols` columns repeated on each."""
+        self.page_setup(ws, landscape=True)
+        ws.repeat_rows(header_row)
+        if label_cols:
+            ws.set_print_scale(70)
+            ws.repeat_columns(0, label_cols - 1)
 
     def is_locked(self, key: CellKey) -> bool:
         return self.fill.lock_all or key in self.fill.locked
@@ -359,7 +379,7 @@ class _Writer:
     # ---------------------------------------------------------- sheets
     def instructions(self) -> None:
         ws = self.wb.add_worksheet(INSTRUCTIONS_SHEET)
-        ws.set_column(0, 0, 88)
+        ws.set_column(0, 0, INSTRUCTIONS_WIDTH)  # narrower than the page, so every program wraps within it
         ws.hide_gridlines(2)
         r = 0
         for text, kind in self.form.instructions or GENERIC_INSTRUCTIONS:
@@ -372,8 +392,8 @@ class _Writer:
                 ws.set_row(r, 21)
             else:
                 ws.write_string(r, 0, text, self.f_plain)
-                # 宋体 11 in a column of 88: about 40 Chinese characters a line, 16 points each
-                ws.set_row(r, 16.5 * max(1, -(-text_width(text) // 80)) + 5)
+                # 宋体 11: about 32 Chinese characters a line in this column, 16 points each
+                ws.set_row(r, 16.5 * max(1, -(-text_width(text) // (INSTRUCTIONS_WIDTH - 8))) + 5)
             r += 1
         self.page_setup(ws)
         ws.set_margins(left=0.6, right=0.6, top=0.75, bottom=0.7)
@@ -619,7 +639,7 @@ class _Writer:
         ws.set_row(0, 28)
         warn: list[str] = []
         n_warn = 0
-        fmt = self.f_text_fixed if self.fill.lock_all else self.f_text_in
+        fmt = self.f_section_fixed if self.fill.lock_all else self.f_section_in
         for t, (r, c) in zip(self.form.texts, text_positions(self.form).values()):
             ws.write_string(r - 1, 0, t.label, self.f_block)
             value = self.fill.texts.get(t.id, "")
