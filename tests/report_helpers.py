@@ -222,3 +222,37 @@ def score(mapped, truth: dict) -> dict:
     printed = len(right) + len(wrong) + len(missing)
     return {"right": len(right), "wrong": wrong, "missing": missing, "unverifiable": unverifiable,
             "unknown": unknown, "printed": printed, "share": len(right) / printed if printed else 0.0}
+
+
+def text_variant(ret, style: str, *, values=None) -> str:
+    """A report as text in the ways users hand it in (no tabs, no table structure):
+    "layout" (a PDF viewer / pdftotext -layout: a row's label, then its numbers apart by spaces),
+    "lines" (a browser copy: every cell on its own line), "glued" (a site's text version: the
+    whole report on one line, every cell run into the next). `values` replaces printed numbers."""
+    doc = build_report(ret)
+    vals = dict(values or {})
+    out: list[str] = [f"{ret.agency_name}{ret.year}年政府信息公开工作年度报告"]
+    for b in doc.blocks:
+        if b.kind != "table":
+            out.append(b.text)
+            continue
+        g = b.grid
+        m = g.matrix()
+        for r in range(g.height):
+            cells = []
+            for k in range(g.width):
+                c = m[r][k]
+                if (r, k) != (c.row, c.col):
+                    continue
+                text = c.text
+                if c.key is not None and c.key in vals:
+                    text = str(vals[c.key])
+                if text:
+                    cells.append(text)
+            if style == "layout":
+                out.append("    ".join(cells))
+            else:
+                out.extend(cells)
+    if style == "glued":
+        return "".join(out)
+    return "\n".join(out) + "\n"
