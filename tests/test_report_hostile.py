@@ -1,0 +1,151 @@
+"""Untrusted published reports: refused in seconds, with a clear Chinese message naming the file."""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import zipfile
+
+import pytest
+
+from gkxl.report import ReportError
+from gkxl.report.importer import read_report
+
+
+def _refused(path, *needles: str, seconds: float = 5.0) -> ReportError:
+    t = time.monotonic()
+    with pytest.raises(ReportError) as e:
+        read_report(path)
+    assert time.monotonic() - t < seconds
+    msg = str(e.value)
+    assert str(path) in msg, msg
+    for n in needles:
+        assert n in msg, msg
+    return e.value
+
+
+def test_html_with_huge_spans(tmp_path):
+    """A 70 KB page of rowspan/colspan 200 (once 104 s and 9.9 GB): refused at once."""
+    cells = "".join(f'<td rowspan="200" colspan="200">{i}</td>' for i in range(40))
+    rows = "".join(f"<tr>{cells}</tr>" for _ in range(45))
+    page = f"<html><body><p>某局2024年政府信息公开工作年度报告</p><table>{rows}</table></body></html>"
+    assert len(page) > 60_000
+    (tmp_path / "h.html").write_text(page, encoding="utf-8")
+    e = _refused(tmp_path / "h.html", "过大", seconds=2.0)
+    assert e.code == "REPORT_TOO_LARGE"
+
+
+def test_spans_past_the_table_are_clipped(tmp_path, form):
+    """A rowspan longer than the table is cut at its last row (as browsers do); the page still reads."""
+    page = ("<html><body><p>某局2024年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p><table>"
+            "<tr><td colspan='9999'>第二十条第（五）项</td></tr><tr><td>信息内容</td><td>本年处理决定数量</td></tr>"
+            "<tr><td rowspan='100000'>行政许可</td><td>12</td></tr></table></body></html>")
+    (tmp_path / "s.html").write_text(page, encoding="utf-8")
+    m = read_report(tmp_path / "s.html")
+    assert m.values[("t2b", "licensing", "decisions")] == 12
+
+
+def _docx_with(document: bytes, *, declared: int | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", document)
+    data = buf.getvalue()
+    if declared is not None:  # lie about the inflated size in the central directory
+        i = data.rfind(b"PK\x01\x02")
+        while i >= 0:
+            name_len = struct.unpack("<H", data[i + 28:i + 30])[0]
+            if data[i + 46:i + 46 + name_len] == b"word/document.xml":
+                data = data[:i + 24] + struct.pack("<I", declared) + data[i + 28:]
+                break
+            i = data.rfind(b"PK\x01\x02", 0, i)
+    return data
+
+
+def test_docx_declaring_a_gigabyte(tmp_path):
+    doc = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>'
+    (tmp_path / "big.docx").write_bytes(_docx_with(doc, declared=1 << 30))
+    e = _refused(tmp_path / "big.docx", "document.xml", "1024 MB", seconds=1.0)
+    assert e.code == "REPORT_TOO_LARGE"
+
+
+@pytest.mark.slow
+def test_docx_that_inflates_to_a_gigabyte(tmp_path):
+    """document.xml of 1 GB (a 1 MB file; once 2.1 GB of memory and a crash): refused at once."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as fh:
+            fh.write(b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+            block = b" " * (1 << 20)
+            for _ in range(1024):
+                fh.write(block)
+            fh.write(b"</w:body></w:document>")
+    (tmp_path / "bomb.docx").write_bytes(buf.getvalue())
+    assert (tmp_path / "bomb.docx").stat().st_size < 4 << 20
+    e = _refused(tmp_path / "bomb.docx", "document.xml", "超过", seconds=3.0)
+    assert e.code == "REPORT_TOO_LARGE"
+
+
+def test_docx_that_lies_about_its_size(tmp_path):
+    """A part declared small that inflates to more: never read past its declared size, refused."""
+    doc = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           + b"<w:p/>" * 200_000 + b"</w:body></w:document>")
+    (tmp_path / "liar.docx").write_bytes(_docx_with(doc, declared=1000))
+    e = _refused(tmp_path / "liar.docx", seconds=3.0)
+    assert e.code == "REPORT_READ"
+
+
+def test_docx_with_a_million_cells(tmp_path):
+    row = b"<w:tr>" + b"<w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>" * 100 + b"</w:tr>"
+    doc = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl>'
+           + row * 1000 + b"</w:tbl></w:body></w:document>")
+    (tmp_path / "cells.docx").write_bytes(_docx_with(doc))
+    e = _refused(tmp_path / "cells.docx", "单元格", seconds=3.0)
+    assert e.code == "REPORT_TOO_LARGE"
+
+
+def test_docx_entities_are_not_expanded(tmp_path):
+    doc = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+           b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+           b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+           b'<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           b"<w:p><w:r><w:t>&c;&x;</w:t></w:r></w:p></w:body></w:document>")
+    (tmp_path / "ent.docx").write_bytes(_docx_with(doc))
+    t = time.monotonic()
+    with pytest.raises(ReportError) as e:
+        read_report(tmp_path / "ent.docx")
+    assert time.monotonic() - t < 2 and "root:" not in str(e.value)
+
+
+def test_scanned_pdf_is_refused(tmp_path, cli):
+    from PIL import Image
+
+    Image.new("RGB", (1240, 1754), "white").save(tmp_path / "scan.pdf", resolution=150)
+    e = _refused(tmp_path / "scan.pdf", "扫描件", "没有文字层")
+    assert e.code == "REPORT_SCANNED"
+    code, out, err = cli("import-report", tmp_path / "scan.pdf", "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "扫描件" in err and not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("data, code", [
+    (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF", "REPORT_READ"),
+    (b"not a pdf at all", "REPORT_READ"),
+    (b"%PDF-1.4\n" + b"\x00" * 5000, "REPORT_READ"),
+])
+def test_broken_pdfs(tmp_path, data, code):
+    (tmp_path / "b.pdf").write_bytes(data)
+    e = _refused(tmp_path / "b.pdf")
+    assert e.code in (code, "REPORT_NO_TEXT")
+
+
+def test_text_too_large(tmp_path, monkeypatch):
+    from gkxl.report import importer, limits
+
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1000)
+    (tmp_path / "big.txt").write_text("一" * 2000, encoding="utf-8")
+    e = _refused(tmp_path / "big.txt", "超过")
+    assert e.code == "REPORT_TOO_LARGE"
