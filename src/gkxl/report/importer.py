@@ -126,7 +126,12 @@ def choose_form(src: SourceDoc, forms: list[Form], year: int | None = None) -> M
     years contain the report's year, then to the default form."""
     best: tuple | None = None
     first_error: ReportError | None = None
+    # the forms that can hold the most cells first: once one is read whole with more cells
+    # than any form left could place, the rest cannot win and are not tried
+    forms = sorted(forms, key=lambda f: -len(f.cells))
     for i, f in enumerate(forms):
+        if best is not None and best[0][0] > max(len(g.cells) for g in forms[i:]):
+            break
         try:
             m = map_document(src, f)
         except ReportError as e:

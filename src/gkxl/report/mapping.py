@@ -42,6 +42,8 @@ from .model import DRAFT_NOTE, EMPTY_TEXT, sections
 from .source import Para, RawTable, SourceDoc
 from .values_text import parse_value, value_like
 
+STREAM_MAX_CHARS = 1_000_000  # a real report's text is ~20,000 characters
+
 HOW_ZH = {"table": "表格", "stream": "文字中的表格", "split": "连写数字按合计拆分", "order": "按行的顺序对应",
           "aligned": "按行的位置对应"}
 
@@ -190,6 +192,16 @@ class _Mapper:
         self.context: list[str] = []  # paragraphs since the last sheet heading
         self.before: list[str] = []  # paragraphs since the last table
         self.row_index = {(t.id, r.id): i for t in form.tables.values() for i, r in enumerate(t.rows)}
+        self.all_rows = [(t, r) for t in form.tables.values() for r in t.rows]
+        self.unlabelled = [(t, r) for t, r in self.all_rows if not r.labels]
+        self.by_core: dict[str, list] = {}
+        self.by_loose: dict[str, list] = {}
+        for t, r in self.all_rows:
+            if r.labels:
+                c = core(r.labels[-1])
+                self.by_core.setdefault(c, []).append((t, r))
+                self.by_loose.setdefault(loose(c), []).append((t, r))
+        self.label_maps: dict[tuple[int, str], dict[str, list[int]] | None] = {}
 
     # -- which table / sheet a title names
     def title_table(self, text: str) -> Table | None:
@@ -215,17 +227,23 @@ class _Mapper:
 
     # -- rows
     def leaf_rows(self, path: list[str]) -> list[tuple[Table, Axis, int]]:
+        """Rows of the form whose own label is the path's last label (label_eq: the same core,
+        or the same core without parenthetical notes), scored by the parent labels shown."""
         out = []
-        leaf = path[-1] if path else None
-        for t in self.form.tables.values():
-            for r in t.rows:
-                if leaf is None:
-                    ok = not r.labels
-                else:
-                    ok = bool(r.labels) and label_eq(leaf, r.labels[-1])
-                if ok:
-                    score = sum(1 for a in r.labels[:-1] if any(label_eq(a, p) for p in path[:-1]))
-                    out.append((t, r, score))
+        if not path:
+            rows = self.unlabelled
+        else:
+            leaf = path[-1]
+            rows = self.by_core.get(core(leaf), []) + self.by_loose.get(loose(core(leaf)), [])
+        seen: set[int] = set()
+        for t, r in rows:
+            if id(r) in seen:
+                continue
+            seen.add(id(r))
+            score = sum(1 for a in r.labels[:-1] if any(label_eq(a, p) for p in path[:-1]))
+            out.append((t, r, score))
+        order = {id(r): i for i, (_, r) in enumerate(self.all_rows)}
+        out.sort(key=lambda x: order[id(x[1])])
         return out
 
     def fragment_rows(self, path: list[str]) -> list[tuple[Table, Axis, int]]:
@@ -394,7 +412,12 @@ class _Mapper:
         sheet = next(s for s in self.form.sheets if t in s.tables)
         vcells = o.cells[o.cut:]
         offset = o.cut
-        colmap = _label_map(t, o.paths, o.cut) if o.rect else None
+        colmap = None
+        if o.rect:
+            ck = (id(seg), t.id)
+            if ck not in self.label_maps:
+                self.label_maps[ck] = _label_map(t, o.paths, o.cut)
+            colmap = self.label_maps[ck]
         if colmap is not None:
             vcells, offset = o.cells, 0  # positions are whole-row positions
         else:
@@ -599,7 +622,11 @@ def _fill_from_stream(src: SourceDoc, form: Form, m: _Mapper) -> None:
         return
     from .stream import read_stream
 
-    res = read_stream(src.text_lines(), form, want)
+    lines = src.text_lines()
+    if sum(len(t) for t, _ in lines) > STREAM_MAX_CHARS:
+        m.problem(f"{src.path}：文字过长，未按文字流读取其中的表格")
+        return
+    res = read_stream(lines, form, want, src.cache)
     by_row: dict[tuple[str, str], list[CellKey]] = {}
     for key in res.values:
         by_row.setdefault(key[:2], []).append(key)

@@ -61,6 +61,7 @@ class SourceDoc:
     kind: str = ""  # pdf | html | docx | text | md
     lines: list[tuple[str, str]] = field(default_factory=list)  # (text, where) in reading order
     notes: list[str] = field(default_factory=list)  # what the reader could not read (Chinese)
+    cache: dict = field(default_factory=dict, repr=False)  # work shared by the forms tried on it
 
     def text_lines(self) -> list[tuple[str, str]]:
         """The document as lines: the reader's own, or paragraphs and table rows."""

@@ -198,8 +198,15 @@ class _Finder:
             pos.append(k)
         self.ltext = "".join(chars)
         self.pos = pos + [len(text)]
+        self.found: dict[tuple, list[tuple[int, int]]] = {}
 
     def find(self, label: str, *, numbering: bool = True, need_number: bool = False) -> list[tuple[int, int]]:
+        key = (label, numbering, need_number)
+        if key not in self.found:
+            self.found[key] = self._find(label, numbering, need_number)
+        return self.found[key]
+
+    def _find(self, label: str, numbering: bool, need_number: bool) -> list[tuple[int, int]]:
         rx = _label_pattern(label, numbering=numbering)
         if rx is None:
             return []
@@ -212,18 +219,24 @@ class _Finder:
         return out
 
 
-def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, str]] | None = None) -> StreamResult:
+def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, str]] | None = None,
+                cache: dict | None = None) -> StreamResult:
     """Cells of the form found in the text `lines` (text, where) by row labels in order.
 
     `want`: the (table, row) pairs still needed (None: all). A table is looked for only
     after one of its own headings (its title, its corner note, its sheet's numbered
     heading), so the body text ("全年主动公开规章 22 件") is never read as a table row."""
     res = StreamResult()
-    lines = [ln for ln in lines if not _PAGE_LINE.match(ln[0])]
+    if cache is not None and "stream" in cache:
+        lines, st, finder = cache["stream"]
+    else:
+        lines = [ln for ln in lines if not _PAGE_LINE.match(ln[0])]
+        st = _Stream.of(lines)
+        finder = _Finder(st.text)
+        if cache is not None:
+            cache["stream"] = (lines, st, finder)
     if not lines:
         return res
-    st = _Stream.of(lines)
-    finder = _Finder(st.text)
     for sh in form.sheets:
         heading = finder.find(sh.title, need_number=bool(_NUMBERING.match(norm(sh.title))))
         for t in sh.tables:
