@@ -612,11 +612,11 @@ def _fill_from_stream(src: SourceDoc, form: Form, m: _Mapper) -> None:
     """Cells the tables left missing, from the text read as one stream; a cell the tables
     already gave is never replaced, and a row the stream reads differently from the tables
     is not used at all."""
-    want = set()
+    want = set()  # rows the tables did not give (a row read with a blank cell is read)
     for t in form.tables.values():
         for r in t.rows:
             keys = [(t.id, r.id, c.id) for c in t.columns]
-            if any(k not in m.found and k not in m.conflicts for k in keys):
+            if (t.id, r.id) not in m.seen_rows and any(k not in m.found and k not in m.conflicts for k in keys):
                 want.add((t.id, r.id))
     if not want:
         return
