@@ -39,6 +39,7 @@ CORPUS = {
 SLOW = {  # PDFs printed by LibreOffice: the same checks, slower to read
     "pingtan_2024.lo.pdf": ("pdf", "gb2021", "平潭综合实验区", 2024, 1.0),
     "shanghai_govoffice_2025.gkxl.pdf": ("pdf", "gb2021", "上海市人民政府办公厅", 2025, 1.0),
+    "huaian_city_2024.unruled.pdf": ("pdf", "gb2021", "淮安市人民政府", 2024, 1.0),
 }
 
 

@@ -264,4 +264,5 @@ if __name__ == "__main__":
     pingtan_2019_page()
     libreoffice(HERE / "pingtan_2024.html", "docx:MS Word 2007 XML", "pingtan_2024.docx")
     libreoffice(HERE / "pingtan_2024.docx", "pdf", "pingtan_2024.lo.pdf")
+    libreoffice(HERE / "huaian_city_2024.layout.txt", "pdf", "huaian_city_2024.unruled.pdf")
     shanghai_pdf()

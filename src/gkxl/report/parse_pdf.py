@@ -291,11 +291,13 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     notes = []
     if image_pages:
         notes.append(f"第 {'、'.join(map(str, image_pages))} 页是图片（没有文字层），其中的内容无法读取")
-    stream = []
-    for b in blocks:
-        if isinstance(b, RawTable):
-            for r in range(len(b.rows)):
-                stream.append(("  ".join(b.row_cells(r)), b.cell_where(r, 0)))
+    # the stream: table rows (a merged cell once) and the text lines as laid out, in page order
+    stream: list[tuple[str, str]] = []
+    for page_no, _, item in items:
+        if isinstance(item, _Table):
+            rows, where = item.paint(item.xs)
+            t = RawTable(rows, where)
+            stream += [("  ".join(t.row_cells(r)), t.cell_where(r, 0)) for r in range(len(rows))]
         else:
-            stream.append((b.text, b.where))
-    return SourceDoc(blocks, path, "", "pdf", stream if tables else lines_out, notes)
+            stream.append((_layout_text(item), f"第 {page_no} 页第 {int(item['top'])} 点处"))
+    return SourceDoc(blocks, path, "", "pdf", stream, notes)
