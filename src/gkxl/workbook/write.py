@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import weakref
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -193,10 +194,26 @@ class _Refs:
         return weights, const
 
 
+_CONDITIONS: "weakref.WeakKeyDictionary[Form, dict]" = weakref.WeakKeyDictionary()
+
+
 def rule_condition(inst: RuleInstance, refs: _Refs, prior: Mapping[CellKey, Number] | None) -> str:
     """An Excel boolean that is TRUE when the rule instance is broken, exactly as checks.evaluate
     decides it: each side rounded to 6 places, a difference above 1e-6 breaks it. Totals are
-    taken through their input cells, so a broken or overwritten total never hides a rule."""
+    taken through their input cells, so a broken or overwritten total never hides a rule.
+    Memoised per form: every template of a form has the same (and only prior values differ)."""
+    consts = tuple((prior or {}).get(t.cell) or 0 for t in inst.left + inst.right if t.prior)
+    cache = _CONDITIONS.setdefault(refs.form, {})
+    key = (id(inst), refs.here, consts)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = _rule_condition(inst, refs, prior)
+        if len(cache) > 20000:
+            cache.clear()
+    return hit
+
+
+def _rule_condition(inst: RuleInstance, refs: _Refs, prior: Mapping[CellKey, Number] | None) -> str:
     lw, lc = refs.leaves(inst.left, prior)
     rw, rc = refs.leaves(inst.right, prior)
     diff = f"(ROUND({refs.total(lw, lc)},6)-ROUND({refs.total(rw, rc)},6))"
@@ -733,9 +750,26 @@ def identity_meta(form: Form, year: int | None, agency: Agency | None, kind: str
 _FORMULA_CACHE: dict[tuple, str] = {}
 
 
+_PLAIN_FORMULAS: set[str] = set()  # formulas known to be neither dynamic-array nor array formulas
+
+
 class _Sheet(xlsxwriter.worksheet.Worksheet):
     """xlsxwriter rewrites every formula through ~70 regular expressions; every
-    template of a form has the same formulas, so the (pure) result is memoised."""
+    template of a form has the same formulas, so the (pure) result is memoised,
+    and so is its search for dynamic-array functions."""
+
+    def _write_formula(self, row, col, formula, cell_format=None, value=0):
+        if formula in _PLAIN_FORMULAS and not self.constant_memory:
+            if self._check_dimensions(row, col):
+                return -1
+            self.table[row][col] = xlsxwriter.worksheet.CellFormulaTuple(self._prepare_formula(formula),
+                                                                         cell_format, value)
+            return 0
+        done = super()._write_formula(row, col, formula, cell_format, value)
+        cell = self.table.get(row, {}).get(col)
+        if done == 0 and type(cell) is xlsxwriter.worksheet.CellFormulaTuple and len(_PLAIN_FORMULAS) < 50000:
+            _PLAIN_FORMULAS.add(formula)
+        return done
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         key = (formula, expand_future_functions, self.use_future_functions)
