@@ -88,6 +88,14 @@ def say(*a) -> None:
     print(*a, flush=True)
 
 
+def load() -> str:
+    """The machine's 1-minute load average (other work on the 2 cores shows here)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def fmt(x: float | None, nd: int = 2) -> str:
     return "—" if x is None else f"{x:.{nd}f}"
 
@@ -262,13 +270,27 @@ def print_read(shape: str, n: int, r: dict) -> dict:
 
 # ---------------------------------------------------------------- whole-process check
 
+def import_times(argv: list[str]) -> list[tuple[str, int, int]]:
+    """Top-level imports of one run under -X importtime: (module, cumulative µs, self µs), largest first."""
+    r = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], capture_output=True, text=True, env=ENV)
+    out = []
+    for line in r.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, own, cum, name = (x for x in [line[:12]] + line[12:].split("|"))
+        if name.startswith("  ") or not own.strip().isdigit():
+            continue  # nested (indented) or the header
+        out.append((name.strip(), int(cum), int(own)))
+    return sorted(out, key=lambda x: x[1], reverse=True)
+
+
 def check_has_jobs() -> bool:
     r = subprocess.run(GKXL + ["check", "--help"], capture_output=True, text=True, env=ENV)
     return "--jobs" in r.stdout
 
 
 def bench_cli(base: Path, shape_paths: dict[str, list[Path]]) -> None:
-    say("\n## 整个进程：启动与 gkxl check（墙钟，秒）\n")
+    say(f"\n## 整个进程：启动与 gkxl check（墙钟，秒；开始时负载 {load()}）\n")
     say("| 命令 | 墙钟 s（5 次中位数） | CPU s（中位数） | 退出码 |")
     say("|---|---:|---:|---:|")
     for label, argv in (('python -c "pass"', [sys.executable, "-c", "pass"]),
@@ -281,20 +303,28 @@ def bench_cli(base: Path, shape_paths: dict[str, list[Path]]) -> None:
         ok = "✔" if m["wall"] < 0.3 else "✘"
         say(f"| `python -m gkxl check ONE.xlsx`（{shape}） | {m['wall']:.3f} {ok} | {m['cpu']:.3f} | {m['rc']} |")
     say("\n目标：`gkxl check ONE.xlsx` 整个进程 < 0.3 s（✔/✘ 标在数字旁）。\n")
+    imports = import_times(GKXL + ["check", str(next(iter(shape_paths.values()))[0])])
+    if imports:
+        say("`python -X importtime -m gkxl check ONE.xlsx`：累计导入时间最多的顶层模块（1 次，含 importtime 自身开销）\n")
+        say("| 模块 | 累计 ms | 其中自身 ms |")
+        say("|---|---:|---:|")
+        for nm, cum, own in imports[:10]:
+            say(f"| `{nm}` | {cum / 1000:.1f} | {own / 1000:.1f} |")
+        say(f"| （全部顶层导入合计） | {sum(c for _, c, _ in imports) / 1000:.1f} | |\n")
 
     jobs = check_has_jobs()
     say(f"### `python -m gkxl check DIR`（每种形状 {len(next(iter(shape_paths.values())))} 份，整个进程，1 次）\n")
     if not jobs:
         say("`gkxl check --help` 中没有 `--jobs` 选项：check 在一个进程中逐个读取，下表只测这一种（等于 1 核）。\n")
-    say("| 形状 | jobs | 文件数 | 墙钟 s | CPU s（含子进程） | 墙钟 ms/份 | 峰值 RSS MB | 退出码 |")
-    say("|---|---:|---:|---:|---:|---:|---:|---:|")
+    say("| 形状 | jobs | 文件数 | 墙钟 s | CPU s（含子进程） | 墙钟 ms/份 | 峰值 RSS MB | 退出码 | 负载 |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for shape, paths in shape_paths.items():
         d = link_dir(base / "dirs" / f"{shape}-{len(paths)}", paths)
         for j in ([1, 2] if jobs else [None]):
             argv = GKXL + ["check", str(d)] + (["--jobs", str(j)] if j else [])
             r = run_child(argv)
             say(f"| {shape} | {j or '（无此选项）'} | {len(paths)} | {r['wall']:.2f} | {r['cpu']:.2f} | "
-                f"{r['wall'] / len(paths) * 1000:.2f} | {r['rss_mb']:.0f} | {r['rc']} |")
+                f"{r['wall'] / len(paths) * 1000:.2f} | {r['rss_mb']:.0f} | {r['rc']} | {load()} |")
             if r["rc"] not in (0, 1):
                 say("    " + r["output"][-400:].replace("\n", "\n    "))
 
@@ -302,15 +332,17 @@ def bench_cli(base: Path, shape_paths: dict[str, list[Path]]) -> None:
 # ---------------------------------------------------------------- aggregate
 
 def bench_aggregate(base: Path, sizes: list[int], lo_distinct: int, agg_jobs: list[int], gen_jobs: int) -> None:
-    say("\n## 汇总：LibreOffice 另存的报表（整个进程；峰值 RSS 为最大的单个进程）\n")
+    say(f"\n## 汇总：LibreOffice 另存的报表（整个进程；峰值 RSS 为最大的单个进程；开始时负载 {load()}）\n")
     big = max(sizes)
     t = time.perf_counter()
     lo = shapes.generate("libreoffice", base, big, gen_jobs, lo_distinct)
+    v = shapes.verify("libreoffice", lo, base, 20, lo_distinct)
     say(f"（准备 {big} 份 LibreOffice 另存的报表：{time.perf_counter() - t:.0f} s；前 {min(big, lo_distinct)} 份由 "
-        f"LibreOffice 逐份另存，其余为其副本，单位代码、名称、地区已改写）\n")
+        f"LibreOffice 逐份另存，其余为其副本，单位代码、名称、地区已改写；抽查 {v['checked']} 份（含副本）："
+        f"数值、结论（{v['status']}）与原件一致，单位代码为各自的代码）\n")
     say("| N | jobs | init s | add s | add 峰值 MB | aggregate --dir s | 峰值 MB | 普通 aggregate DIR s | 峰值 MB | "
-        "add+aggregate µs/份 | 普通 µs/份 | 退出码 add/agg/普通 |")
-    say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        "add+aggregate µs/份 | 普通 µs/份 | 退出码 init/add/agg/普通 | 负载 |")
+    say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for n in sorted(sizes):
         d = link_dir(base / "agg" / f"lo-{n}", lo[:n])
         roster = shapes.make_roster(base / "agg" / f"roster-{n}.csv", n)
@@ -327,7 +359,7 @@ def bench_aggregate(base: Path, sizes: list[int], lo_distinct: int, agg_jobs: li
             say(f"| {n} | {j} | {init['wall']:.2f} | {add['wall']:.1f} | {add['rss_mb']:.0f} | {agg['wall']:.1f} | "
                 f"{agg['rss_mb']:.0f} | {plain['wall']:.1f} | {plain['rss_mb']:.0f} | "
                 f"{(add['wall'] + agg['wall']) / n * 1e6:.0f} | {plain['wall'] / n * 1e6:.0f} | "
-                f"{init['rc']}/{add['rc']}/{agg['rc']}/{plain['rc']} |")
+                f"{init['rc']}/{add['rc']}/{agg['rc']}/{plain['rc']} | {load()} |")
             for nm, r in (("init", init), ("add", add), ("aggregate --dir", agg), ("aggregate DIR", plain)):
                 if r["rc"] not in (0, 1):
                     say(f"    {nm} 退出码 {r['rc']}：" + r["output"][-600:].replace("\n", "\n    "))
@@ -344,7 +376,7 @@ def bench_templates(base: Path, n: int, in_process: int = 300) -> None:
     import gkxl
     import openpyxl
     import xlsxwriter
-    say(f"\n## 模板：{n} 份个性化模板\n")
+    say(f"\n## 模板：{n} 份个性化模板（开始时负载 {load()}）\n")
     form = gkxl.load_form()
     tdir = base / "tpl"
     if tdir.exists():
@@ -518,7 +550,7 @@ def main() -> None:
 
     summary = {}
     if "read" in parts:
-        say(f"\n## 读取+检查，单核（本进程；{args.repeat} 次交替运行的中位数；ms/份）")
+        say(f"\n## 读取+检查，单核（本进程；{args.repeat} 次交替运行的中位数；ms/份；开始时负载 {load()}）")
         for s, paths in shape_paths.items():
             r = bench_read(s, paths, args.opx_files, args.repeat)
             summary[s] = print_read(s, len(paths), r)
@@ -541,11 +573,11 @@ def main() -> None:
         bench_templates(base, args.templates)
 
     if "profile" in parts:
-        say(f"\n## 剖析：gkxl.check_file，按 tottime 前 12 个函数")
+        say(f"\n## 剖析：gkxl.check_file，按 tottime 前 12 个函数（每种形状一个新进程；开始时负载 {load()}）")
         for s, paths in shape_paths.items():
             bench_profile(s, paths[: args.profile_files + 1])
 
-    say(f"\n（全部用时 {time.perf_counter() - t_all:.0f} s）")
+    say(f"\n（全部用时 {time.perf_counter() - t_all:.0f} s；结束时负载 {load()}；2 核机器上负载明显高于 1 表示有其他程序同时运行）")
 
 
 if __name__ == "__main__":
