@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -48,12 +49,19 @@ def copies(kind: str, n: int, d: Path) -> Path:
     return out
 
 
-def run(folder: Path, jobs: int) -> tuple[float, int, int]:
-    t = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds of this process and its finished worker processes."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run(folder: Path, jobs: int) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds, reports, unreadable)."""
+    c, t = _cpu(), time.perf_counter()
     audits = audit_paths([folder], jobs=jobs)
     dt = time.perf_counter() - t
     bad = sum(1 for a in audits if a.status == "unreadable")
-    return dt, len(audits), bad
+    return dt, _cpu() - c, len(audits), bad
 
 
 def split_time(kind: str, rounds: int = 3) -> tuple[float, float]:
@@ -88,13 +96,20 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             folder = copies(kind, n, Path(d))
             for jobs in ([1, a.jobs] if a.single and a.jobs != 1 else [a.jobs]):
-                dt, done, bad = run(folder, jobs)
+                dt, cpu, done, bad = run(folder, jobs)
                 rate = done / dt
-                line = (f"{kind:5s} {done:5d} reports, {jobs} worker(s): {dt:7.1f} s = {rate:7.1f} reports/s"
-                        f"  (unreadable: {bad})")
+                line = (f"{kind:5s} {done:5d} reports, {jobs} worker(s): {dt:7.1f} s = {rate:7.1f} reports/s, "
+                        f"{cpu / done * 1e3:6.1f} ms CPU per report (unreadable: {bad})")
                 if kind == "pdf":
-                    line += f"; 1,000 PDF reports: {1000 / rate / 60:.1f} min (target < 10 min)"
+                    line += (f"; 1,000 PDF reports: {1000 / rate / 60:.1f} min at this rate, "
+                             f"{1000 * cpu / done / jobs / 60:.1f} min of CPU over {jobs} cores (target < 10 min)")
                 print(line)
+        try:
+            load = os.getloadavg()
+            print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (other work on the machine "
+                  "slows the wall-clock figures; the CPU figures are what the reports cost)")
+        except OSError:
+            pass
 
 
 if __name__ == "__main__":

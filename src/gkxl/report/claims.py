@@ -76,7 +76,8 @@ CLAIMS = (
     Claim("行政复议", re.compile(r"(?:行政复议|复议)(?:案件|申请)?(?:共|总计|合计)?" + _N.replace("件", "(?:件|起)")),
           (("@review_total",),)),
     Claim("行政诉讼", re.compile(r"(?:行政诉讼|诉讼)(?:案件)?(?:共|总计|合计)?" + _N.replace("件", "(?:件|起)")),
-          (("@direct_total", "@after_total"),)),
+          # "行政复议、行政诉讼案件5件" counts both
+          (("@direct_total", "@after_total"), ("@review_total", "@direct_total", "@after_total"))),
 )
 
 
