@@ -192,3 +192,30 @@ def test_audit_in_parallel_keeps_every_outcome(tmp_path):
     audits = audit_paths([tmp_path], jobs=2)
     assert [a.path.rsplit("/", 1)[-1] for a in audits] == [f"p{i}.html" for i in range(6)]
     assert [a.status for a in audits].count("unreadable") == 1
+
+
+def test_claims_read_like_a_reviewer(form):
+    """Statements the tables support in any reading are not faults; the others are."""
+    from gkxl.compute import recompute
+    from gkxl.report.claims import check_claims
+
+    vals = {k: 0 for k in form.input_cells}
+    vals.update({("t3", "new", "natural"): 95, ("t3", "carried_in", "natural"): 3,
+                 ("t3", "disclosed", "natural"): 60, ("t3", "partial", "natural"): 20,
+                 ("t3", "unable_not_held", "natural"): 15, ("t3", "carry_out", "natural"): 3,
+                 ("t4", "cases", "review_upheld"): 2, ("t4", "cases", "after_upheld"): 1})
+    values = recompute(form, vals)
+
+    def stated(text):
+        return sorted(c.stated for c in check_claims([(text, "p1")], form, values))
+
+    assert stated("全年共受理政府信息公开申请95件，办结95件（含上年结转3件），结转下年度继续办理3件。") == []
+    assert stated("共受理政府信息公开申请98件（含上年结转）。") == []  # 受理 may include the carry-over
+    assert stated("予以公开60件，部分公开20件，予以公开及部分公开80件，无法提供15件。") == []
+    assert stated("行政复议2件，行政诉讼1件；行政复议、行政诉讼案件3件。") == []
+    assert stated("政府信息公开申请率同比增长20%，主动公开规章12件。") == []
+    assert stated("全年受理政府信息公开申请17件。") == [17]
+    assert stated("予以公开及部分公开258件，行政复议134件。") == [134, 258]
+    # a statement whose cells were not all read is not judged
+    del values[("t3", "partial", "total")]
+    assert stated("予以公开及部分公开258件。") == []
