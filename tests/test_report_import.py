@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +11,7 @@ from gkxl.checks import check_return
 from gkxl.compute import recompute
 from gkxl.reader import read_return
 from gkxl.report import ReportError, import_report, render_report
-from report_helpers import (AGENCY, TEXTS, YEAR, flatten_text, html_variant, make_return, make_values,
+from report_helpers import (AGENCY, TEXTS, YEAR, flatten_text, html_variant, make_return,
                             numbers_in_seed_tables)
 
 SEED = "/work/shared/seeds/000_fec8e7c22ab069bd.txt"

@@ -14,7 +14,7 @@ import pytest
 from gkxl.compute import tidy
 from gkxl.report import ReturnFailsChecks, build_report, published_grid, render_report, sections
 from gkxl.report.model import DRAFT_MARK, Grid
-from report_helpers import AGENCY, TEXTS, YEAR, make_return, make_values, write_rollup
+from report_helpers import AGENCY, YEAR, make_return, make_values, write_rollup
 
 
 def _grids(ret) -> list[Grid]:
