@@ -149,3 +149,35 @@ def test_text_too_large(tmp_path, monkeypatch):
     (tmp_path / "big.txt").write_text("一" * 2000, encoding="utf-8")
     e = _refused(tmp_path / "big.txt", "超过")
     assert e.code == "REPORT_TOO_LARGE"
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A minimal PDF from numbered object bodies (1-based), with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_scan_with_a_recognised_text_layer_is_refused(tmp_path):
+    """A scan whose OCR text sits invisibly over the page picture: its digits are the OCR's
+    guesses, so the document is refused as a scan, not read."""
+    text = b"BT /F1 12 Tf 3 Tr 72 700 Td (Xingzheng xuke 12 3 0 0 0 0 15 and more recognised words here) Tj ET"
+    content = b"q 595 0 0 842 0 0 cm /Im1 Do Q " + text
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+            b"/Length 1 >>\nstream\n\xff\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    (tmp_path / "ocr.pdf").write_bytes(_pdf(objs))
+    e = _refused(tmp_path / "ocr.pdf", "扫描件", "OCR")
+    assert e.code == "REPORT_SCANNED"

@@ -125,6 +125,17 @@ def _raw(group: list[_Table]) -> RawTable:
     return RawTable(rows, where, name)
 
 
+def _covered(page) -> float:
+    """The share of the page the largest picture on it covers."""
+    area = float(page.width * page.height) or 1.0
+    best = 0.0
+    for im in page.images:
+        w = max(0.0, min(im["x1"], page.width) - max(im["x0"], 0))
+        h = max(0.0, min(im["bottom"], page.height) - max(im["top"], 0))
+        best = max(best, w * h / area)
+    return best
+
+
 def _page_lines(page, tables: list[_Table]) -> list[dict]:
     """Text lines outside the page's real tables, page numbers dropped."""
     boxes = [t.bbox for t in tables]
@@ -230,6 +241,7 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     lines_out: list[tuple[str, str]] = []
     n_chars = 0
     image_pages: list[int] = []
+    ocr_pages: list[int] = []  # text over a full-page picture: a scan with a recognised (OCR) text layer
     tables: list[_Table] = []
     margins: dict[int, tuple[float, float, float]] = {}
     for i, page in enumerate(pages, 1):
@@ -239,6 +251,8 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
         n_chars += text_chars
         if text_chars < 20 and page.images:
             image_pages.append(i)
+        elif text_chars and _covered(page) >= 0.85:
+            ocr_pages.append(i)
         found = []
         if text_chars:
             for t in page.find_tables():
@@ -260,6 +274,10 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
                               "请改用有文字层的 PDF、网页或 Word 版本（或先用 OCR 软件转成文字并逐格核对）",
                               code="REPORT_SCANNED", path=path)
         raise ReportError(f"{path}：PDF 中没有可读取的文字", code="REPORT_NO_TEXT", path=path)
+    text_pages = len(pages) - len(image_pages)
+    if ocr_pages and len(ocr_pages) == text_pages:
+        raise ReportError(f"{path}：这是扫描件（每页都是一张图片，上面的文字是文字识别 OCR 的结果），识别出的数字可能有误，"
+                          "不能可靠地读取；请改用原始的 PDF、网页或 Word 版本", code="REPORT_SCANNED", path=path)
     items.sort(key=lambda x: (x[0], x[1]))
     blocks: list = []
     state: dict = {}
