@@ -235,3 +235,40 @@ def test_gbk_text_and_tab_rows(tmp_path, form):
     assert (res.agency, res.year) == ("测试县教育局", 2022)
     assert res.mapped.values == {("t2b", "licensing", "decisions"): 12, ("t2d", "fees", "amount"): 3.25}
     assert any("行政处罚" in x for x in res.unmapped)
+
+
+def test_word_tables_as_word_writes_them(tmp_path):
+    """gridSpan, vMerge, a row starting one column in (gridBefore), a cell inside a content
+    control: every position gets its merged cell's text, as in a web page."""
+    import zipfile
+
+    def tc(text="", span=1, vmerge=None):
+        pr = ""
+        if span > 1:
+            pr += f'<w:gridSpan w:val="{span}"/>'
+        if vmerge:
+            pr += '<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>"
+        return f"<w:tc><w:tcPr>{pr}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    def tr(*cells, before=0):
+        pr = f'<w:trPr><w:gridBefore w:val="{before}"/></w:trPr>' if before else ""
+        return f"<w:tr>{pr}{''.join(cells)}</w:tr>"
+
+    sdt = "<w:sdt><w:sdtContent>" + tc("65") + "</w:sdtContent></w:sdt>"
+    rows = [tr(tc("第二十条第（六）项", 2)), tr(tc("信息内容"), tc("本年处理决定数量")),
+            tr(tc("行政处罚", vmerge="restart"), tc("1100")), tr(tc(vmerge="continue"), tc("1100")),
+            tr(tc("行政强制"), sdt), tr(tc("7"), before=1)]
+    body = ("<w:p><w:r><w:t>某局2024年政府信息公开工作年度报告</w:t></w:r></w:p>"
+            "<w:p><w:r><w:t>二、主动公开政府信息情况</w:t></w:r></w:p><w:tbl>" + "".join(rows) + "</w:tbl>")
+    doc = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           + body + "</w:body></w:document>")
+    with zipfile.ZipFile(tmp_path / "w.docx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", doc)
+    from gkxl.report.importer import read_report, read_source
+    src = read_source(tmp_path / "w.docx")
+    t = next(b for b in src.blocks if hasattr(b, "rows"))
+    assert t.rows[3] == ["行政处罚", "1100"] and t.rows[4] == ["行政强制", "65"] and t.rows[5] == ["", "7"]
+    m = read_report(tmp_path / "w.docx", form="gb2021")
+    assert (m.agency, m.year) == ("某局", 2024)
+    assert m.values[("t2c", "penalty", "decisions")] == 1100 and m.values[("t2c", "coercion", "decisions")] == 65

@@ -78,7 +78,17 @@ def _table(tbl, blocks: list, budget: Budget, no: list[int]) -> None:
     nested = []
     for tr in tbl.iterchildren(_W + "tr"):
         line: list[str] = []
-        for tc in tr.iterchildren(_W + "tc"):
+        before = tr.find(f"{_W}trPr/{_W}gridBefore")
+        if before is not None:  # a row that starts some grid columns in
+            try:
+                line += [""] * min(max(int(before.get(_W + "val", "0")), 0), MAX_SPAN)
+            except ValueError:
+                pass
+        for tc in tr.iterchildren(_W + "tc", _W + "sdt"):
+            if tc.tag == _W + "sdt":  # a content control around a cell
+                tc = tc.find(f"{_W}sdtContent/{_W}tc")
+                if tc is None:
+                    continue
             pr = tc.find(_W + "tcPr")
             span, vmerge = 1, None
             if pr is not None:
