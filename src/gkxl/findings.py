@@ -53,7 +53,8 @@ CATALOGUE: dict[str, Code] = {c.id: c for c in (
        "合计由公式自动计算，请使用下发的模板，不要在合计单元格中输入数字。"),
     _C("G-FORMULA-CHANGED", Severity.ERROR, "合计公式被修改", "请使用下发的模板，不要改动合计公式。"),
     _C("G-CACHED", Severity.ERROR, "合计单元格保存的结果与重新计算的结果不符",
-       "请在 Excel 或 WPS 中打开后按 F9 重新计算，保存后再发送。"),
+       "请在 Excel 或 WPS 中按 Ctrl+Alt+F9（LibreOffice 中按 Ctrl+Shift+F9）全部重新计算后保存；"
+       "仍不符的，合计公式的结果被改动过，请使用下发的模板重新填写。"),
     _C("G-UNPROTECTED", Severity.WARNING, "工作表保护被撤销", "请使用下发的模板，不要撤销工作表保护。"),
     _C("G-STRUCTURE-UNLOCKED", Severity.WARNING, "工作簿结构保护被撤销", "请使用下发的模板，不要撤销工作簿保护。"),
     _C("G-AGENCY", Severity.ERROR, "填报单位与预期不符", "请使用本单位的模板填写。"),
