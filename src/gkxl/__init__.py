@@ -44,7 +44,8 @@ _EXPORTS = {
     # roll-ups
     "aggregate": "rollup.aggregate", "Rollup": "rollup.aggregate", "write_rollup": "rollup.write",
     # published reports
-    "render_report": "report", "import_report": "report",
+    "render_report": "report", "import_report": "report", "read_report": "report", "import_sources": "report",
+    "audit_paths": "report",
     # mail
     "collect": "mail", "send_templates": "mail", "send_feedback": "mail",
     # errors
@@ -81,7 +82,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .collection.ledger import Ledger
     from .mail import collect, send_feedback, send_templates
     from .workbook.read import Return, read_return
-    from .report import import_report, render_report
+    from .report import audit_paths, import_report, import_sources, read_report, render_report
     from .rollup.write import write_rollup
     from .roster import Agency, Roster, load_roster
     from .workbook.write import write_template, write_templates

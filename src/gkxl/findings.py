@@ -72,6 +72,12 @@ CATALOGUE: dict[str, Code] = {c.id: c for c in (
     # X-*: across years
     _C("X-NO-PRIOR", Severity.WARNING, "没有找到上年报表，未做跨年度检查", "统筹人员可用 --prior 指定上年报表的目录。"),
     _C("X-PRIOR-AGENCY", Severity.ERROR, "给出的上年报表属于另一个单位", "请给出本单位的上年报表。"),
+    # A-*: auditing published reports (the form's own rules keep their ids: T3-BALANCE, T4-REVIEW-TOTAL…)
+    _C("A-CLAIM", Severity.ERROR, "正文中的数字与统计表不符", "请核对正文与统计表，改正其中错误的一处。"),
+    _C("A-CARRY", Severity.ERROR, "本年“上年结转”与上年报告的“结转下年度继续办理”不符",
+       "上年结转应等于上年报告的结转下年度继续办理。"),
+    _C("A-VALID", Severity.WARNING, "现行有效件数与上年不衔接",
+       "现行有效件数一般等于上年现行有效件数加本年制发件数减本年废止件数；文件到期失效的请在正文说明。"),
 )}
 
 # the catalogue as {code: title}, the shape older callers used

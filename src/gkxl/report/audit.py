@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import GkxlError
-from ..findings import Code, Finding, Severity
+from ..findings import CATALOGUE, Finding
 from ..form import CellKey, Form, load_form
 from ..form.compute import EPS, Number, clean_number, evaluate
 from .claims import check_claims
@@ -33,14 +33,8 @@ from .labels import norm
 from .mapping import Mapped
 from .source import Para
 
-# the audit's own findings (the form's rules keep their own ids: T3-BALANCE, T4-REVIEW-TOTAL…)
-AUDIT_CODES = {c.id: c for c in (
-    Code("A-CLAIM", Severity.ERROR, "正文中的数字与统计表不符", "请核对正文与统计表，改正其中错误的一处。"),
-    Code("A-CARRY", Severity.ERROR, "本年“上年结转”与上年报告的“结转下年度继续办理”不符",
-         "上年结转应等于上年报告的结转下年度继续办理。"),
-    Code("A-VALID", Severity.WARNING, "现行有效件数与上年不衔接",
-         "现行有效件数一般等于上年现行有效件数加本年制发件数减本年废止件数；文件到期失效的请在正文说明。"),
-)}
+# the audit's own findings are in the one catalogue (gkxl.findings): A-CLAIM, A-CARRY, A-VALID
+AUDIT_CODES = {k: CATALOGUE[k] for k in ("A-CLAIM", "A-CARRY", "A-VALID")}
 KIND_ZH = {"pdf": "PDF", "html": "网页", "docx": "Word", "text": "文字", "md": "Markdown"}
 STATUS_ZH = {"ok": "未发现问题", "faults": "有问题", "unreadable": "无法读取"}
 
