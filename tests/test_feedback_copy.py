@@ -98,7 +98,7 @@ def test_text_names_her_attachment_and_only_what_she_can_do(fed):
     text = txt.read_text(encoding="utf-8-sig")
     assert "财政局2025年报表（定稿）.xlsx" in text
     assert "上年报表" not in text and "X-NO-PRIOR" not in text  # the coordinator's matter
-    assert "合计公式" in text and "已经恢复" in text  # the typed-over total is repaired in the copy
+    assert "合计单元格的公式被替换为数字 999" in text and "已经在附件中恢复" in text  # repaired, said once
     assert "F7" in text and "请删除后" not in text or "12件" in text
 
 

@@ -35,12 +35,15 @@ def _prior_rules(ret: Return) -> set[str]:
             | {r.id for r in form.rules if r.kind == "jump"})
 
 
-def clerk_findings(r: CheckResult, copy: CheckResult | None) -> tuple[list[Finding], bool]:
-    """(the findings she can act on, whether the copy repaired tampering). With the copy: its own
-    findings, plus the original's that need last year's return (the copy is checked without it)."""
+def clerk_findings(r: CheckResult, copy: CheckResult | None) -> tuple[list[Finding], list[Finding]]:
+    """(the findings she can act on, the original's findings the copy repaired). With the copy: its
+    own findings, plus the original's that need last year's return (the copy is checked without it)."""
     if copy is None or copy.ret is None:
-        return [f for f in r.findings if f.rule not in COORDINATOR_ONLY and f.severity != "info"], False
-    repaired = any(f.rule.startswith("G-") for f in r.findings if f.rule not in ("G-AGENCY", "G-YEAR"))
+        return [f for f in r.findings if f.rule not in COORDINATOR_ONLY and f.severity != "info"], []
+    sums = {d.rule for d in (r.ret.form.derived.values() if r.ret else ())} | \
+        {d.rule for d in (r.ret.form.extra_sum_rules if r.ret else ())}
+    repaired = [f for f in r.findings if f.severity != "info" and (
+        (f.rule.startswith("G-") and f.rule not in ("G-AGENCY", "G-YEAR")) or f.rule in sums)]
     keep = _prior_rules(r.ret) if r.ret else set()
     place = _standard_place(r.ret) if r.ret else {}
     out = [f for f in copy.findings if f.severity != "info"]
@@ -58,7 +61,7 @@ def _standard_place(ret: Return) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def feedback_text(r: CheckResult, shown_name: str = "", findings: list[Finding] | None = None,
-                  repaired: bool = False, copy_name: str = "") -> str:
+                  repaired: list[Finding] | None = None) -> str:
     """What to fix, in the clerk's words; `shown_name` is the file name she sent (not where we keep it)."""
     ret = r.ret
     findings = [f for f in r.findings if f.rule not in COORDINATOR_ONLY] if findings is None else findings
@@ -70,8 +73,15 @@ def feedback_text(r: CheckResult, shown_name: str = "", findings: list[Finding] 
              f"您单位报送的{year}{ret.form.title if ret else '统计表'}（文件：{shown_name or Path(r.path).name}）经检查，"
              f"有 {len(errs)} 处错误需要修改" + (f"，另有 {len(warns)} 处提醒请核实" if warns else "") + "。", ""]
     if repaired:
-        lines += ["附件是按原模板重新生成的表格：合计公式、表格结构和保护已经恢复，您填写的数字和文字都已保留，"
-                  "请直接在附件中修改。", ""]
+        lines += ["附件是按原模板重新生成的表格，您填写的数字和文字都已保留，以下问题已经在附件中恢复（合计公式、"
+                  "表格结构和保护）："]
+        for f in repaired[:10]:
+            lines.append(f"  · {f.message}{'（' + f.where + '）' if f.where else ''}")
+        if len(repaired) > 10:
+            lines.append(f"  · 另有 {len(repaired) - 10} 处")
+        lines.append("")
+        if not errs:
+            lines += ["恢复后附件中没有需要修改的错误：请核对附件中自动计算的合计，确认无误后直接发回附件。", ""]
     blanks = [f for f in errs if f.rule == "V-BLANK"]
     n = 0
     for f in errs:
@@ -95,10 +105,10 @@ def feedback_text(r: CheckResult, shown_name: str = "", findings: list[Finding] 
         for i, f in enumerate(warns, 1):
             where = f"（{f.where}）" if f.where else ""
             lines.append(f"{i}. {f.message}{where}")
-    attached = f"附件{('《' + copy_name + '》') if copy_name else ''}"
-    lines += ["", f"要修改的单元格在{attached}中标成了红色（未填写的为黄色），旁边有批注（单元格右上角的红色小三角，"
-              "鼠标移上去即可看到）。每张表第 2 行和“封面”显示检查结果："
-              f"请在{attached}中修改，确认封面显示“✔ 通过”后保存为 .xlsx 并重新发送。", ""]
+    if errs or warns:
+        lines += ["", "要修改的单元格在附件中标成了红色（未填写的为黄色），旁边有批注（单元格右上角的红色小三角，"
+                  "鼠标移上去即可看到）。每张表第 2 行和“封面”显示检查结果：请在附件中修改，"
+                  "确认封面显示“✔ 通过”后保存为 .xlsx 并重新发送。", ""]
     return "\n".join(lines)
 
 
@@ -201,6 +211,5 @@ def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = 
         atomic_write(book_path, data)
     else:
         book_path = None
-    atomic_write(txt, feedback_text(r, shown_name, findings, repaired,
-                                    book_path.name if book_path else "").encode("utf-8-sig"))
+    atomic_write(txt, feedback_text(r, shown_name, findings, repaired).encode("utf-8-sig"))
     return book_path, txt

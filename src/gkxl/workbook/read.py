@@ -440,7 +440,9 @@ def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str,
         literal_totals.add(key)
         reported[key] = v
         if matched_by == "identity":
-            findings.append(finding("G-FORMULA-REPLACED", f"{form.label_of(key)}：合计单元格的公式被替换为数字 {cell.value}",
+            shown = _raw_text(clean_number(cell.value)) if isinstance(cell.value, float) and in_range(cell.value) \
+                else _raw_text(cell.value)
+            findings.append(finding("G-FORMULA-REPLACED", f"{form.label_of(key)}：合计单元格的公式被替换为数字 {shown}",
                                     sheet=sheet, cell=ref, values={"found": cell.value},
                                     advice="合计由公式自动计算，请使用下发的模板，不要改动合计单元格。"))
         elif problem:
