@@ -14,7 +14,6 @@ from corpus import good_values
 from gkxl.fake import write_return
 from gkxl.checks import PriorIndex, check_file
 from gkxl.checks.feedback import write_feedback
-from gkxl.form.compute import recompute
 from gkxl.form.layout import cell_address
 from gkxl.roster import Agency
 

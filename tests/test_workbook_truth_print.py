@@ -82,7 +82,7 @@ def test_printed_pages(tmp_path, form):
     wb["三、依申请公开情况"]["F7"] = "12件"
     wb.save(broken)
     book, _ = write_feedback(check_file(broken), tmp_path / "fb", shown_name="财政局报表.xlsx")
-    fb = shutil.copy(book, src / "feedback.xlsx")
+    shutil.copy(book, src / "feedback.xlsx")
     texts = dict(form.sample_texts)
     texts["overview"] = LONG
     long_text = write_workbook(src / "long.xlsx", form, year=YEAR, agency=AGENCY, kind="return",

@@ -14,7 +14,6 @@ import io
 import os
 import re
 import weakref
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,11 +26,11 @@ from .. import __version__
 from ..form.compute import Number, evaluate, recompute, clean_number
 from ..errors import OutputError, os_reason
 from ..form import CellKey, Form, RuleInstance, expand_cells, load_form
-from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, STATUS_ROW, TEXT_SHEET, TEXT_WIDTH_COLS,
+from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, STATUS_ROW, TEXT_SHEET,
                      SheetLayout, _runs, a1, cover_positions, sheet_layouts, sum_formula, text_positions,
                      text_width)
 from ..roster import Agency
-from .values import (MAX_TEXT, MAX_VALUE, CellValue, bad_formula, classify, leaves_of, text_blank_formula,
+from .values import (MAX_TEXT, CellValue, bad_formula, classify, leaves_of, text_blank_formula,
                      text_is_blank)
 from .values import sum_formula as value_sum
 
