@@ -59,13 +59,18 @@ _SLOW_NAMES = ("test_demo_from_fresh_clone", "test_round_trip_random_returns", "
                "test_zipread.py::test_corpus_reads_the_same", "test_docx_every_cell_reads_back",
                "test_failing_return_is_refused_unless_forced", "test_cli_report_formats_and_bad_suffix",
                "test_round_trip_each_format[docx]", "test_resume_after_kill",
-               "test_single_cell_change_breaking_a_sum_is_caught")
-_SLOW_MODULES = ("test_libreoffice.py", "test_mail_imap.py")
+               "test_single_cell_change_breaking_a_sum_is_caught", "test_glued_text_never_a_wrong_number",
+               "test_two_commands_on_one_folder_never_mix", "test_real_reports_are_clean",
+               "test_samples_scan_fast_and_equal", "test_audit_command_folder", "test_random_valid_fillings_pass",
+               "test_two_levels_equal_one", "test_folder_lock_waits_for_the_other_command")
+_SLOW_FIXTURES = ("lo_convert", "collected")  # a real LibreOffice; the collect corpus with its 50 MB attachment
+_SLOW_MODULES = ("test_libreoffice.py", "test_mail_imap.py", "test_ledger_scenario.py", "test_import_real.py")
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         nodeid = item.nodeid
-        if (item.get_closest_marker("libreoffice") is not None or "lo_convert" in getattr(item, "fixturenames", ())
+        if (item.get_closest_marker("libreoffice") is not None
+                or any(f in getattr(item, "fixturenames", ()) for f in _SLOW_FIXTURES)
                 or any(m in nodeid for m in _SLOW_MODULES) or any(n in nodeid for n in _SLOW_NAMES)):
             item.add_marker(pytest.mark.slow)
