@@ -115,3 +115,36 @@ def test_fixing_the_copy_passes(fed, form, tmp_path):
     errs = [(f.rule, f.cell) for f in res2.findings if f.severity == "error"]
     # openpyxl keeps the formulas' stale cached values: the one remaining kind of finding is G-CACHED
     assert not [e for e in errs if e[0] != "G-CACHED"], errs
+
+
+def test_copy_with_last_years_return_keeps_cross_year_checks_live(tmp_path, form):
+    """Given last year's return, the copy locks the carry-over and its status line counts the
+    cross-year finding too, as the template she was sent did."""
+    from gkxl.workbook.write import parse_status
+    from gkxl.workbook.xlsx import open_book
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "prior").mkdir()
+    last = write_return(tmp_path / "prior" / "C001.xlsx", form, AGENCY, YEAR - 1, good_values(form))
+    v = good_values(form)
+    v[("t3", "carried_in", "natural")] += 2  # disagrees with last year's carry-out
+    v[("t3", "disclosed", "natural")] += 2
+    p = write_return(tmp_path / "in" / "C001.xlsx", form, AGENCY, YEAR, v)
+    prior = PriorIndex([last])
+    res = check_file(p, prior)
+    assert "X-CARRY-OVER" in {f.rule for f in res.findings}
+    book, txt = write_feedback(res, tmp_path / "fb", prior=prior.for_return(res.ret))
+    copy = check_file(book, prior)
+    assert "X-CARRY-OVER" in {f.rule for f in copy.findings}
+    b = open_book(book)
+    try:
+        says = parse_status(b.sheet("封面").get(1, 0).value)
+    finally:
+        b.close()
+    assert says == (False, len(copy.errors), len(copy.warnings))  # the cached status is gkxl's
+    assert "X-CARRY-OVER" in txt.read_text(encoding="utf-8-sig") or "上年结转" in txt.read_text(encoding="utf-8-sig")
+    wb = openpyxl.load_workbook(book)
+    s, ref = cell_address(form, ("t3", "carried_in", "natural"))
+    assert wb[s][ref].protection.locked is False  # wrong: hers to correct
+    s, ref = cell_address(form, ("t3", "carried_in", "business"))
+    assert wb[s][ref].protection.locked is not False  # right: locked, as in her template

@@ -15,13 +15,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Mapping
 
 from . import CheckResult, check_return
 from ..errors import GkxlError
 from ..findings import Finding
 from ..roster import Agency
 from ..workbook.read import Return, read_return
-from ..workbook.write import Fill, atomic_write, render_workbook
+from ..form import CellKey
+from ..form.compute import Number, recompute
+from ..workbook.write import Fill, atomic_write, prefill_from_prior, render_workbook
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 # findings only the coordinator can act on: never in a clerk's feedback
@@ -44,7 +47,7 @@ def clerk_findings(r: CheckResult, copy: CheckResult | None) -> tuple[list[Findi
         {d.rule for d in (r.ret.form.extra_sum_rules if r.ret else ())}
     repaired = [f for f in r.findings if f.severity != "info" and (
         (f.rule.startswith("G-") and f.rule not in ("G-AGENCY", "G-YEAR")) or f.rule in sums)]
-    keep = _prior_rules(r.ret) if r.ret else set()
+    keep = (_prior_rules(r.ret) if r.ret else set()) - {f.rule for f in copy.findings}
     place = _standard_place(r.ret) if r.ret else {}
     out = [f for f in copy.findings if f.severity != "info"]
     for f in r.findings:
@@ -161,10 +164,11 @@ def _her_values(ret: Return) -> dict:
     return values
 
 
-def corrected_copy(r: CheckResult, shown_name: str = "",
-                   comments: dict[tuple[str, str], str] | None = None) -> bytes | None:
+def corrected_copy(r: CheckResult, shown_name: str = "", comments: dict[tuple[str, str], str] | None = None,
+                   prior: Mapping[CellKey, Number] | None = None) -> bytes | None:
     """Her return written anew on the form's template (see the module docstring), with `comments`
-    beside cells; None when there is nothing to write it from."""
+    beside cells; with last year's numbers (`prior`), the carry-over is locked and the cross-year
+    checks are live in it, as in the template she was sent. None when there is nothing to write it from."""
     ret = r.ret
     if ret is None or ret.is_rollup:
         return None
@@ -175,18 +179,25 @@ def corrected_copy(r: CheckResult, shown_name: str = "",
                 meta={k: v for k, v in (("created_at", ident.get("created_at", "")),
                                         ("feedback_for", shown_name or Path(r.path).name)) if v},
                 comments=dict(comments or {}))
+    if prior is not None:  # lock what last year determines, where she has it right; else she must fix it
+        fill.prior = recompute(ret.form, prior)
+        wanted, _ = prefill_from_prior(ret.form, fill.prior)
+        fill.locked = {k for k, v in wanted.items() if ret.inputs.get(k) == v}
     kind = ident.get("kind") or "template"
     return render_workbook(ret.form, year=ret.year, agency=agency, fill=fill,
                            kind=kind if kind in ("template", "return", "sample") else "template")
 
 
 def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = None,
-                   shown_name: str = "") -> tuple[Path | None, Path]:
+                   shown_name: str = "", prior: "Return | Mapping[CellKey, Number] | None" = None
+                   ) -> tuple[Path | None, Path]:
     """(corrected workbook or None, text file) for one failing return.
 
     Files are named by agency code (the mail step pairs them by it); `used` keeps names unique
     within a run (two returns of one agency get CODE.xlsx and CODE-2.xlsx). Her attachment's
-    name is written into the copy (custom property gkxl_feedback_for) and into the text."""
+    name is written into the copy (custom property gkxl_feedback_for) and into the text.
+    `prior`, last year's return of the agency, makes the copy's cross-year checks live."""
+    prior_values = prior.values if isinstance(prior, Return) else prior
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     code = (r.ret.agency_code if r.ret else "") or Path(r.path).stem
@@ -199,15 +210,15 @@ def write_feedback(r: CheckResult, out_dir: str | Path, used: set[str] | None = 
         used.add(stem)
     txt = out_dir / f"{stem}-修改意见.txt"
     book_path: Path | None = out_dir / f"{stem}.xlsx"
-    data = corrected_copy(r, shown_name)
+    data = corrected_copy(r, shown_name, prior=prior_values)
     copy = None
     if data is not None:
-        copy = check_return(read_return(data, name=shown_name or Path(r.path).name))
+        copy = check_return(read_return(data, name=shown_name or Path(r.path).name), prior_values)
     findings, repaired = clerk_findings(r, copy)
     if data is not None:
         comments = _comments(findings)
         if comments:  # written again, with the comments beside the cells to fix
-            data = corrected_copy(r, shown_name, comments) or data
+            data = corrected_copy(r, shown_name, comments, prior_values) or data
         atomic_write(book_path, data)
     else:
         book_path = None
