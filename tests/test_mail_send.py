@@ -115,7 +115,10 @@ def test_resume_after_kill(setup):
                "--smtp", f"smtp://127.0.0.1:{port}", "--allow-plain", "--from", FROM, "--rate", "10"]
         p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         end = time.monotonic() + 20
-        while not inbox.messages and time.monotonic() < end:
+        log = t / ".gkxl-sent.csv"
+        # wait until the first message is sent *and logged* (the server has it a moment before the log does)
+        while time.monotonic() < end and not (inbox.messages and log.exists()
+                                              and "已发送" in log.read_text(encoding="utf-8-sig", errors="replace")):
             time.sleep(0.02)
         p.send_signal(signal.SIGINT)  # while it waits 6 s for the rate limit
         _, err = p.communicate(timeout=20)
