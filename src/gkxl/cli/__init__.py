@@ -225,7 +225,8 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
         used: set[str] = set()
         for r in results:
             if r.status == "fail" and r.path not in replaced:
-                write_feedback(r, feedback_dir, used=used)
+                last = pidx.for_return(r.ret) if pidx is not None and r.ret is not None else None
+                write_feedback(r, feedback_dir, used=used, prior=last)
     if as_json:
         say(to_json(results))
     else:

@@ -183,7 +183,8 @@ def write_current_feedback(led: Ledger, *, prior: PriorIndex | None = None, out_
         if r.status != "fail":
             continue
         # the clerk knows her attachment's name, not where we keep it
-        write_feedback(r, target, used=used, shown_name=cur.original_name)
+        last = prior.for_return(r.ret) if prior is not None and r.ret is not None else None
+        write_feedback(r, target, used=used, shown_name=cur.original_name, prior=last)
         written.append((st.agency.code, int(cur.key)))
     return target, written
 
