@@ -392,6 +392,9 @@ def _unescape_named(text: str) -> str:
         "&apos;", "'").replace("&amp;", "&")
 
 
+_UNESCAPED: dict[bytes, str] = {}  # character references decoded once: a form's labels repeat in every return
+
+
 def _unescape(raw: bytes) -> str:
     text = raw.decode("utf-8")  # UnicodeDecodeError: not canonical
     if b"&" not in raw:
@@ -399,6 +402,17 @@ def _unescape(raw: bytes) -> str:
     if b"&#" not in raw and b"&" not in raw.replace(b"&lt;", b"").replace(b"&gt;", b"").replace(
             b"&amp;", b"").replace(b"&quot;", b"").replace(b"&apos;", b""):
         return _unescape_named(text)
+    hit = _UNESCAPED.get(raw)
+    if hit is not None:
+        return hit
+    out = _unescape_refs(text)
+    if len(raw) <= 4096 and len(_UNESCAPED) < 65536:
+        _UNESCAPED[raw] = out
+    return out
+
+
+def _unescape_refs(text: str) -> str:
+    """Named entities and character references (openpyxl writes every CJK character as &#NNNNN;)."""
 
     def one(m: re.Match) -> str:
         e = m.group(1)
@@ -549,12 +563,18 @@ def _scan_sheet(book: RawBook, data: bytes) -> tuple[dict[tuple[int, int], RawCe
     return cells, protected
 
 
+_FAST_PHONETIC = re.compile(rb'<rPh(?: [^>]*)?>(?:(?!</rPh>).)*</rPh>|<phoneticPr(?: [^>]*)?/>', re.S)
+
+
 def _scan_shared(data: bytes) -> list[str] | None:
     """Shared strings in canonical form -- plain <si><t> items, or runs of <r><rPr/><t>
-    as LibreOffice writes them -- or None for lxml (phonetic runs, comments,
-    another encoding or namespace)."""
+    as LibreOffice writes them; phonetic guides (<rPh>, <phoneticPr/>, as Chinese- and
+    Japanese-locale Excel writes them) are not part of the text and are dropped first --
+    or None for lxml (comments, another encoding or namespace)."""
     if not _FAST_SST_HEAD.match(data) or _FAST_DECL_ENC.match(data) or (b"!" in data and b"<!" in data) or data.count(b"<?") > 1:
         return None
+    if b"<rPh" in data or b"<phoneticPr" in data:
+        data = _FAST_PHONETIC.sub(b"", data)
     n_si = data.count(b"<si")
     if b"<si " in data or b"<si/>" in data:
         return None
