@@ -328,3 +328,14 @@ def test_same_read_through_zipfile(monkeypatch, book, tmp_path):
     p = tmp_path / "C001.xlsx"
     p.write_bytes(book)
     assert is_gkxl_output(p) is False  # scan's one-member reader also reads through zipfile
+
+
+def test_a1_helpers_agree_with_xlsxwriter():
+    from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+    from gkxl.form.layout import a1, col_letter
+    for col in list(range(0, 80)) + [701, 702, 703, 16383]:
+        assert col_letter(col) == xl_col_to_name(col)
+        for row in (0, 4, 1048575):
+            assert a1(row, col) == xl_rowcol_to_cell(row, col)
+            assert a1(row, col, True) == xl_rowcol_to_cell(row, col, True, True)

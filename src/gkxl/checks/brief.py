@@ -113,9 +113,16 @@ def check_files(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None 
                 progress=None) -> list[CheckResult]:
     """Every file's full result (findings and all), on all cores for many files; in the order given."""
     from ..form import load_form_file
-    from ..files.parallel import run_jobs
 
     files = [(str(p), expect_agency) for p in paths]
+    if len(files) < 32 or jobs == 1:  # in this process, without importing multiprocessing (a quick `check ONE`)
+        results = []
+        for path, agency in files:
+            results.append(check_file(path, prior, form=form, expect_agency=agency, expect_year=expect_year))
+            if progress:
+                progress()
+        return results
+    from ..files.parallel import run_jobs
     priors = prior.values() if prior is not None else None
     results = run_jobs(_full_job, files, jobs=jobs, progress=progress, min_parallel=32,
                        initializer=_init_worker, initargs=(form.path if form else None, priors, expect_year))

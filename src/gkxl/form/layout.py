@@ -34,18 +34,26 @@ def text_width(s: str) -> int:
 # only imports layout (the CLI, `import gkxl`) should not pay for.
 
 def col_letter(col: int) -> str:
-    """'A' for column 0, 'AA' for 26."""
-    from xlsxwriter.utility import xl_col_to_name
+    """'A' for column 0, 'AA' for 26.
 
-    return xl_col_to_name(col)
+    Written here rather than taken from xlsxwriter.utility: importing that module imports all of
+    xlsxwriter (about 20 ms), which `gkxl check ONE.xlsx` otherwise never needs (its budget is 0.3 s).
+    tests/test_reader_unit.py checks it against xlsxwriter's."""
+    if col < 0:
+        return ""
+    name = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        name = chr(65 + rem) + name
+    return name
 
 
 @lru_cache(maxsize=65536)
 def a1(row: int, col: int, absolute: bool = False) -> str:
     """'B5' (or '$B$5') for 0-based (4, 1); cached: the reader and the writer ask for the same few cells."""
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
-    return xl_rowcol_to_cell(row, col, absolute, absolute)
+    d = "$" if absolute else ""
+    return f"{d}{col_letter(col)}{d}{row + 1}"
 
 
 @dataclass
