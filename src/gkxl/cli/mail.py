@@ -130,6 +130,8 @@ _O_SHOW_TEMPLATE = typer.Option(False, "--show-template", help="显示默认的�
 _O_ALLOW_PLAIN = typer.Option(False, "--allow-plain", help="允许不加密的 smtp://（仅用于可信的本机网络）。")
 _O_RATE = typer.Option(20, "--rate", help="每分钟最多发送的邮件数。")
 _O_FROM = typer.Option("", "--from", help="发件人邮箱（默认为 SMTP 用户名）。")
+_O_FROM_NAME = typer.Option("", "--from-name", help="发件人显示名称，例如 某某市政府办公室。")
+_O_RESEND = typer.Option(None, "--resend", help="即使记录为已发送，也重新发给这个单位（单位代码，可多次）。")
 _O_LOG = typer.Option(None, "--log", help="发送记录文件（默认为 目录/.gkxl-sent.csv），中断后据此续发。")
 
 
@@ -143,10 +145,10 @@ def send_templates_cmd(
     drafts: Optional[Path] = _O_DRAFTS,
     smtp: Optional[str] = _O_SMTP,
     sender: str = _O_FROM,
-    sender_name: str = typer.Option("", "--from-name", help="发件人显示名称，例如 某某市政府办公室。"),
+    sender_name: str = _O_FROM_NAME,
     rate: float = _O_RATE,
     log: Optional[Path] = _O_LOG,
-    resend: Optional[List[str]] = typer.Option(None, "--resend", help="即使记录为已发送，也重新发给这个单位（单位代码，可多次）。"),
+    resend: Optional[List[str]] = _O_RESEND,
     allow_plain: bool = _O_ALLOW_PLAIN,
     ca_file: Optional[Path] = _O_CA_FILE,
 ) -> None:
@@ -178,10 +180,10 @@ def send_feedback_cmd(
     drafts: Optional[Path] = _O_DRAFTS,
     smtp: Optional[str] = _O_SMTP,
     sender: str = _O_FROM,
-    sender_name: str = typer.Option("", "--from-name", help="发件人显示名称。"),
+    sender_name: str = _O_FROM_NAME,
     rate: float = _O_RATE,
     log: Optional[Path] = _O_LOG,
-    resend: Optional[List[str]] = typer.Option(None, "--resend", help="即使记录为已发送，也重新发给这个单位（可多次）。"),
+    resend: Optional[List[str]] = _O_RESEND,
     allow_plain: bool = _O_ALLOW_PLAIN,
     ca_file: Optional[Path] = _O_CA_FILE,
 ) -> None:
@@ -255,7 +257,7 @@ def send_reminders_cmd(
     drafts: Optional[Path] = _O_DRAFTS,
     smtp: Optional[str] = _O_SMTP,
     sender: str = _O_FROM,
-    sender_name: str = typer.Option("", "--from-name", help="发件人显示名称。"),
+    sender_name: str = _O_FROM_NAME,
     rate: float = _O_RATE,
     allow_plain: bool = _O_ALLOW_PLAIN,
     ca_file: Optional[Path] = _O_CA_FILE,
