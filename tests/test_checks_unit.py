@@ -243,3 +243,28 @@ def test_check_paths_keeps_going(form, values, tmp_path):
     (tmp_path / "b.xlsx").write_bytes(b"\x00garbage")
     results = check_paths([tmp_path])
     assert [(r.path.rsplit("/", 1)[-1], r.status) for r in results] == [("a.xlsx", "pass"), ("b.xlsx", "unreadable")]
+
+
+def test_prior_in_the_2019_format(form, values, tmp_path):
+    """--prior across the 2020→2021 change: carry-over is checked (both forms have the cell); the
+    2019 form has no 现行有效件数, so X-VALID-DOCS is skipped and said so, never compared with 0."""
+    f19 = load_form("gb2019")
+    old = realistic_return(f19, 7)
+    for (t, r, c), v in values.items():
+        if (t, r) == ("t3", "carried_in") and (t, "carry_out", c) in old:
+            old[(t, "carry_out", c)] = v + (2 if c == "natural" else 0)  # one real break
+    d = tmp_path / "prior"
+    d.mkdir()
+    prior_path = write_return(d / "C001-2020.xlsx", f19, AGENCY, 2020, old)
+    p = write_return(tmp_path / "C001.xlsx", form, AGENCY, 2021, values)
+    for prior in (PriorIndex([prior_path]), PriorIndex.of_values(PriorIndex([prior_path]).values())):
+        res = check_file(p, prior)
+        assert not of(res, "X-VALID-DOCS")
+        [skip] = [x for x in of(res, "X-PRIOR-FORM") if "X-VALID-DOCS" in x.message]
+        assert skip.severity == "info" and "现行有效" in skip.message
+        hits = of(res, "X-CARRY-OVER")
+        assert [h.cell for h in hits] == ["D8", "J8"] and hits[0].values["right"] - hits[0].values["left"] == 2
+        assert not [x for x in of(res, "P-JUMP") if "现行有效" in x.message]
+    # the same form both years: nothing is skipped
+    same = check_file(p, PriorIndex([write_return(d / "C001-2020b.xlsx", form, AGENCY, 2020, values)]))
+    assert not of(same, "X-PRIOR-FORM")

@@ -72,6 +72,8 @@ CATALOGUE: dict[str, Code] = {c.id: c for c in (
     # X-*: across years
     _C("X-NO-PRIOR", Severity.WARNING, "没有找到上年报表，未做跨年度检查", "统筹人员可用 --prior 指定上年报表的目录。"),
     _C("X-PRIOR-AGENCY", Severity.ERROR, "给出的上年报表属于另一个单位", "请给出本单位的上年报表。"),
+    _C("X-PRIOR-FORM", Severity.INFO, "上年报表的格式中没有这一项，该项跨年度检查未做",
+       "上年报表采用另一种格式（如 2021 年起的新格式与此前的 2019 年格式），该项无法跨年度核对，请人工核实。"),
     # A-*: auditing published reports (the form's own rules keep their ids: T3-BALANCE, T4-REVIEW-TOTAL…)
     _C("A-CLAIM", Severity.ERROR, "正文中的数字与统计表不符", "请核对正文与统计表，改正其中错误的一处。"),
     _C("A-CARRY", Severity.ERROR, "本年“上年结转”与上年报告的“结转下年度继续办理”不符",

@@ -173,7 +173,9 @@ def check_texts(ret: Return) -> list[Finding]:
     return out
 
 
-def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None) -> list[Finding]:
+def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None,
+                       known: "set[CellKey] | None" = None) -> list[Finding]:
+    """Plausibility warnings; `known` limits the cross-year jump to cells last year's form really had."""
     out = []
     form = ret.form
     for rule in form.rules:
@@ -183,6 +185,8 @@ def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None) -> l
                 out.append(Finding(rule.id, rule.severity, rule.message, advice="如确无数据可以保留。"))
         elif rule.kind == "jump" and prior:
             for key in expand_cells(form.tables, rule.cells, rule.id):
+                if known is not None and key not in known:
+                    continue
                 cur, old = ret.values.get(key, 0) or 0, prior.get(key, 0) or 0
                 hi, lo = max(cur, old), min(cur, old)
                 if hi >= rule.min_value and (lo == 0 or hi / lo >= rule.ratio):
@@ -216,18 +220,39 @@ def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" 
     # a Return carries its totals as reported; a plain mapping may hold only inputs
     prior_vals = prior.values if isinstance(prior, Return) else (
         recompute(ret.form, prior) if prior is not None else None)
+    known = prior_cells(ret.form, prior) if prior is not None else set()
     findings += check_sums(ret)
+    skipped: dict[str, list[CellKey]] = {}
     for inst in ret.form.compare_instances:
         if inst.uses_prior and prior_vals is None:
+            continue
+        gaps = [t.cell for t in inst.left + inst.right if t.prior and t.cell not in known]
+        if gaps:  # last year's form (e.g. the 2019 format) has no such cell: comparing with 0 would be false
+            skipped.setdefault(inst.rule.id, []).extend(gaps)
             continue
         f = check_compare(ret, inst, prior_vals)
         if f:
             findings.append(f)
     findings += check_blanks(ret)
     findings += check_texts(ret)
-    findings += check_plausibility(ret, prior_vals)
+    findings += check_plausibility(ret, prior_vals, known if prior is not None else None)
+    for rule_id, gaps in skipped.items():
+        names = "、".join(dict.fromkeys(ret.form.label_of(k) for k in gaps[:3]))
+        findings.append(finding("X-PRIOR-FORM", f"{rule_id}：上年报表的格式中没有“{names}”，该项跨年度检查未做"))
     status = Verdict.FAIL if any(f.severity == "error" for f in findings) else Verdict.PASS
     return CheckResult(ret.path, status, ret, findings)
+
+
+def prior_cells(form: Form, prior: "Return | Mapping[CellKey, Number]") -> set[CellKey]:
+    """The cells of this year's form that last year's numbers really hold: what it stated, and totals
+    whose parts it stated. A cell of the new form absent from an older form is not there (not 0)."""
+    if isinstance(prior, Return):
+        return set(prior.values) if prior.form is form else set(prior.values) & form.cell_set
+    known = {k for k in prior if k in form.cell_set}
+    for d in form.derived_order:
+        if d.cell not in known and all(t in known for t in d.terms):
+            known.add(d.cell)
+    return known
 
 
 class PriorIndex:

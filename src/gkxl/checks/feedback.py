@@ -28,7 +28,7 @@ from ..workbook.write import Fill, atomic_write, prefill_from_prior, render_work
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 # findings only the coordinator can act on: never in a clerk's feedback
-COORDINATOR_ONLY = frozenset({"X-NO-PRIOR", "X-PRIOR-AGENCY"})
+COORDINATOR_ONLY = frozenset({"X-NO-PRIOR", "X-PRIOR-AGENCY", "X-PRIOR-FORM"})
 MAX_COMMENT = 1500
 
 

@@ -173,6 +173,10 @@ class Form:
         return out
 
     @cached_property
+    def cell_set(self) -> frozenset[CellKey]:
+        return frozenset(self.cells)
+
+    @cached_property
     def input_cells(self) -> list[CellKey]:
         return [k for k in self.cells if k not in self.derived]
 
