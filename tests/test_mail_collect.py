@@ -587,12 +587,12 @@ def test_damaged_encoding_is_a_chinese_note(tmp_path, books):
 WARN_IN_IDENTITY = """
 import gkxl.mail
 c = sys.modules["gkxl.mail.collect"]  # (gkxl.mail.collect is also the function's name)
-_orig = c._identity
+_orig = c.workbook_identity
 def _noisy(data, name):
     warnings.warn("Workbook contains no default style, apply openpyxl's default", UserWarning)
     warnings.warn("Data Validation extension is not supported and will be removed", UserWarning)
     return _orig(data, name)
-c._identity = _noisy
+c.workbook_identity = _noisy
 """
 
 

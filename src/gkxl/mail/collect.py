@@ -21,21 +21,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..errors import GkxlError, MailError, OutputError, os_reason
+from ..errors import MailError, OutputError, os_reason
 from ..roster import CODE_RE, Roster
-from ..workbook.write import atomic_write
+from ..files.outputs import atomic_write
 from . import manifest as mf
 from . import quiet
-from .archive import MAX_DEPTH, ArchiveError, Budget, is_package, members, zip_names
+from .archive import MAX_DEPTH, ArchiveError, Budget, members
 from .names import addresses
 from .parse import BEIJING, Attachment, ParsedMessage, parse_message
+from .received import message_rows, received_index, received_info  # noqa: F401 - public here too
 from .sources import Incoming, check_source, iter_source
+from .triage import OLE2, OTHER_ARCHIVES, classify, fingerprint, workbook_identity
 
 MAX_ATTACHMENT = 50 * 1024 * 1024
-XLSX_EXT = (".xlsx", ".xlsm")
-LEGACY_EXT = (".xls", ".et", ".ett", ".xlt", ".csv", ".ods", ".numbers", ".wps")
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-OTHER_ARCHIVES = {b"Rar!\x1a\x07": "RAR", b"7z\xbc\xaf\x27\x1c": "7z"}
 SAME_ID = "与另一封邮件的 Message-ID 相同，内容不同"
 SAME_ID_COPY = "与先前收取的一封邮件 Message-ID 相同、附件也相同，可能是同一封邮件的另一份副本"
 
@@ -51,61 +49,6 @@ class CollectResult:
 
     def count(self, fate: str) -> int:
         return sum(1 for r in self.rows if r["record"] == mf.ATTACHMENT and r["fate"] == fate)
-
-
-def _kind(att: Attachment) -> str:
-    """'xlsx', 'legacy' (a spreadsheet gkxl cannot read), 'archive' (a zip to open) or 'other'.
-
-    An .xlsx is itself a zip: only a zip that is not an Office or OpenDocument
-    package is an archive."""
-    name = att.name.lower()
-    data = att.data or b""
-    ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    ctype = att.content_type.lower()
-    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # an empty zip is only its end record
-        names = zip_names(data)
-        if ext in XLSX_EXT or (names is not None and any(n.startswith("xl/") for n in names)):
-            return "xlsx"
-        if names is not None and "content.xml" in names and ext in LEGACY_EXT:
-            return "legacy"
-        if names is None:  # damaged, or a directory too large to list
-            return "archive" if ext == ".zip" or "zip" in ctype else "other"
-        return "other" if is_package(names) else "archive"
-    if ext in XLSX_EXT:
-        return "xlsx"  # the reader will say what it really is
-    if ext in LEGACY_EXT or "ms-excel" in ctype or ctype in ("text/csv", "application/csv"):
-        return "legacy"
-    return "other"
-
-
-def _identity(data: bytes, name: str) -> tuple[dict[str, str], str]:
-    """(identity, error): the workbook's own agency code, year and kind."""
-    from ..workbook.read import read_identity, read_return
-    from ..workbook.xlsx import open_book
-
-    try:
-        book = open_book(data, name or "附件")
-    except GkxlError as e:
-        return {}, str(e)
-    try:
-        ident = read_identity(book)
-    finally:
-        book.close()
-    if ident:
-        return ident, ""
-    try:  # not made by gkxl: the cover may still say who it is
-        ret = read_return(data, name=name or "附件")
-    except GkxlError:
-        return {}, ""
-    return {"agency_code": ret.agency_code, "agency_name": ret.agency_name,
-            "year": str(ret.year or "")}, ""
-
-
-def fingerprint(raw: bytes) -> str:
-    """The message_sha256 of a message: SHA-256 of its bytes with line ends made LF
-    and trailing newlines dropped, so the copy an IMAP server sends (CRLF) and the
-    one in its Maildir or an mbox (LF) are the same message."""
-    return hashlib.sha256(raw.replace(b"\r\n", b"\n").rstrip(b"\n")).hexdigest()
 
 
 def _stamp(dt: datetime) -> str:
@@ -234,7 +177,7 @@ class Collector:
             return [row]
         sha = hashlib.sha256(att.data).hexdigest()
         row["sha256"] = sha
-        kind = _kind(att)
+        kind = classify(att)
         if kind == "archive":
             return self._archive(att, row, base, received, depth, budget or Budget())
         if kind == "other":
@@ -258,7 +201,7 @@ class Collector:
                        detail=f"与已收取的 {first['saved_as']} 完全相同，未重复保存")
             self._note_agency(row)
             return [row]
-        ident, error = _identity(att.data, att.name)
+        ident, error = workbook_identity(att.data, att.name)
         if error:
             row.update(fate=mf.UNREADABLE, detail=error)
             return [row]
@@ -424,62 +367,3 @@ class _lock:
     def __exit__(self, *exc: object) -> None:
         if self.fh is not None:
             self.fh.close()
-
-
-def _info(r: dict[str, str]) -> dict[str, str]:
-    return {"received_at": r["received_at"], "message_id": r["message_id"], "sender": r["sender"],
-            "subject": r["subject"], "attachment_name": r["attachment_name"], "fate": r["fate"]}
-
-
-def received_info(path: str | Path) -> dict[str, str] | None:
-    """Where a file saved by collect came from, for the roll-up's 来源 sheet.
-
-    `path` is DIR/<agency code>/<name>.xlsx; the manifest is DIR/manifest.csv.
-    Returns received_at (ISO 8601, Beijing time), message_id, sender, subject,
-    attachment_name (as the clerk named it; "包.zip/成员.xlsx" for a file from a
-    zip) and fate (已保存 or 已被替代: a superseded file should not be rolled
-    up), or None when the file is not in a collect manifest."""
-    p = Path(path).absolute()
-    out_dir = p.parent.parent
-    m = mf.manifest_path(out_dir)
-    if not m.is_file():
-        return None
-    rel = f"{p.parent.name}/{p.name}"
-    try:
-        r = mf.saved_row(m, rel)
-    except (MailError, OSError):
-        return None
-    if r is None:
-        return None
-    return _info(r)
-
-
-def received_index(out_dir: str | Path) -> dict[str, dict[str, str]]:
-    """Every file collect saved in out_dir -> what received_info says of it, read in one go.
-
-    Keys are absolute paths (str) of the saved files; {} when out_dir has no
-    manifest. Raises MailError for a manifest that cannot be read."""
-    root = Path(out_dir).absolute()
-    out: dict[str, dict[str, str]] = {}
-    for r in mf.read_manifest(mf.manifest_path(root)):
-        if r["record"] == mf.ATTACHMENT and r["fate"] in mf.HAS_FILE and r["saved_as"]:
-            out.setdefault(str(root / r["saved_as"]), _info(r))
-    return out
-
-
-def message_rows(out_dir: str | Path) -> list[dict]:
-    """Every message collect recorded in out_dir, oldest record first: the manifest's
-    message row (sender, received_at, message_id, subject, fate, detail, warning...)
-    plus "attachments", the list of that message's attachment rows.
-
-    For replies that are not returns: fate 无附件 (nothing attached) or 附件不是报表
-    (attachments, none a workbook: a Word report, a PDF, an .xls...), with the
-    sender's address, so the reply can be put against the sender's agency.
-    Raises MailError for a manifest that cannot be read."""
-    out: list[dict] = []
-    for r in mf.read_manifest(mf.manifest_path(out_dir)):
-        if r["record"] == mf.MESSAGE:
-            out.append(dict(r, attachments=[]))
-        elif out and (r["message_sha256"] == out[-1]["message_sha256"] or not r["message_sha256"]):
-            out[-1]["attachments"].append(dict(r))
-    return out

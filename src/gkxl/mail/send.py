@@ -11,40 +11,30 @@ that was regenerated (different bytes) counts as a new message.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import os
 import re
 import smtplib
-import ssl
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from email.message import Message
 from pathlib import Path
 from typing import Callable, Iterable
-from urllib.parse import unquote, urlsplit
 
 from ..errors import GkxlError, MailError, OutputError, os_reason
 from ..files.textfile import decode_local
 from ..roster import Agency, Roster
-from ..workbook.write import atomic_write
+from ..files.outputs import atomic_write
 from . import manifest as mf
 from . import quiet
 from .compose import (DEFAULT_DEADLINE, build_message, check_address, load_message_template, message_bytes,
                       render, safe_filename)
 from .names import inline_text, recipients
-from .parse import BEIJING
-from .sources import TIMEOUT, network_error, ssl_context
+from .sendlog import FAILED, LOG_COLUMNS, LOG_NAME, SENDING, SENT, SendLog  # noqa: F401 - public here too
+from .smtp import SMTP_PASSWORD_ENV, SmtpTarget, connect, parse_smtp_url  # noqa: F401 - public here too
 
-SMTP_PASSWORD_ENV = "GKXL_SMTP_PASSWORD"
-LOG_NAME = ".gkxl-sent.csv"
 DRAFTS_NAME = "邮件草稿"
 DEFAULT_RATE = 20.0  # messages per minute: below what Chinese mail providers throttle at
 FEEDBACK_SUFFIX = "-修改意见.txt"
-LOG_COLUMNS = ["时间", "类型", "文件", "单位代码", "收件人", "附件SHA-256", "邮件ID", "状态", "说明"]
-SENDING, SENT, FAILED = "发送中", "已发送", "失败"
 
 
 @dataclass
@@ -78,32 +68,6 @@ class SendResult:
     stopped: str = ""  # why sending stopped before the end
     skipped_keys: list[str] = field(default_factory=list)  # jobs refused while building (bad address)
     log: Path | None = None
-
-
-@dataclass
-class SmtpTarget:
-    tls: str  # "ssl" | "starttls"
-    user: str
-    host: str
-    port: int
-
-
-def parse_smtp_url(url: str) -> SmtpTarget:
-    try:
-        u = urlsplit(url.strip())
-        port = u.port
-    except ValueError:
-        raise MailError(f"SMTP 地址“{url}”格式不正确，应为 smtps://用户名@服务器:端口", code="MAIL_URL") from None
-    scheme = u.scheme.lower()
-    if scheme not in ("smtp", "smtps"):
-        raise MailError(f"SMTP 地址“{url}”应以 smtps:// 或 smtp:// 开头", code="MAIL_URL")
-    if u.password is not None:
-        raise MailError(f"请不要把密码写在命令行的地址中；请设置环境变量 {SMTP_PASSWORD_ENV}，或在提示时输入",
-                        code="MAIL_URL")
-    if not u.hostname:
-        raise MailError(f"SMTP 地址“{url}”缺少服务器名，应为 smtps://用户名@服务器:端口", code="MAIL_URL")
-    return SmtpTarget("ssl" if scheme == "smtps" else "starttls", unquote(u.username or ""), u.hostname,
-                      port or (465 if scheme == "smtps" else 587))
 
 
 # ---------------------------------------------------------------- planning
@@ -270,93 +234,7 @@ def plan_feedback(feedback_dir: str | Path, *, roster: Roster | None = None, col
     return jobs, skipped
 
 
-# ---------------------------------------------------------------- the log
-
-class SendLog:
-    """Append-only CSV: what was attempted and what the server said."""
-
-    def __init__(self, path: Path, kind: str) -> None:
-        self.path = path
-        self.kind = kind
-        self.status: dict[tuple[str, str], str] = {}
-        if path.exists():
-            try:
-                text = path.read_bytes().decode("utf-8-sig", errors="replace")
-            except OSError as e:
-                raise MailError(f"无法读取发送记录 {path}：{os_reason(e)}", code="MAIL_LOG", path=str(path)) from None
-            for row in list(csv.DictReader(io.StringIO(text, newline=""))):
-                if row.get("类型") == kind:
-                    self.status[(mf.restore(row.get("文件", "")), row.get("附件SHA-256", ""))] = row.get("状态", "")
-
-    def get(self, job: Job) -> str:
-        return self.status.get((job.key, job.sha), "")
-
-    def write(self, job: Job, status: str, message_id: str = "", note: str = "") -> None:
-        new = not self.path.exists()
-        buf = io.StringIO(newline="")
-        w = csv.writer(buf, lineterminator="\r\n")
-        if new:
-            w.writerow(LOG_COLUMNS)
-        w.writerow([mf.neutralise(x) for x in (datetime.now(BEIJING).replace(microsecond=0).isoformat(), self.kind,
-                                               job.key, job.code, "; ".join(job.to), job.sha, message_id, status,
-                                               note)])
-        data = buf.getvalue().encode("utf-8-sig" if new else "utf-8")
-        try:
-            with open(self.path, "ab") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except OSError as e:
-            raise OutputError(f"无法写入发送记录 {self.path}：{os_reason(e)}", code="OUTPUT_IO",
-                              path=str(self.path)) from None
-        self.status[(job.key, job.sha)] = status
-
-
 # ---------------------------------------------------------------- delivery
-
-def _connect(t: SmtpTarget, *, allow_plain: bool, ca_file: str | None,
-             password: Callable[[], str] | None) -> smtplib.SMTP:
-    ctx = ssl_context(ca_file)
-    try:
-        if t.tls == "ssl":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(t.host, t.port, timeout=TIMEOUT, context=ctx)
-        else:
-            conn = smtplib.SMTP(t.host, t.port, timeout=TIMEOUT)
-            conn.ehlo()
-            if conn.has_extn("starttls"):
-                conn.starttls(context=ctx)
-                conn.ehlo()
-            elif not allow_plain:
-                conn.close()
-                raise MailError(f"SMTP 服务器 {t.host}:{t.port} 不支持加密（STARTTLS）；请改用 smtps://，"
-                                f"或确认在可信的本机网络上并加 --allow-plain", code="MAIL_TLS")
-    except MailError:
-        raise
-    except smtplib.SMTPException as e:
-        raise MailError(f"SMTP 服务器 {t.host}:{t.port} 拒绝连接：{e}", code="MAIL_CONNECT") from None
-    except (OSError, ssl.SSLError) as e:
-        raise network_error("SMTP 服务器", t.host, t.port, e) from None
-    if t.user:
-        secret = os.environ.get(SMTP_PASSWORD_ENV)
-        if secret is None:
-            if password is None:
-                conn.close()
-                raise MailError(f"需要 SMTP 密码：请设置环境变量 {SMTP_PASSWORD_ENV}", code="MAIL_AUTH")
-            secret = password()
-        try:
-            conn.login(t.user, secret)
-        except smtplib.SMTPAuthenticationError:
-            conn.close()
-            raise MailError(f"SMTP 登录失败（{t.user}@{t.host}）：用户名或密码不正确，"
-                            f"或服务器要求使用客户端授权码", code="MAIL_AUTH") from None
-        except smtplib.SMTPNotSupportedError:
-            conn.close()
-            raise MailError(f"SMTP 服务器 {t.host} 不支持登录（AUTH）", code="MAIL_AUTH") from None
-        except (smtplib.SMTPException, OSError) as e:
-            conn.close()
-            raise MailError(f"SMTP 登录失败（{t.user}@{t.host}）：{e}", code="MAIL_AUTH") from None
-    return conn
-
 
 def _build(job: Job, res: SendResult, **kw) -> Message | None:
     """The job's message, or None (and the agency reported as skipped) when an
@@ -425,7 +303,7 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
                     res.uncertain.append(job.key)
                     continue
             if conn is None:
-                conn = _connect(target, allow_plain=allow_plain, ca_file=ca_file, password=password)
+                conn = connect(target, allow_plain=allow_plain, ca_file=ca_file, password=password)
             wait = last + interval - time.monotonic()
             if last and wait > 0:
                 time.sleep(wait)
