@@ -18,7 +18,8 @@ from .checks.text import format_result, format_summary, to_json
 from .rollup.write import write_rollup
 from .roster import load_roster
 from .files.tabular import write_csv
-from .workbook.write import atomic_write, write_templates
+from .files.outputs import atomic_write
+from .workbook.write import write_templates
 
 DEADLINE = date(2026, 1, 20)
 

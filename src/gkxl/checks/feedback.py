@@ -24,7 +24,8 @@ from ..roster import Agency
 from ..workbook.read import Return, read_return
 from ..form import CellKey
 from ..form.compute import Number, recompute
-from ..workbook.write import Fill, atomic_write, prefill_from_prior, render_workbook
+from ..files.outputs import atomic_write
+from ..workbook.write import Fill, prefill_from_prior, render_workbook
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 # findings only the coordinator can act on: never in a clerk's feedback

@@ -46,7 +46,7 @@ class Intake:
         rel = Path(INBOX) / f"{stamp}-{sha[:12]}{suffix}"
         dest = self.root / rel
         if not dest.exists():
-            from ..workbook.write import atomic_write
+            from ..files.outputs import atomic_write
             atomic_write(dest, data)
         return rel.as_posix()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import MailError, os_reason
 from ..files.textfile import decode_local
-from ..workbook.write import atomic_write
+from ..files.outputs import atomic_write
 from ..files.tabular import neutralise_text, restore  # noqa: F401 - restore is public here too
 
 MANIFEST_NAME = "manifest.csv"
