@@ -248,7 +248,7 @@ def _build(job: Job, res: SendResult, **kw) -> Message | None:
         return None
 
 
-def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Path | None = None,
+def deliver(jobs: list[Job], purpose: str, *, base_dir: Path, drafts_dir: str | Path | None = None,
             smtp: str | None = None, sender: str = "", sender_name: str = "", rate: float = DEFAULT_RATE,
             log: str | Path | None = None, allow_plain: bool = False, ca_file: str | None = None,
             password: Callable[[], str] | None = None, resend: Iterable[str] = (),
@@ -283,7 +283,7 @@ def deliver(jobs: list[Job], kind: str, *, base_dir: Path, drafts_dir: str | Pat
     check_address(sender, "发件人")
     if rate <= 0:
         raise MailError("--rate（每分钟发送封数）应大于 0", code="MAIL_ARGS")
-    slog = SendLog(Path(log) if log else base_dir / LOG_NAME, kind)
+    slog = SendLog(Path(log) if log else base_dir / LOG_NAME, purpose)
     res.log = slog.path
     force = set(resend)
     interval = 60.0 / rate

@@ -24,9 +24,10 @@ SENDING, SENT, FAILED = "发送中", "已发送", "失败"
 class SendLog:
     """Append-only CSV: what was attempted and what the server said."""
 
-    def __init__(self, path: Path, kind: str) -> None:
+    def __init__(self, path: Path, purpose: str) -> None:
+        """`purpose`: templates, feedback or reminders (the log's 类型 column)."""
         self.path = path
-        self.kind = kind
+        self.purpose = purpose
         self.status: dict[tuple[str, str], str] = {}
         if path.exists():
             try:
@@ -34,7 +35,7 @@ class SendLog:
             except OSError as e:
                 raise MailError(f"无法读取发送记录 {path}：{os_reason(e)}", code="MAIL_LOG", path=str(path)) from None
             for row in list(csv.DictReader(io.StringIO(text, newline=""))):
-                if row.get("类型") == kind:
+                if row.get("类型") == purpose:
                     self.status[(mf.restore(row.get("文件", "")), row.get("附件SHA-256", ""))] = row.get("状态", "")
 
     def get(self, job: Job) -> str:
@@ -46,7 +47,7 @@ class SendLog:
         w = csv.writer(buf, lineterminator="\r\n")
         if new:
             w.writerow(LOG_COLUMNS)
-        w.writerow([mf.neutralise(x) for x in (datetime.now(BEIJING).replace(microsecond=0).isoformat(), self.kind,
+        w.writerow([mf.neutralise(x) for x in (datetime.now(BEIJING).replace(microsecond=0).isoformat(), self.purpose,
                                                job.key, job.code, "; ".join(job.to), job.sha, message_id, status,
                                                note)])
         data = buf.getvalue().encode("utf-8-sig" if new else "utf-8")
