@@ -62,10 +62,33 @@ def parse_form(data: dict, path: str = "") -> Form:
     _check_keys(head, {"id", "version", "title", "basis", "report_title", "protection_password", "years",
                        "variant"}, ctx + " [form]")
     years = _years(head.get("years"), ctx + " [form]")
+    sheets, tables, raw_derived = _sheets(data, ctx)
+    derived, extra = _derived(raw_derived, tables)
+    cover = _fields(data, "cover", ctx, with_source=True)
+    texts = _fields(data, "texts", ctx, with_source=False)
+    rules = _rules(data, ctx, tables, {t.id for t in texts}, {d.rule for d in list(derived.values()) + extra})
+    words = _words(data, ctx, {t.id for t in texts})
+    form = Form(
+        id=_req(head, "id", str, ctx + " [form]"),
+        version=_req(head, "version", str, ctx + " [form]"),
+        title=_opt(head, "title", str, "", ctx),
+        basis=_opt(head, "basis", str, "", ctx),
+        report_title=_opt(head, "report_title", str, "{agency}{year}年政府信息公开工作年度报告", ctx),
+        password=_opt(head, "protection_password", str, "", ctx),
+        cover=tuple(cover), sheets=tuple(sheets), texts=tuple(texts), rules=tuple(rules),
+        derived=derived, extra_sum_rules=tuple(extra), path=path, tables=tables, **words,
+        years=years, extends=extends, variant=_opt(head, "variant", str, "", ctx),
+    )
+    form.derived_order  # noqa: B018 - raises on cycles
+    form.compare_instances  # noqa: B018 - raises on bad references
+    return form
+
+
+def _sheets(data: dict, ctx: str) -> tuple[list[Sheet], dict[str, Table], list[tuple[dict, str]]]:
+    """[[sheets]] and their tables; the tables' [[derived]] entries are returned raw, to be read once
+    every table is known (a total may sum cells of another table)."""
     tables: dict[str, Table] = {}
     sheets: list[Sheet] = []
-    derived: dict[CellKey, Derived] = {}
-    extra: list[Derived] = []
     sheet_names: set[str] = set()
     raw_derived: list[tuple[dict, str]] = []
     for i, sd in enumerate(_req(data, "sheets", list, ctx)):
@@ -78,29 +101,39 @@ def parse_form(data: dict, path: str = "") -> Form:
         tlist = []
         for j, td in enumerate(_req(sd, "tables", list, sctx)):
             tctx = f"{sctx} 第 {j + 1} 张表"
-            _check_keys(td, {"id", "title", "corner", "kind", "columns", "rows", "derived"}, tctx)
-            tid = _req(td, "id", str, tctx)
-            if tid in tables:
-                raise FormError(f"{tctx}：表 id“{tid}”重复", code="FORM_SCHEMA")
-            kind = _opt(td, "kind", str, "count", tctx)
-            if kind not in CELL_KINDS:
-                raise FormError(f"{tctx}：未知的单元格类型“{kind}”", code="FORM_SCHEMA")
-            cols = tuple(_axis(c, f"{tctx} 列") for c in _req(td, "columns", list, tctx))
-            rows = tuple(_axis(r, f"{tctx} 行") for r in _req(td, "rows", list, tctx))
-            if not cols or not rows:
-                raise FormError(f"{tctx}：至少要有一行一列", code="FORM_SCHEMA")
-            for axis in (cols, rows):
-                ids = [a.id for a in axis]
-                if len(set(ids)) != len(ids):
-                    raise FormError(f"{tctx}：行或列的 id 重复", code="FORM_SCHEMA")
-            t = Table(tid, name, _opt(td, "title", str, "", tctx), _opt(td, "corner", str, "", tctx),
-                      kind, rows, cols)
-            tables[tid] = t
+            t = _table(td, name, tctx)
+            if t.id in tables:
+                raise FormError(f"{tctx}：表 id“{t.id}”重复", code="FORM_SCHEMA")
+            tables[t.id] = t
             tlist.append(t)
-            for dd in _opt(td, "derived", list, [], tctx):
-                raw_derived.append((dd, tctx))
+            raw_derived += [(dd, tctx) for dd in _opt(td, "derived", list, [], tctx)]
         sheets.append(Sheet(_req(sd, "id", str, sctx), name, _opt(sd, "title", str, name, sctx), tuple(tlist)))
+    return sheets, tables, raw_derived
 
+
+def _table(td: dict, sheet_name: str, tctx: str) -> Table:
+    _check_keys(td, {"id", "title", "corner", "kind", "columns", "rows", "derived"}, tctx)
+    tid = _req(td, "id", str, tctx)
+    value_kind = _opt(td, "kind", str, "count", tctx)
+    if value_kind not in CELL_KINDS:
+        raise FormError(f"{tctx}：未知的单元格类型“{value_kind}”", code="FORM_SCHEMA")
+    cols = tuple(_axis(c, f"{tctx} 列") for c in _req(td, "columns", list, tctx))
+    rows = tuple(_axis(r, f"{tctx} 行") for r in _req(td, "rows", list, tctx))
+    if not cols or not rows:
+        raise FormError(f"{tctx}：至少要有一行一列", code="FORM_SCHEMA")
+    for axis in (cols, rows):
+        ids = [a.id for a in axis]
+        if len(set(ids)) != len(ids):
+            raise FormError(f"{tctx}：行或列的 id 重复", code="FORM_SCHEMA")
+    return Table(tid, sheet_name, _opt(td, "title", str, "", tctx), _opt(td, "corner", str, "", tctx),
+                 value_kind, rows, cols)
+
+
+def _derived(raw_derived: list[tuple[dict, str]], tables: dict[str, Table]) -> tuple[dict[CellKey, Derived],
+                                                                                    list[Derived]]:
+    """Totals: the first way to compute a cell becomes its formula; a second way is only checked."""
+    derived: dict[CellKey, Derived] = {}
+    extra: list[Derived] = []
     for dd, tctx in raw_derived:
         dctx = f"{tctx} derived {dd.get('rule', '?')}"
         _check_keys(dd, {"rule", "message", "cells", "sum"}, dctx)
@@ -120,74 +153,64 @@ def parse_form(data: dict, path: str = "") -> Form:
                 terms.extend(_expand(s, tables, dctx, **kw))
             d = Derived(cells[0], tuple(terms), rule_id, _opt(dd, "message", str, "合计不等于各项之和", dctx))
             if cells[0] in derived:
-                extra.append(d)  # a second way to compute the same total: checked, not a formula
+                extra.append(d)
             else:
                 derived[cells[0]] = d
+    return derived, extra
 
-    cover = []
-    for k, cd in enumerate(_opt(data, "cover", list, [], ctx)):
-        cctx = f"{ctx} 第 {k + 1} 个 [[cover]]"
-        _check_keys(cd, {"id", "label", "source", "required", "hint"}, cctx)
-        cover.append(Field(_req(cd, "id", str, cctx), _req(cd, "label", str, cctx),
-                           _opt(cd, "source", str, "", cctx), _opt(cd, "required", bool, False, cctx),
-                           _opt(cd, "hint", str, "", cctx)))
-    texts = []
-    for k, xd in enumerate(_opt(data, "texts", list, [], ctx)):
-        xctx = f"{ctx} 第 {k + 1} 个 [[texts]]"
-        _check_keys(xd, {"id", "label", "required", "hint"}, xctx)
-        texts.append(Field(_req(xd, "id", str, xctx), _req(xd, "label", str, xctx), "",
-                           _opt(xd, "required", bool, False, xctx), _opt(xd, "hint", str, "", xctx)))
-    text_ids = {t.id for t in texts}
 
+def _fields(data: dict, section: str, ctx: str, *, with_source: bool) -> list[Field]:
+    """[[cover]] (fields with a `source`: agency_name, year...) or [[texts]] (the report's text sections)."""
+    out = []
+    keys = {"id", "label", "required", "hint"} | ({"source"} if with_source else set())
+    for k, fd in enumerate(_opt(data, section, list, [], ctx)):
+        fctx = f"{ctx} 第 {k + 1} 个 [[{section}]]"
+        _check_keys(fd, keys, fctx)
+        out.append(Field(_req(fd, "id", str, fctx), _req(fd, "label", str, fctx),
+                         _opt(fd, "source", str, "", fctx) if with_source else "",
+                         _opt(fd, "required", bool, False, fctx), _opt(fd, "hint", str, "", fctx)))
+    return out
+
+
+def _rules(data: dict, ctx: str, tables: dict[str, Table], text_ids: set[str], seen: set[str]) -> list[Rule]:
     rules = []
-    seen = {d.rule for d in list(derived.values()) + extra}
     for k, rd in enumerate(_opt(data, "rules", list, [], ctx)):
         rctx = f"{ctx} 第 {k + 1} 条 [[rules]]"
-        _check_keys(rd, {"id", "kind", "severity", "message", "advice", "op", "left", "right", "cells",
-                         "when", "texts", "keyword", "ratio", "min_value"}, rctx)
-        rid = _req(rd, "id", str, rctx)
-        if rid in seen:
-            raise FormError(f"{rctx}：规则 id“{rid}”重复", code="FORM_SCHEMA")
-        seen.add(rid)
-        kind = _req(rd, "kind", str, rctx)
-        if kind not in RULE_KINDS:
-            raise FormError(f"{rctx}：未知的规则类型“{kind}”", code="FORM_SCHEMA")
-        sev = _opt(rd, "severity", str, "error", rctx)
-        if sev not in SEVERITIES:
-            raise FormError(f"{rctx}：severity 只能是 error 或 warning", code="FORM_SCHEMA")
-        op = _opt(rd, "op", str, "==", rctx)
-        if op not in OPS:
-            raise FormError(f"{rctx}：op 只能是 {OPS}", code="FORM_SCHEMA")
-        rule = Rule(rid, kind, sev, _req(rd, "message", str, rctx), _opt(rd, "advice", str, "", rctx), op,
-                    tuple(_opt(rd, "left", list, [], rctx)), tuple(_opt(rd, "right", list, [], rctx)),
-                    tuple(_opt(rd, "cells", list, [], rctx)), tuple(_opt(rd, "when", list, [], rctx)),
-                    tuple(_opt(rd, "texts", list, [], rctx)), _opt(rd, "keyword", str, "", rctx),
-                    float(_opt(rd, "ratio", (int, float), 10, rctx)),
-                    float(_opt(rd, "min_value", (int, float), 20, rctx)))
-        if kind == "compare" and (not rule.left or not rule.right):
-            raise FormError(f"{rctx}：compare 规则需要 left 和 right", code="FORM_SCHEMA")
+        rule = _rule(rd, rctx)
+        if rule.id in seen:
+            raise FormError(f"{rctx}：规则 id“{rule.id}”重复", code="FORM_SCHEMA")
+        seen.add(rule.id)
         for ref in rule.cells + rule.when:
             expand_cells(tables, [ref], rctx)
         for tx in rule.texts:
             if tx not in text_ids:
                 raise FormError(f"{rctx}：文字部分“{tx}”不存在", code="FORM_REF")
         rules.append(rule)
+    return rules
 
-    words = _words(data, ctx, {t.id for t in texts})
-    form = Form(
-        id=_req(head, "id", str, ctx + " [form]"),
-        version=_req(head, "version", str, ctx + " [form]"),
-        title=_opt(head, "title", str, "", ctx),
-        basis=_opt(head, "basis", str, "", ctx),
-        report_title=_opt(head, "report_title", str, "{agency}{year}年政府信息公开工作年度报告", ctx),
-        password=_opt(head, "protection_password", str, "", ctx),
-        cover=tuple(cover), sheets=tuple(sheets), texts=tuple(texts), rules=tuple(rules),
-        derived=derived, extra_sum_rules=tuple(extra), path=path, tables=tables, **words,
-        years=years, extends=extends, variant=_opt(head, "variant", str, "", ctx),
-    )
-    form.derived_order  # noqa: B018 - raises on cycles
-    form.compare_instances  # noqa: B018 - raises on bad references
-    return form
+
+def _rule(rd: dict, rctx: str) -> Rule:
+    _check_keys(rd, {"id", "kind", "severity", "message", "advice", "op", "left", "right", "cells",
+                     "when", "texts", "keyword", "ratio", "min_value"}, rctx)
+    rule_kind = _req(rd, "kind", str, rctx)
+    if rule_kind not in RULE_KINDS:
+        raise FormError(f"{rctx}：未知的规则类型“{rule_kind}”", code="FORM_SCHEMA")
+    sev = _opt(rd, "severity", str, "error", rctx)
+    if sev not in SEVERITIES:
+        raise FormError(f"{rctx}：severity 只能是 error 或 warning", code="FORM_SCHEMA")
+    op = _opt(rd, "op", str, "==", rctx)
+    if op not in OPS:
+        raise FormError(f"{rctx}：op 只能是 {OPS}", code="FORM_SCHEMA")
+    rule = Rule(_req(rd, "id", str, rctx), rule_kind, sev, _req(rd, "message", str, rctx),
+                _opt(rd, "advice", str, "", rctx), op,
+                tuple(_opt(rd, "left", list, [], rctx)), tuple(_opt(rd, "right", list, [], rctx)),
+                tuple(_opt(rd, "cells", list, [], rctx)), tuple(_opt(rd, "when", list, [], rctx)),
+                tuple(_opt(rd, "texts", list, [], rctx)), _opt(rd, "keyword", str, "", rctx),
+                float(_opt(rd, "ratio", (int, float), 10, rctx)),
+                float(_opt(rd, "min_value", (int, float), 20, rctx)))
+    if rule_kind == "compare" and (not rule.left or not rule.right):
+        raise FormError(f"{rctx}：compare 规则需要 left 和 right", code="FORM_SCHEMA")
+    return rule
 
 
 PROMPT_KEYS = ("input_title", "input_message", "error_title", "error_message")
