@@ -253,6 +253,8 @@ def deliver(jobs: list[Job], purpose: str, *, base_dir: Path, drafts_dir: str | 
             log: str | Path | None = None, allow_plain: bool = False, ca_file: str | None = None,
             password: Callable[[], str] | None = None, resend: Iterable[str] = (),
             progress: Callable[[], None] | None = None) -> SendResult:
+    """Drafts (always when there is no SMTP address), then, given `smtp`, each job sent at most once
+    at `rate` messages a minute, recorded in the send log."""
     res = SendResult(jobs=jobs)
     sender_name = inline_text(sender_name)
     if sender:
@@ -260,20 +262,7 @@ def deliver(jobs: list[Job], purpose: str, *, base_dir: Path, drafts_dir: str | 
     if smtp is None and drafts_dir is None:
         drafts_dir = base_dir / DRAFTS_NAME
     if drafts_dir is not None:
-        dd = Path(drafts_dir)
-        try:
-            dd.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise OutputError(f"无法创建草稿目录 {dd}：{os_reason(e)}", code="OUTPUT_IO", path=str(dd)) from None
-        for job in jobs:
-            msg = _build(job, res, sender=sender, sender_name=sender_name, draft=True)
-            if msg is None:
-                continue
-            p = dd / f"{job.key}.eml"
-            atomic_write(p, message_bytes(msg))
-            res.drafts.append(p)
-            if smtp is None and progress:
-                progress()
+        _write_drafts(jobs, Path(drafts_dir), res, sender, sender_name, progress if smtp is None else None)
     if smtp is None:
         return res
     target = parse_smtp_url(smtp)
@@ -295,13 +284,9 @@ def deliver(jobs: list[Job], purpose: str, *, base_dir: Path, drafts_dir: str | 
             if job.key in refused:
                 continue  # its address was refused when the draft was written
             state = slog.get(job)
-            if job.code not in force and job.key not in force:
-                if state == SENT:
-                    res.already.append(job.key)
-                    continue
-                if state == SENDING:
-                    res.uncertain.append(job.key)
-                    continue
+            if job.code not in force and job.key not in force and state in (SENT, SENDING):
+                (res.already if state == SENT else res.uncertain).append(job.key)
+                continue
             if conn is None:
                 conn = connect(target, allow_plain=allow_plain, ca_file=ca_file, password=password)
             wait = last + interval - time.monotonic()
@@ -310,37 +295,13 @@ def deliver(jobs: list[Job], purpose: str, *, base_dir: Path, drafts_dir: str | 
             msg = _build(job, res, sender=sender, sender_name=sender_name)
             if msg is None:
                 continue
-            mid = msg["Message-ID"]
-            slog.write(job, SENDING, mid)
             last = time.monotonic()
-            try:
-                rejected = conn.sendmail(sender, job.to, message_bytes(msg))
-            except smtplib.SMTPRecipientsRefused as e:
-                why = "；".join(f"{a}：{c} {m.decode('utf-8', 'replace') if isinstance(m, bytes) else m}"
-                               for a, (c, m) in e.recipients.items())
-                slog.write(job, FAILED, mid, f"收件人被拒绝：{why}")
-                res.failed.append(f"{job.key} {job.name}：收件人被拒绝（{why}）")
-                continue
-            except smtplib.SMTPResponseException as e:
-                text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
-                slog.write(job, FAILED, mid, f"{e.smtp_code} {text}")
-                if 400 <= e.smtp_code < 500:
-                    res.failed.append(f"{job.key} {job.name}：服务器暂时拒绝（{e.smtp_code} {text}）")
-                    res.stopped = (f"服务器暂时拒绝发送（{e.smtp_code} {text}），可能是发送过快或超过每日限额；"
-                                   f"已停止，稍后重新运行同一命令即可从中断处继续")
-                    break
-                res.failed.append(f"{job.key} {job.name}：服务器拒绝（{e.smtp_code} {text}）")
-                continue
-            except (smtplib.SMTPServerDisconnected, OSError) as e:
-                slog.write(job, FAILED, mid, f"连接中断：{e}")
-                res.failed.append(f"{job.key} {job.name}：连接中断")
-                res.stopped = f"与 SMTP 服务器的连接中断（{e}）；重新运行同一命令即可从中断处继续"
-                conn = None
+            outcome = _send_one(conn, job, msg, sender, slog, res)
+            if outcome == "broken":
+                conn = None  # nothing to say goodbye to
+            if outcome in ("stop", "broken"):
                 break
-            note = "部分收件人被拒绝：" + "、".join(rejected) if rejected else ""
-            slog.write(job, SENT, mid, note)
-            res.sent.append(job.key)
-            if progress:
+            if outcome == "sent" and progress:
                 progress()
     finally:
         if conn is not None:
@@ -349,6 +310,56 @@ def deliver(jobs: list[Job], purpose: str, *, base_dir: Path, drafts_dir: str | 
             except (smtplib.SMTPException, OSError):
                 pass
     return res
+
+
+def _write_drafts(jobs: list[Job], dd: Path, res: SendResult, sender: str, sender_name: str,
+                  progress: Callable[[], None] | None) -> None:
+    try:
+        dd.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"无法创建草稿目录 {dd}：{os_reason(e)}", code="OUTPUT_IO", path=str(dd)) from None
+    for job in jobs:
+        msg = _build(job, res, sender=sender, sender_name=sender_name, draft=True)
+        if msg is None:
+            continue
+        p = dd / f"{job.key}.eml"
+        atomic_write(p, message_bytes(msg))
+        res.drafts.append(p)
+        if progress:
+            progress()
+
+
+def _send_one(conn: smtplib.SMTP, job: Job, msg: Message, sender: str, slog: SendLog, res: SendResult) -> str:
+    """One message through the server, logged before ("发送中") and after. Returns "sent", "failed" (go on
+    with the next), "stop" (a temporary refusal) or "broken" (the connection): the rest waits for a re-run."""
+    mid = msg["Message-ID"]
+    slog.write(job, SENDING, mid)
+    try:
+        rejected = conn.sendmail(sender, job.to, message_bytes(msg))
+    except smtplib.SMTPRecipientsRefused as e:
+        why = "；".join(f"{a}：{c} {m.decode('utf-8', 'replace') if isinstance(m, bytes) else m}"
+                       for a, (c, m) in e.recipients.items())
+        slog.write(job, FAILED, mid, f"收件人被拒绝：{why}")
+        res.failed.append(f"{job.key} {job.name}：收件人被拒绝（{why}）")
+        return "failed"
+    except smtplib.SMTPResponseException as e:
+        text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
+        slog.write(job, FAILED, mid, f"{e.smtp_code} {text}")
+        if 400 <= e.smtp_code < 500:
+            res.failed.append(f"{job.key} {job.name}：服务器暂时拒绝（{e.smtp_code} {text}）")
+            res.stopped = (f"服务器暂时拒绝发送（{e.smtp_code} {text}），可能是发送过快或超过每日限额；"
+                           f"已停止，稍后重新运行同一命令即可从中断处继续")
+            return "stop"
+        res.failed.append(f"{job.key} {job.name}：服务器拒绝（{e.smtp_code} {text}）")
+        return "failed"
+    except (smtplib.SMTPServerDisconnected, OSError) as e:
+        slog.write(job, FAILED, mid, f"连接中断：{e}")
+        res.failed.append(f"{job.key} {job.name}：连接中断")
+        res.stopped = f"与 SMTP 服务器的连接中断（{e}）；重新运行同一命令即可从中断处继续"
+        return "broken"
+    slog.write(job, SENT, mid, "部分收件人被拒绝：" + "、".join(rejected) if rejected else "")
+    res.sent.append(job.key)
+    return "sent"
 
 
 def send_templates(roster: Roster, templates_dir: str | Path, *, deadline: str | None = None,
