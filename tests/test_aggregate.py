@@ -215,3 +215,32 @@ def test_demo_from_fresh_clone(tmp_path):
     t = read_return(out / "模板" / "QH-01.xlsx")
     last = read_return(SAMPLES / "2024" / "QH-01.xlsx")
     assert t.inputs[("t3", "carried_in", "natural")] == last.values[("t3", "carry_out", "natural")]
+
+
+def test_rollup_reads_no_mail_and_takes_provenance_as_given(roster, tmp_path):
+    """Issue 12: the roll-up gets provenance through a parameter; no module of rollup/ imports gkxl.mail."""
+    import ast
+
+    from gkxl.collection import NOT_RETURN, Received
+    from gkxl.collection.provenance import Provenance
+
+    for f in (ROOT / "src" / "gkxl" / "rollup").glob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert "mail" not in (node.module or "").split("."), f"{f.name} imports {node.module}"
+            elif isinstance(node, ast.Import):
+                assert not any("mail" in a.name.split(".") for a in node.names), f.name
+    src = sorted((SAMPLES / "2025").glob("*.xlsx"))[0]
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(src, d / "a.xlsx")
+    key = str(d / "a.xlsx")
+    reply = Received("m:2", "", NOT_RETURN, received_at="2026-01-09T10:00:00+08:00", sender="x@example.cn",
+                     original_name="年报.pdf", agency_code="")
+    prov = Provenance({key: {"received_at": "2026-01-08T09:00:00+08:00", "message_id": "<m1@example.cn>",
+                             "sender": "a@example.cn", "attachment_name": "报表.xlsx"}}, [reply])
+    r = aggregate([d], roster, provenance=prov)
+    f = next(x for x in r.submissions if x.path == key)
+    assert (f.message_id, f.original_name, f.received_at) == ("<m1@example.cn>", "报表.xlsx",
+                                                               "2026-01-08T09:00:00+08:00")
+    assert any(x.key == "m:2" for x in r.submissions)

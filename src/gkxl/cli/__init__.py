@@ -277,9 +277,11 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
             fail("没有找到要汇总的报表文件" + ("：" + "；".join(f"{s.path}：{s.reason}" for s in skipped[:10]) if skipped else ""))
         inputs = scan.files
         pidx = PriorIndex(prior, f) if prior else None
+        from ..collection.provenance import folder_provenance
         with progress(len(scan.files), "读取并检查报表") as tick:
             roll = aggregate(scan.files, r, region=region, year=year, prior=pidx, include_failing=include_failing,
-                             form=f, deadline=dl, jobs=jobs, progress=tick)
+                             form=f, deadline=dl, jobs=jobs, progress=tick,
+                             provenance=folder_provenance(paths, scan.files))
     if out.suffix.lower() != ".xlsx":
         fail(f"输出文件 {out} 应以 .xlsx 结尾")
     refuse_overlap([out] + ([csv_out] if csv_out else []), inputs)
@@ -308,10 +310,11 @@ def _replaced(results) -> dict:
     """Plain `check`: files replaced by a later return of the same agency (mail time, then the workbook's)."""
     if len(results) < 2:
         return {}  # one file replaces nothing (and `gkxl check ONE.xlsx` stays quick)
-    from ..rollup.aggregate import Brief, _received_info, received_of
+    from ..rollup.aggregate import Brief, received_of
     from ..collection import superseded_among
+    from ..collection.provenance import mail_info
 
-    info = _received_info([r.path for r in results])
+    info = mail_info([r.path for r in results])
     files = [received_of(Brief.of(r), i, info.get(r.path)) for i, r in enumerate(results)]
     return superseded_among(files)
 

@@ -15,18 +15,19 @@ import sys
 import types
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..checks import PriorIndex
 from ..form.compute import Number, recompute, clean_number
 from ..errors import GkxlError
+from ..collection.provenance import Provenance
 from ..form import CellKey, Form, load_form
 from ..checks.brief import Brief, check_many  # noqa: F401 - public here too
 from ..workbook.read import iter_paths
-from ..collection import (F_CURRENT, NOT_RETURN, ROLLUP, RETURN, UNREADABLE, AgencyState, Received, Resolution,
+from ..collection import (F_CURRENT, ROLLUP, RETURN, UNREADABLE, AgencyState, Received, Resolution,
                          region_counts, resolve)
 from ..roster import Agency, Roster
+from .phases import phase
 
 # whether a file's numbers are inside the totals (the 来源 sheet's 是否汇总 column)
 USED = "已汇总"
@@ -60,26 +61,6 @@ class Rollup:
         return tidy_frame(self)
 
 
-def _received_info(paths: list[str]) -> dict[str, dict]:
-    """Mail provenance (received time, Message-ID, sender) of collected files, when a manifest says."""
-    paths = [p for p in paths if (Path(p).parent.parent / "manifest.csv").is_file()]  # collect's layout
-    if not paths:
-        return {}
-    try:
-        from ..mail import received_info  # provided by the mail hand-off
-    except ImportError:  # pragma: no cover
-        return {}
-    out = {}
-    for p in paths:
-        try:
-            info = received_info(Path(p))
-        except Exception:  # a damaged manifest must not stop a roll-up
-            info = None
-        if info:
-            out[p] = info
-    return out
-
-
 def _own_time(b: Brief, path: str) -> str:
     own = b.modified or b.created_at if b.status != "unreadable" else ""
     if own:
@@ -101,31 +82,6 @@ def received_of(b: Brief, seq: int, info: Mapping | None = None, key: str | None
                     b.status, b.n_errors, b.n_warnings, b.members, info.get("received_at", ""),
                     _own_time(b, b.path), seq, info.get("message_id", ""), info.get("sender", ""),
                     info.get("attachment_name", ""), b.error, brief=b)
-
-
-def manifest_replies(paths: Iterable[str | os.PathLike], start: int = 0) -> list[Received]:
-    """What a collect folder received that is not a saved return (a .docx, a broken file, a reply with
-    nothing attached): so that a plain-folder roll-up says 已回复但附件不是报表, not 未报送, like a ledger."""
-    from ..mail import manifest as mf
-
-    out: list[Received] = []
-    for p in paths:
-        p = Path(p)
-        if not (p.is_dir() and mf.manifest_path(p).is_file()):
-            continue
-        try:
-            rows = mf.read_manifest(mf.manifest_path(p))
-        except GkxlError:
-            continue
-        for key, kind, r in mf.entries(rows):
-            if kind == mf.ENTRY_RETURN:
-                continue
-            name = r["attachment_name"] if r["record"] == mf.ATTACHMENT else "（邮件没有附件）"
-            out.append(Received(key, "", UNREADABLE if kind == mf.ENTRY_UNREADABLE else NOT_RETURN, r["sha256"],
-                                received_at=r["received_at"], seq=start + len(out), message_id=r["message_id"],
-                                sender=r["sender"], original_name=name,
-                                error=f"{r['fate']}：{r.get('detail', '')}".rstrip("：")))
-    return out
 
 
 def _recheck_current(received: list[Received], roster: Roster, year: int | None, *, prior, form, jobs, progress) -> None:
@@ -168,41 +124,74 @@ def aggregate(paths: Iterable[str | os.PathLike] | None, roster: Roster, *, regi
               year: int | None = None, prior: PriorIndex | None = None, include_failing: bool = False,
               form: Form | None = None, deadline=None, jobs: int | None = None,
               progress=None, received: list[Received] | None = None, confirmed: Mapping | None = None,
-              feedback: Mapping | None = None, reminders: Mapping | None = None) -> Rollup:
+              feedback: Mapping | None = None, reminders: Mapping | None = None,
+              provenance: Provenance | None = None) -> Rollup:
     """Check every return and roll up the region (see the module docstring for the policy).
 
-    `received`: the files of a ledger, with the coordinator's decisions; else `paths` are scanned.
+    `received`: the files of a ledger, with the coordinator's decisions (their rows are their provenance);
+    else `paths` are scanned, and `provenance` says where their files came from (mail received time,
+    Message-ID, sender; replies that brought no return). Without it, the collect manifests in `paths` are
+    asked (gkxl.collection.provenance.folder_provenance): the caller decides, this module reads no mail.
     The files are always read and checked again here: a stored verdict is never trusted."""
     from ..collection.deadline import parse_deadline
     if isinstance(deadline, str):
         deadline = parse_deadline(deadline)
-    if received is None:
-        files = [str(p) for p in iter_paths(paths or [])]
-        briefs = check_many(files, prior=prior, form=form, jobs=jobs, progress=progress)
-        info = _received_info(files)
-        received = [received_of(b, i, info.get(b.path)) for i, b in enumerate(briefs)]
-        received += manifest_replies(paths or [], start=len(received))
-    else:
-        _recheck_current(received, roster, year, prior=prior, form=form, jobs=jobs, progress=progress)
+    with phase("read+check"):
+        if received is None:
+            received = _folder_inputs(paths or [], provenance, prior=prior, form=form, jobs=jobs, progress=progress)
+        else:
+            _recheck_current(received, roster, year, prior=prior, form=form, jobs=jobs, progress=progress)
     readable = [f for f in received if f.readable and f.brief is not None]
     if year is None:
         year = pick_year(readable)
-    if form is None:
-        counts: dict = {}
-        for f in readable:
-            if f.year == year:
-                k = (f.brief.form_id, f.brief.form_version)
-                counts[k] = counts.get(k, 0) + 1
-        form = load_form(*max(counts, key=counts.get)) if counts else load_form()
-    mixed = set()
+    form = form or _main_form(readable, year)
+    _refuse_other_forms(readable, form)
+    with phase("resolve"):
+        res = resolve(roster, received, year=year, region=region, deadline=deadline,
+                      confirmed=dict(confirmed or {}), feedback=dict(feedback or {}),
+                      reminders=dict(reminders or {}), usable_failing=include_failing)
+    with phase("sum"):
+        parts, members = _parts(res, roster)
+        _mark_used(received, parts, res, roster)
+        totals = _sum(form, parts)
+        counts = region_counts(roster, res)
+    return Rollup(form, year, res.top, include_failing, totals, parts, list(received), list(res.states.values()),
+                  counts, members, resolution=res)
+
+
+def _folder_inputs(paths, provenance: Provenance | None, *, prior, form, jobs, progress) -> list[Received]:
+    """Every file found in plain folders, read and checked, with what the caller knows of where it came from."""
+    paths = list(paths)
+    files = [str(p) for p in iter_paths(paths)]
+    if provenance is None:
+        from ..collection.provenance import folder_provenance
+        provenance = folder_provenance(paths, files)
+    briefs = check_many(files, prior=prior, form=form, jobs=jobs, progress=progress)
+    received = [received_of(b, i, provenance.of(b.path)) for i, b in enumerate(briefs)]
+    for k, f in enumerate(provenance.replies):
+        f.seq = len(received) + k
+    return received + list(provenance.replies)
+
+
+def _main_form(readable: list[Received], year: int) -> Form:
+    """The form most returns of the year are on."""
+    counts: dict = {}
+    for f in readable:
+        if f.year == year:
+            k = (f.brief.form_id, f.brief.form_version)
+            counts[k] = counts.get(k, 0) + 1
+    return load_form(*max(counts, key=counts.get)) if counts else load_form()
+
+
+def _refuse_other_forms(readable: list[Received], form: Form) -> None:
     for f in readable:
         if (f.brief.form_id, f.brief.form_version) != (form.id, form.version):
-            mixed.add(f.key)
             f.kind, f.error = UNREADABLE, (f"表单 {f.brief.form_id} {f.brief.form_version} 与本次汇总的 "
                                            f"{form.id} {form.version} 不同")
-    res = resolve(roster, received, year=year, region=region, deadline=deadline, confirmed=dict(confirmed or {}),
-                  feedback=dict(feedback or {}), reminders=dict(reminders or {}), usable_failing=include_failing)
-    top = res.top
+
+
+def _parts(res: Resolution, roster: Roster) -> tuple[list[Received], list[str]]:
+    """The returns whose numbers are summed, and every department code inside them."""
     parts: list[Received] = []
     members: list[str] = []
     for st in res.states.values():
@@ -216,31 +205,38 @@ def aggregate(paths: Iterable[str | os.PathLike] | None, roster: Roster, *, regi
             members.extend(d.code for d in roster.descendants(st.agency.code) if not d.is_rollup)
         else:
             members.append(st.agency.code)
+    return parts, members
+
+
+def _mark_used(received: list[Received], parts: list[Received], res: Resolution, roster: Roster) -> None:
+    """Each file's 是否汇总 and, for a current version left out, why."""
+    top = res.top
     summed = {id(p) for p in parts}
     for f in received:
         if id(f) in summed:
             f.used = USED if f.verdict == "pass" else USED_FAILING
-        else:
-            f.used = NOT_USED
-            if f.fate == F_CURRENT:
-                st = res.states.get(f.counts_for)
-                if st is None:
-                    f.reason = (f"本次汇总的地区自己的报表（{top.name}），不参与汇总" if f.counts_for == top.code
-                                else f"不属于 {top.name}（{top.code}）")
-                elif st.covered_by:
-                    reg = roster.get(st.covered_by)
-                    f.reason = f"已包含在 {reg.name}（{reg.code}）报送的报表中，不再单独汇总"
-                elif f.verdict != "pass":
-                    f.reason = f"未通过检查（错误 {f.errors} 项）"
+            continue
+        f.used = NOT_USED
+        if f.fate != F_CURRENT:
+            continue
+        st = res.states.get(f.counts_for)
+        if st is None:
+            f.reason = (f"本次汇总的地区自己的报表（{top.name}），不参与汇总" if f.counts_for == top.code
+                        else f"不属于 {top.name}（{top.code}）")
+        elif st.covered_by:
+            reg = roster.get(st.covered_by)
+            f.reason = f"已包含在 {reg.name}（{reg.code}）报送的报表中，不再单独汇总"
+        elif f.verdict != "pass":
+            f.reason = f"未通过检查（错误 {f.errors} 项）"
+
+
+def _sum(form: Form, parts: list[Received]) -> dict[CellKey, Number]:
+    from operator import add
+
     acc = [0.0] * len(form.input_cells)
     for f in parts:
-        for i, v in enumerate(f.brief.values):
-            acc[i] += v
-    totals = recompute(form, {k: clean_number(v) for k, v in zip(form.input_cells, acc)})
-    counts = region_counts(roster, res)
-    return Rollup(form, year, top, include_failing, totals, parts, list(received), list(res.states.values()),
-                  counts, members, resolution=res)
-
+        acc = list(map(add, acc, f.brief.values))  # in order: the same float sums as a loop
+    return recompute(form, {k: clean_number(v) for k, v in zip(form.input_cells, acc)})
 
 
 def tidy_frame(rollup: Rollup):

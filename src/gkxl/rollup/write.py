@@ -209,7 +209,9 @@ def rollup_bytes(r: Rollup) -> bytes:
         SOURCES, r.policy, SOURCE_HEADER, source_rows(r), [28, 40, 20, 12, 24, 12, 20, 24, 24, 28, 20, 12, 10, 10, 50]))
     from ..roster import Agency
     region = Agency(r.region.code, r.region.name, r.region.parent, kind="rollup")
-    return render_workbook(form, year=r.year, agency=region, fill=fill, kind="rollup")
+    from .phases import phase
+    with phase("workbook"):
+        return render_workbook(form, year=r.year, agency=region, fill=fill, kind="rollup")
 
 
 def write_counts_block(r: Rollup) -> str:
