@@ -178,8 +178,8 @@ def _sizes(sl: SheetLayout) -> None:
     sl.row_heights = heights
 
 
-@lru_cache(maxsize=16)
-def _layout(form: Form) -> dict[str, SheetLayout]:
+def build_layouts(form: Form) -> dict[str, SheetLayout]:
+    """Every table sheet laid out (built once per form by `form.plan`)."""
     out: dict[str, SheetLayout] = {}
     for sh in form.sheets:
         sl = SheetLayout(sh.name, sh.title, width=1)
@@ -195,18 +195,13 @@ def _layout(form: Form) -> dict[str, SheetLayout]:
 
 
 def sheet_layouts(form: Form) -> dict[str, SheetLayout]:
-    """Sheet name -> layout, for every table sheet of the form (cached)."""
-    return _layout(form)
+    """Sheet name -> layout, for every table sheet of the form (the form's compiled plan holds it)."""
+    return form.plan.layouts
 
 
-@lru_cache(maxsize=16)
 def cell_positions(form: Form) -> dict[CellKey, tuple[str, int, int]]:
     """Every data cell -> (sheet name, row, col)."""
-    out = {}
-    for name, sl in sheet_layouts(form).items():
-        for key, (r, c) in sl.cells.items():
-            out[key] = (name, r, c)
-    return out
+    return form.plan.positions
 
 
 def cell_address(form: Form, key: CellKey) -> tuple[str, str]:

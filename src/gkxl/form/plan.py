@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import CellKey, Form
-from .layout import SheetLayout, a1, cell_positions, cover_positions, sheet_layouts, sum_formula, text_positions
+from .layout import SheetLayout, a1, build_layouts, cover_positions, sum_formula, text_positions
 
 _FORMULA_NORM = re.compile(r"[\s$]")
 
@@ -40,11 +40,12 @@ class Plan:
 
     @cached_property
     def layouts(self) -> dict[str, SheetLayout]:
-        return sheet_layouts(self.form)
+        return build_layouts(self.form)
 
     @cached_property
     def positions(self) -> dict[CellKey, tuple[str, int, int]]:
-        return cell_positions(self.form)
+        """Every data cell -> (sheet name, row, col)."""
+        return {key: (name, r, c) for name, sl in self.layouts.items() for key, (r, c) in sl.cells.items()}
 
     @cached_property
     def sources(self) -> dict[CellKey, tuple[str, str]]:
