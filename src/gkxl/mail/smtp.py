@@ -7,10 +7,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..errors import MailError
-from .sources import TIMEOUT, network_error, ssl_context
+from .sources import TIMEOUT, network_error, split_mail_url, ssl_context
 
 SMTP_PASSWORD_ENV = "GKXL_SMTP_PASSWORD"
 
@@ -24,19 +24,8 @@ class SmtpTarget:
 
 
 def parse_smtp_url(url: str) -> SmtpTarget:
-    try:
-        u = urlsplit(url.strip())
-        port = u.port
-    except ValueError:
-        raise MailError(f"SMTP 地址“{url}”格式不正确，应为 smtps://用户名@服务器:端口", code="MAIL_URL") from None
-    scheme = u.scheme.lower()
-    if scheme not in ("smtp", "smtps"):
-        raise MailError(f"SMTP 地址“{url}”应以 smtps:// 或 smtp:// 开头", code="MAIL_URL")
-    if u.password is not None:
-        raise MailError(f"请不要把密码写在命令行的地址中；请设置环境变量 {SMTP_PASSWORD_ENV}，或在提示时输入",
-                        code="MAIL_URL")
-    if not u.hostname:
-        raise MailError(f"SMTP 地址“{url}”缺少服务器名，应为 smtps://用户名@服务器:端口", code="MAIL_URL")
+    """smtps://user@host[:port] (or smtp:// with STARTTLS) -> SmtpTarget."""
+    u, port, scheme = split_mail_url(url, "smtp", SMTP_PASSWORD_ENV, "smtps://用户名@服务器:端口")
     return SmtpTarget("ssl" if scheme == "smtps" else "starttls", unquote(u.username or ""), u.hostname,
                       port or (465 if scheme == "smtps" else 587))
 

@@ -159,23 +159,31 @@ class ImapTarget:
         return f"imap://{self.user}@{self.host}:{self.port}/{self.folder}"
 
 
-def parse_imap_url(url: str) -> ImapTarget:
-    """imaps://user@host[:port]/FOLDER -> ImapTarget; a clear error for anything else."""
+def split_mail_url(url: str, proto: str, env: str, example: str):
+    """(parts, port, scheme) of a mail server address: `proto`s:// or `proto`://, a server name, and never
+    a password (it would stay in the shell's history). A clear Chinese error for anything else."""
+    name = proto.upper()
     try:
         u = urlsplit(url.strip())
         port = u.port
     except ValueError:
-        raise MailError(f"IMAP 地址“{url}”格式不正确，应为 imaps://用户名@服务器[:端口]/文件夹",
-                        code="MAIL_URL") from None
+        raise MailError(f"{name} 地址“{url}”格式不正确，应为 {example}", code="MAIL_URL") from None
     scheme = u.scheme.lower()
-    if scheme not in ("imap", "imaps"):
-        raise MailError(f"IMAP 地址“{url}”应以 imaps:// 开头", code="MAIL_URL")
+    if scheme not in (proto, proto + "s"):
+        raise MailError(f"{name} 地址“{url}”应以 {proto}s:// 或 {proto}:// 开头", code="MAIL_URL")
     if u.password is not None:
-        raise MailError(f"请不要把密码写在命令行的地址中；请设置环境变量 {IMAP_PASSWORD_ENV}，或在提示时输入",
-                        code="MAIL_URL")
-    if not u.hostname or not u.username:
-        raise MailError(f"IMAP 地址“{url}”缺少用户名或服务器，应为 imaps://用户名@服务器[:端口]/文件夹",
-                        code="MAIL_URL")
+        raise MailError(f"请不要把密码写在命令行的地址中；请设置环境变量 {env}，或在提示时输入", code="MAIL_URL")
+    if not u.hostname:
+        raise MailError(f"{name} 地址“{url}”缺少服务器名，应为 {example}", code="MAIL_URL")
+    return u, port, scheme
+
+
+def parse_imap_url(url: str) -> ImapTarget:
+    """imaps://user@host[:port]/FOLDER -> ImapTarget; a clear error for anything else."""
+    example = "imaps://用户名@服务器[:端口]/文件夹"
+    u, port, scheme = split_mail_url(url, "imap", IMAP_PASSWORD_ENV, example)
+    if not u.username:
+        raise MailError(f"IMAP 地址“{url}”缺少用户名，应为 {example}", code="MAIL_URL")
     folder = unquote(u.path.lstrip("/")) or "INBOX"
     return ImapTarget("ssl" if scheme == "imaps" else "starttls", unquote(u.username), u.hostname,
                       port or (993 if scheme == "imaps" else 143), folder)
