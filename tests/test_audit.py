@@ -219,3 +219,16 @@ def test_claims_read_like_a_reviewer(form):
     # a statement whose cells were not all read is not judged
     del values[("t3", "partial", "total")]
     assert stated("予以公开及部分公开258件。") == []
+
+
+def test_one_agency_under_its_title_variants():
+    """A name and the same name with its higher divisions in front are one agency — only where that is
+    the one way to read it."""
+    from gkxl.report.audit import agency_groups
+
+    g = agency_groups(["洪泽区人民政府", "淮安市洪泽区人民政府", "江苏省淮安市洪泽区人民政府"])
+    assert len(set(g.values())) == 1
+    g = agency_groups(["鼓楼区人民政府", "南京市鼓楼区人民政府", "福州市鼓楼区人民政府"])
+    assert len(set(g.values())) == 3  # two cities have a 鼓楼区: the short name stays apart
+    g = agency_groups(["财政局", "淮安市财政局", "淮安市人民政府", "人民政府"])
+    assert len(set(g.values())) == 4  # no place name of its own: nothing to join on

@@ -19,6 +19,7 @@ are not faults.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -211,13 +212,40 @@ def _agency_key(name: str) -> str:
     return norm(name or "")
 
 
+# "淮安市洪泽区人民政府" is titled "洪泽区人民政府" in another year: the longer name adds higher divisions
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:区|县|市|旗)[\u4e00-\u9fff]{2,}")
+_DIVISION_END = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区)$")
+
+
+def _adds_divisions(longer: str, shorter: str) -> bool:
+    return len(longer) > len(shorter) and longer.endswith(shorter) and bool(_PLACE.match(shorter)) \
+        and bool(_DIVISION_END.search(longer[: -len(shorter)]))
+
+
+def agency_groups(names: Iterable[str]) -> dict[str, str]:
+    """Each agency name -> the key of the agency it names. Names equal after normalising are one
+    agency; a name is also one with the longer names that only add higher divisions in front of it
+    ("洪泽区人民政府", "淮安市洪泽区人民政府", "江苏省淮安市洪泽区人民政府") — but only where those
+    longer names are one chain: "鼓楼区人民政府" beside both "南京市鼓楼区人民政府" and
+    "福州市鼓楼区人民政府" stays apart from both."""
+    keys = {n: _agency_key(n) for n in names}
+    uniq = sorted(set(keys.values()), key=len)
+    root = {}
+    for k in uniq:
+        ups = sorted((u for u in uniq if _adds_divisions(u, k)), key=len)
+        chain = all(ups[i + 1].endswith(ups[i]) for i in range(len(ups) - 1))
+        root[k] = ups[-1] if ups and chain else k
+    return {n: root[k] for n, k in keys.items()}
+
+
 def cross_year(audits: list[ReportAudit]) -> None:
     """Breaks between consecutive years of one agency (added to the later year's findings)."""
     by_agency: dict[str, dict[int, ReportAudit]] = {}
+    group = agency_groups(a.agency for a in audits if a.agency)
     for a in audits:
         if a.status == "unreadable" or not a.agency or not a.year:
             continue
-        by_agency.setdefault(_agency_key(a.agency), {}).setdefault(a.year, a)
+        by_agency.setdefault(group[a.agency], {}).setdefault(a.year, a)
     forms: dict[str, Form] = {}
 
     def form_of(fid: str) -> Form | None:

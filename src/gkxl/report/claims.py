@@ -141,5 +141,9 @@ def check_claims(paragraphs: list[tuple[str, str]], form: Form, values: dict[Cel
                     continue
                 seen.add(key)
                 a, b = max(0, m.start() - 12), min(len(flat), m.end() + 4)
+                while a > 0 and flat[a - 1].isdigit():  # never quote half a number ("4年" of "2024年")
+                    a -= 1
+                while b < len(flat) and flat[b].isdigit():
+                    b += 1
                 out.append(Contradiction(claim.name, flat[a:b], stated, readings, where))
     return out
