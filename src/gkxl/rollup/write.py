@@ -10,11 +10,14 @@ plain numbers instead and leave the detail to the --csv long table.
 from __future__ import annotations
 
 import os
+from itertools import chain, islice
 from pathlib import Path
 
 from .aggregate import Rollup
 from ..form.layout import ROLLUP_SHEETS, a1, cell_address, col_letter
 from ..workbook.write import Fill
+from .phases import phase
+from .sheets import ListRows, stream_lists
 
 DETAIL_LIMIT = 20000
 DETAIL, STATUS, SOURCES = ROLLUP_SHEETS
@@ -39,7 +42,15 @@ def _texts(r: Rollup) -> dict[str, str]:
                               f"（{len(set(r.members))} 个单位）。{r.policy}"}
 
 
-def _detail_sheet(r: Rollup):
+def _detail_rows(r: Rollup):
+    for s in r.parts:
+        b = s.result
+        yield [b.agency_code, b.agency_name, "地区汇总" if b.is_rollup else "部门", b.region, os.path.basename(s.path),
+               "通过" if b.status == "pass" else f"错误 {b.n_errors} 项", *b.values]
+
+
+def _detail_sheet(r: Rollup, lst: ListRows):
+    """汇总明细's skeleton (its rows are streamed in by rollup.sheets): headers, 合计 formulas, filter, panes."""
     form = r.form
 
     def write(wb, w):
@@ -58,16 +69,6 @@ def _detail_sheet(r: Rollup):
         ws.set_column(1, 1, 24)
         ws.set_column(4, 4, 30)
         ws.set_column(n0, n0 + len(form.input_cells) - 1, 10)
-        for i, s in enumerate(r.parts, start=2):
-            b = s.result
-            ws.write_string(i, 0, b.agency_code)
-            ws.write_string(i, 1, b.agency_name)
-            ws.write_string(i, 2, "地区汇总" if b.is_rollup else "部门")
-            ws.write_string(i, 3, b.region)
-            ws.write_string(i, 4, os.path.basename(s.path))
-            ws.write_string(i, 5, "通过" if b.status == "pass" else f"错误 {b.n_errors} 项")
-            for j, v in enumerate(b.values):
-                ws.write_number(i, n0 + j, v)
         last = len(r.parts) + 1
         ws.write_string(last + 1, 0, "合计")
         for j, key in enumerate(form.input_cells):
@@ -80,32 +81,32 @@ def _detail_sheet(r: Rollup):
     return write
 
 
-def _table_sheet(name: str, policy: str, header: list[str], rows: list[list], widths: list[float],
+def _table_sheet(name: str, policy: str, header: list[str], lst: ListRows, widths: list[float],
                  after: list[list] | None = None):
+    """A list sheet's skeleton: the rows of `lst` are streamed in afterwards (rollup.sheets); the first
+    rows are looked at here for the column widths."""
+    sample = list(islice(lst.rows, 2000))
+    lst.rows = chain(sample, lst.rows)
+
     def write(wb, w):
         ws = wb.add_worksheet(name)
         head = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        lst.formats = [wrap] * len(header)
         ws.write_string(0, 0, policy)
         for j, h in enumerate(header):
             ws.write_string(1, j, h, head)
-            ws.set_column(j, j, _fit_width(h, [row[j] for row in rows if j < len(row)],
+            ws.set_column(j, j, _fit_width(h, [row[j] for row in sample if j < len(row)],
                                            widths[j] if j < len(widths) else 12), wrap)
-        for i, row in enumerate(rows, start=2):
+        for i, row in enumerate(after or [], start=lst.count + 3):
             for j, v in enumerate(row):
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     ws.write_number(i, j, v)
                 else:
-                    ws.write_string(i, j, "" if v is None else str(v))
-        for i, row in enumerate(after or [], start=len(rows) + 3):
-            for j, v in enumerate(row):
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    ws.write_number(i, j, v)
-                else:
-                    ws.write_string(i, j, "" if v is None else str(v), head if i == len(rows) + 3 else None)
+                    ws.write_string(i, j, "" if v is None else str(v), head if i == lst.count + 3 else None)
         ws.freeze_panes(2, 0)
-        if rows:
-            ws.autofilter(1, 0, len(rows) + 1, len(header) - 1)
+        if lst.count:
+            ws.autofilter(1, 0, lst.count + 1, len(header) - 1)
         w.extra_sheet_setup(ws, header_row=1)
         w.protect(ws, filters=True)  # its filters work on the protected sheet
     return write
@@ -127,14 +128,16 @@ SOURCE_HEADER = ["文件名", "路径", "SHA-256", "单位代码", "单位名称
 
 def status_rows(r: Rollup) -> list[list]:
     """One row per roster agency in scope: the same words as `gkxl status`."""
-    out = []
+    return list(iter_status_rows(r))
+
+
+def iter_status_rows(r: Rollup):
     for s in r.statuses:
         cur = s.current
-        out.append([s.agency.code, s.agency.name, "地区" if s.agency.is_rollup else "部门", s.region_path, s.status,
+        yield ([s.agency.code, s.agency.name, "地区" if s.agency.is_rollup else "部门", s.region_path, s.status,
                      "、".join(s.flags), "是" if s.counted else "否", s.detail,
                      os.path.basename(cur.path) if cur else "", cur.original_name if cur else "",
                      cur.received_at if cur else "", s.errors, s.warnings])
-    return out
 
 
 def count_rows(r: Rollup) -> list[list]:
@@ -149,17 +152,18 @@ VERDICT_ZH = {"pass": "通过", "fail": "不通过", "unreadable": "无法读取
 
 def source_rows(r: Rollup) -> list[list]:
     """One row per input file, with its fate: every file received is accounted for."""
-    out = []
+    return list(iter_source_rows(r))
+
+
+def iter_source_rows(r: Rollup):
     for f in r.submissions:
         b = f.brief
         verdict = VERDICT_ZH.get(f.verdict, f.verdict)
         if f.verdict == "fail":
             verdict = f"不通过（错误 {f.errors} 项）"
-        out.append([os.path.basename(f.path), str(f.path), f.sha256 or (_sha(f.path) if f.path else ""), f.agency_code,
-                    f.agency_name, f.counts_for, f.received_at, f.sender, f.message_id, f.original_name,
-                    (b.created_at or b.modified) if b is not None else "", verdict, f.fate, f.used or "未汇总",
-                    f.reason])
-    return out
+        yield [os.path.basename(f.path), str(f.path), f.sha256 or (_sha(f.path) if f.path else ""), f.agency_code,
+               f.agency_name, f.counts_for, f.received_at, f.sender, f.message_id, f.original_name,
+               (b.created_at or b.modified) if b is not None else "", verdict, f.fate, f.used or "未汇总", f.reason]
 
 
 def _sha(path: str) -> str:
@@ -184,6 +188,7 @@ def write_rollup(r: Rollup, out: str | os.PathLike) -> Path:
 def rollup_bytes(r: Rollup) -> bytes:
     """The roll-up workbook: the same form filled with the totals, plus 汇总明细, 完成情况 and 来源."""
     from ..workbook.write import render_workbook
+    from ..roster import Agency
     form = r.form
     fill = Fill(values=dict(r.totals), lock_all=True, texts=_texts(r),
                 cover={"contact": "", "phone": ""},
@@ -193,25 +198,36 @@ def rollup_bytes(r: Rollup) -> bytes:
     members = ",".join(sorted(set(r.members)))
     if len(members) < 30000:
         fill.meta["rollup_members"] = members
+    lists = _add_lists(r, fill)
+    region = Agency(r.region.code, r.region.name, r.region.parent, kind="rollup")
+    with phase("workbook"):
+        book = render_workbook(form, year=r.year, agency=region, fill=fill, kind="rollup")
+    with phase("lists streamed"):
+        return stream_lists(book, lists)
+
+
+def _add_lists(r: Rollup, fill: Fill) -> list[ListRows]:
+    """汇总明细, 完成情况 and 来源 as skeleton sheets of the workbook, with the rows to stream into them."""
+    form = r.form
+    n0 = len(DETAIL_FIXED)
     if 0 < len(r.parts) <= DETAIL_LIMIT:
-        n0 = len(DETAIL_FIXED)
         last = len(r.parts) + 1
         for j, key in enumerate(form.input_cells):
             col = col_letter(n0 + j)
             fill.input_formulas[key] = f"=SUM('{DETAIL}'!{col}3:{col}{last + 1})"
-        fill.extra_sheets.append(_detail_sheet(r))
+        detail = ListRows(DETAIL, 2, len(r.parts), n0 + len(form.input_cells), _detail_rows(r))
+        fill.extra_sheets.append(_detail_sheet(r, detail))
     else:
-        fill.extra_sheets.append(_table_sheet(DETAIL, r.policy + "（单位过多，明细见 --csv 输出的长表）", ["说明"], [], [60]))
-    fill.extra_sheets.append(_table_sheet(
-        STATUS, r.policy, STATUS_HEADER, status_rows(r), [12, 26, 6, 20, 14, 10, 8, 50, 28, 28, 20, 6, 6],
-        after=count_rows(r)))
-    fill.extra_sheets.append(_table_sheet(
-        SOURCES, r.policy, SOURCE_HEADER, source_rows(r), [28, 40, 20, 12, 24, 12, 20, 24, 24, 28, 20, 12, 10, 10, 50]))
-    from ..roster import Agency
-    region = Agency(r.region.code, r.region.name, r.region.parent, kind="rollup")
-    from .phases import phase
-    with phase("workbook"):
-        return render_workbook(form, year=r.year, agency=region, fill=fill, kind="rollup")
+        detail = ListRows(DETAIL, 2, 0, 1)
+        fill.extra_sheets.append(_table_sheet(DETAIL, r.policy + "（单位过多，明细见 --csv 输出的长表）", ["说明"],
+                                              detail, [60]))
+    status = ListRows(STATUS, 2, len(r.statuses), len(STATUS_HEADER), iter_status_rows(r))
+    fill.extra_sheets.append(_table_sheet(STATUS, r.policy, STATUS_HEADER, status,
+                                          [12, 26, 6, 20, 14, 10, 8, 50, 28, 28, 20, 6, 6], after=count_rows(r)))
+    sources = ListRows(SOURCES, 2, len(r.submissions), len(SOURCE_HEADER), iter_source_rows(r))
+    fill.extra_sheets.append(_table_sheet(SOURCES, r.policy, SOURCE_HEADER, sources,
+                                          [28, 40, 20, 12, 24, 12, 20, 24, 24, 28, 20, 12, 10, 10, 50]))
+    return [detail, status, sources]
 
 
 def write_counts_block(r: Rollup) -> str:
