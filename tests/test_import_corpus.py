@@ -37,6 +37,8 @@ CORPUS = {
     "hongze_2024.raw.txt": ("separate blocks", "gb2021p6", "淮安市洪泽区人民政府", 2024, 0.15),
     # the site's text versions: cells run together; 行政规范性文件's three cells have no sum to cut them by,
     # and the fee's 6 decimals are more than the form's amount cell takes (4)
+    "pingtan_2021.txt": ("run-together", "gb2021", "平潭综合实验区", 2021, 0.98),
+    "pingtan_2022.txt": ("run-together", "gb2021", "平潭综合实验区", 2022, 0.98),  # its part 四 heading misprinted
     "pingtan_2023.txt": ("run-together", "gb2021", "平潭综合实验区", 2023, 0.98),
     "pingtan_2025.txt": ("run-together", "gb2021", "平潭综合实验区", 2025, 0.98),
 }
@@ -122,7 +124,8 @@ def test_accuracy_per_document_type(capsys):
 
 @pytest.fixture(scope="module")
 def audited():
-    names = [n for n in ("hongze_2023.pdf", "hongze_2024.pdf", "pingtan_2023.txt", "pingtan_2025.txt")
+    names = [n for n in ("hongze_2023.pdf", "hongze_2024.pdf", "pingtan_2021.txt", "pingtan_2022.txt",
+                         "pingtan_2023.txt", "pingtan_2025.txt")
              if present(n)]
     paths = [doc(n) for n in names] + [REAL / "pingtan_2024.html"]
     return {Path(a.path).name: a for a in audit_paths(paths, jobs=1)}
@@ -157,11 +160,15 @@ def test_audit_hongze_2024_body_contradicts_table(audited):
 
 @pytest.mark.slow
 def test_audit_pingtan_years_are_clean(audited):
-    """Pingtan 2023, 2024 and 2025 are consistent within and across years as far as they can be read
-    (2023's and 2025's 行政规范性文件 cells ran together with no sum to cut them: not judged, never guessed)."""
-    for n in ("pingtan_2023.txt", "pingtan_2024.html", "pingtan_2025.txt"):
+    """Pingtan 2021 to 2025 are consistent within and across years as far as they can be read: the
+    carry-over holds every year (2021's one request carried into 2022). The 现行有效件数 chain is not judged:
+    the text versions run 行政规范性文件's three cells together with no sum to cut them (never guessed), so
+    the break 2022 → 2023 (698 + 77 − 132 = 643 against 470, seen in 2023's HTML) is not visible in them."""
+    for n in ("pingtan_2021.txt", "pingtan_2022.txt", "pingtan_2023.txt", "pingtan_2024.html", "pingtan_2025.txt"):
         if n in audited:
             assert audited[n].status == "ok", (n, [f.message for f in audited[n].findings])
+    a = audited["pingtan_2022.txt"]
+    assert a.values[("t3", "carried_in", "natural")] == 1 == audited["pingtan_2021.txt"].values[("t3", "carry_out", "natural")]
 
 
 @pytest.mark.slow

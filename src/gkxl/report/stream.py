@@ -22,48 +22,13 @@ then adds up. Everything else stays missing, with the reason.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ..form import Axis, CellKey, Form, Table
 from .labels import core, loose, norm
 from .splits import equations, row_ways, solve
+from .stream_text import _NUM_TOKEN, _NUMBERING, _PAGE_LINE, _Finder, _label_pattern, _material, _Stream
 from .values_text import DASHES
-
-_QUOTES = set("“”‘’\"'「」『』")
-_SPACE_LIKE = set(" \t\r\n\u3000\xa0|│┃")
-_UNIT = r"(?:万元|元|件|个|项|次|条)?"
-_NUM_TOKEN = re.compile(r"(?<!\S)(?:[+-]?\d[\d,]*(?:\.\d+)?" + _UNIT + r"|" + "|".join(
-    re.escape(d) for d in sorted(DASHES, key=len, reverse=True) if d != "无") + r")(?!\S)")
-_DIGITS = re.compile(r"[\d.,]")
-_NUMBERING = re.compile(r"^(?:[(（]([一二三四五六七八九十\d]+)[)）]|([一二三四五六七八九十]+)[、.．,]|(\d+)[.、．,)）])")
-_MAX_HITS = 24  # occurrences of one label considered
-
-
-@dataclass
-class _Stream:
-    text: str  # normalised: NFKC, no quotes, runs of space as one space
-    where: list[int]  # per char: index of the source line
-
-    @classmethod
-    def of(cls, lines: list[tuple[str, str]]) -> "_Stream":
-        chars: list[str] = []
-        where: list[int] = []
-        for li, (line, _) in enumerate(lines):
-            for ch in line:
-                for c in unicodedata.normalize("NFKC", ch):
-                    if c in _QUOTES:
-                        continue
-                    if c in _SPACE_LIKE or c.isspace():
-                        c = " "
-                    if c == " " and (not chars or chars[-1] == " "):
-                        continue
-                    chars.append(c)
-                    where.append(li)
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-                where.append(li)
-        return cls("".join(chars), where)
 
 
 @dataclass
@@ -97,126 +62,11 @@ class StreamResult:
         return list(self.row_problems.values())
 
 
-def _label_pattern(label: str, *, numbering: bool) -> re.Pattern[str] | None:
-    """A label as printed: any spaces or a short stray fragment (≤4 characters between
-    spaces, from a wrapped neighbouring cell) between its characters; its own numbering
-    optional, in any of its printed forms; a trailing parenthetical note optional."""
-    n = norm(label)
-    body = core(label)
-    if not body:
-        return None
-    parts = []
-    m = _NUMBERING.match(n)
-    if numbering and m:
-        num = next(g for g in m.groups() if g)
-        if num.isdigit():
-            parts.append(rf"(?:{num} ?[.、．,)）] ?|[(（]{num}[)）] ?)?")
-        else:
-            parts.append(rf"(?:[(（]{num}[)）] ?|{num} ?[、.．,] ?)?")
-    gap = r"(?: ?| [^ \d]{1,4} )"
-    lo = loose(label)
-    note = body[len(lo):] if body.startswith(lo) and lo != body else ""
-    main = lo if note else body
-    parts.append(gap.join(re.escape(c) for c in main))
-    if note:
-        parts.append("(?:" + gap + gap.join(re.escape(c) for c in note) + ")?")
-    return re.compile("".join(parts))
-
-
-def _find(rx: re.Pattern[str], text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
-    out = []
-    pos = lo
-    hi = len(text) if hi is None else hi
-    while len(out) < _MAX_HITS:
-        m = rx.search(text, pos, hi)
-        if not m:
-            break
-        out.append((m.start(), m.end()))
-        pos = m.start() + 1
-    return out
-
-
-def _material(text: str, start: int, stop: int) -> tuple[list[str], int]:
-    """The number tokens at `start` (spaces allowed between them), up to `stop` or the first
-    other text. A trailing "6." before text is the next label's numbering, not a number."""
-    i = start
-    toks: list[str] = []
-    while i < stop:
-        while i < stop and text[i] == " ":
-            i += 1
-        j = i
-        while j < stop and text[j] != " ":
-            j += 1
-        tok = text[i:j]
-        if not tok:
-            break
-        m = re.match(r"^([+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|个|项|次|条)?)", tok)
-        if tok in DASHES and tok != "无":
-            toks.append(tok)
-            i = j
-            continue
-        if not m:
-            break
-        num = m.group(1)
-        if len(num) < len(tok):  # digits then text: "3200000326.属于…" -> the "6." is numbering
-            rest = tok[len(num):]
-            mm = re.match(r"^(\d+)$", num)
-            if rest[:1] in ".、．" and mm:
-                num = num[:-1] if len(num) > 1 else ""
-            elif num.endswith(".") and len(num) > 1:
-                num = num[:-2]
-            if num:
-                toks.append(num)
-            break
-        toks.append(num)
-        i = j
-    return toks, i
-
-
-_PAGE_LINE = re.compile(r"^\s*[-—–－_]+\s*\d{1,4}\s*[-—–－_]+\s*$|^\s*第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?\s*$")
 MARK_GAP = 1500  # characters from a table's heading to its first row label
 ROW_GAP = 700  # characters from one row label to the next of the same table
 _BODY_UNITS = ("件", "个", "项", "次", "条", "人", "份", "场", "期", "篇", "%", "％")
 
 
-class _Finder:
-    """Labels in the stream, with the whole number tokens blanked out so that a label
-    wrapped around its numbers ("（二）部分公开（区分处理的，只计这一情 447 7 0 0 0 0 454
-    形，不计其他情形）") is still found."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        blank = bytearray(len(text))
-        for m in _NUM_TOKEN.finditer(text):
-            blank[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        chars: list[str] = []
-        pos: list[int] = []
-        for k, ch in enumerate(text):
-            if blank[k] or (ch == " " and chars and chars[-1] == " "):
-                continue
-            chars.append(ch)
-            pos.append(k)
-        self.ltext = "".join(chars)
-        self.pos = pos + [len(text)]
-        self.found: dict[tuple, list[tuple[int, int]]] = {}
-
-    def find(self, label: str, *, numbering: bool = True, need_number: bool = False) -> list[tuple[int, int]]:
-        key = (label, numbering, need_number)
-        if key not in self.found:
-            self.found[key] = self._find(label, numbering, need_number)
-        return self.found[key]
-
-    def _find(self, label: str, numbering: bool, need_number: bool) -> list[tuple[int, int]]:
-        rx = _label_pattern(label, numbering=numbering)
-        if rx is None:
-            return []
-        out = []
-        for a, b in _find(rx, self.ltext):
-            s0, e0 = self.pos[a], self.pos[b - 1] + 1
-            if need_number and not _NUMBERING.match(norm(self.text[s0:e0])):
-                continue
-            out.append((s0, e0))
-        return out
 
 
 def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, str]] | None = None,
@@ -238,7 +88,10 @@ def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, s
     if not lines:
         return res
     for sh in form.sheets:
-        heading = finder.find(sh.title, need_number=bool(_NUMBERING.match(norm(sh.title))))
+        numbered = bool(_NUMBERING.match(norm(sh.title)))
+        heading = finder.find(sh.title, need_number=numbered)
+        if not heading and numbered:  # a misprinted heading, still numbered and whole but for one character
+            heading = finder.find(sh.title, need_number=True, tolerant=True)
         for t in sh.tables:
             if want is not None and not any((t.id, r.id) in want for r in t.rows):
                 continue
