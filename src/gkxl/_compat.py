@@ -22,6 +22,7 @@ MOVED = {
     "aggregate": "rollup.aggregate", "rollup_write": "rollup.write", "tabular": "files.tabular",
     "cli_ledger": "cli.ledger", "cli_mail": "cli.mail", "cli_report": "cli.report",
     "scan": "workbook.scan", "outputs": "files.outputs", "parallel": "files.parallel", "textfile": "files.textfile",
+    "checks.brief": "checks.batch",
 }
 
 

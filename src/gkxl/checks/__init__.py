@@ -7,8 +7,6 @@ evaluated. Each finding names the sheet, the cell, the rule and the numbers.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -19,54 +17,9 @@ from ..form import CellKey, Form, RuleInstance, expand_cells
 from ..form.layout import COVER_SHEET, TEXT_SHEET, a1, cell_address, text_positions
 from ..workbook.read import Return, iter_paths, read_return
 from ..workbook.values import MAX_VALUE, text_is_blank
+from .result import CheckResult, Verdict
 
 OP_ZH = {"==": "应等于", "<=": "应不大于", ">=": "应不小于"}
-
-
-class Verdict(StrEnum):
-    """The verdict on one file (compares and serialises as the plain word)."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    UNREADABLE = "unreadable"
-
-
-@dataclass
-class CheckResult:
-    """The verdict on one input file."""
-
-    path: str
-    status: str  # a Verdict
-    ret: Return | None = None
-    findings: list[Finding] = field(default_factory=list)
-    error: str = ""
-    error_code: str = ""
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
-    def to_dict(self) -> dict:
-        r = self.ret
-        return {
-            "file": self.path,
-            "agency": r.agency_code if r else "",
-            "agency_name": r.agency_name if r else "",
-            "year": r.year if r else None,
-            "form": f"{r.form.id} {r.form.version}" if r else "",
-            "kind": r.kind if r else "",
-            "sha256": r.sha256 if r else "",
-            "status": self.status,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "error": self.error,
-            "error_code": self.error_code,
-            "findings": [f.to_dict() for f in self.findings],
-        }
 
 
 def _fmt(x: Number) -> str:

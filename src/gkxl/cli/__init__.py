@@ -172,7 +172,7 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
                 say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
             if not len(pidx):
                 fail("--prior 中没有可用的上年报表")
-        from ..checks.brief import check_files
+        from ..checks.batch import check_files
         with progress(len(files), "检查报表") as tick:
             results = check_files(files, prior=pidx, form=f, expect_agency=agency, expect_year=year, jobs=jobs,
                                   progress=tick)
@@ -310,12 +310,12 @@ def _replaced(results) -> dict:
     """Plain `check`: files replaced by a later return of the same agency (mail time, then the workbook's)."""
     if len(results) < 2:
         return {}  # one file replaces nothing (and `gkxl check ONE.xlsx` stays quick)
-    from ..rollup.aggregate import Brief, received_of
+    from ..rollup.aggregate import received_of
     from ..collection import superseded_among
     from ..collection.provenance import mail_info
 
     info = mail_info([r.path for r in results])
-    files = [received_of(Brief.of(r), i, info.get(r.path)) for i, r in enumerate(results)]
+    files = [received_of(r.packed(), i, info.get(r.path)) for i, r in enumerate(results)]
     return superseded_among(files)
 
 

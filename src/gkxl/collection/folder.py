@@ -40,7 +40,6 @@ def check_current(led: Ledger, *, all_files: bool = False, prior: PriorIndex | N
                   progress: Callable[[], None] | None = None) -> tuple[list[CheckResult], Resolution]:
     """Read and check again the current version of every agency (every readable file with all_files),
     store the fresh verdicts, and return the results with the resolution they lead to."""
-    from ..checks.brief import Brief
 
     files = led.files()
     led.resolve(files=files)  # sets every file's fate
@@ -49,7 +48,7 @@ def check_current(led: Ledger, *, all_files: bool = False, prior: PriorIndex | N
     out = []
     for f in chosen:
         r = check_file(f.path, prior, expect_year=led.year)
-        led.update_verdict(int(f.key), Brief.of(r))
+        led.update_verdict(int(f.key), r.packed())
         out.append(r)
         if progress:
             progress()
@@ -160,7 +159,6 @@ def history(led: Ledger, code: str) -> tuple[list[Version], list[dict]]:
 def write_current_feedback(led: Ledger, *, prior: PriorIndex | None = None, out_dir: Path | None = None
                            ) -> tuple[Path, list[tuple[str, int]]]:
     """Feedback for every agency whose current version fails and has had none yet: once per version."""
-    from ..checks.brief import Brief
     from ..checks.feedback import write_feedback
 
     res = led.resolve()
@@ -179,7 +177,7 @@ def write_current_feedback(led: Ledger, *, prior: PriorIndex | None = None, out_
     used: set[str] = set()
     for st, cur in todo:
         r = check_file(cur.path, prior, expect_year=led.year)  # read again: never trust the stored verdict
-        led.update_verdict(int(cur.key), Brief.of(r))
+        led.update_verdict(int(cur.key), r.packed())
         if r.status != "fail":
             continue
         # the clerk knows her attachment's name, not where we keep it

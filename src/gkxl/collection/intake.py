@@ -76,7 +76,7 @@ class Intake:
             todo.append((p, st))
         if not todo:
             return res
-        from ..checks.brief import check_many
+        from ..checks.batch import check_many
         when = received.isoformat() if received is not None else now_iso(precise=True)
         staged = []
         inside = self.root.resolve()
@@ -140,7 +140,7 @@ class Intake:
         todo = [t for t in mf.entries(rows) if t[0] not in known]
         res.known = len(rows) - len(todo)
         saved = [t for t in todo if t[1] == mf.ENTRY_RETURN]
-        from ..checks.brief import check_many
+        from ..checks.batch import check_many
         briefs = check_many([out_dir / t[2]["saved_as"] for t in saved], prior=prior, form=form, jobs=jobs,
                             progress=progress)
         by_key = {t[0]: b for t, b in zip(saved, briefs)}
