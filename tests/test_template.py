@@ -124,3 +124,38 @@ def test_mini_form_template(tmp_path, mini_form):
     assert "新增一行" in texts
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=SUM")]
     assert len(formulas) == 7 + 3 - 1  # row totals + column subtotals, shared corner once
+
+
+def _fresh(form, **kw):
+    """A workbook rendered with every per-form memo emptied first (a cold process)."""
+    from gkxl.workbook import write_book, write_rules, write_sheets, write_tables
+    from gkxl.workbook.write import render_workbook
+    for memo in (write_tables._PLANS, write_sheets._ONCE, write_book._BLANK, write_rules._CONDITIONS):
+        memo.clear()
+    return render_workbook(form, **kw)
+
+
+def test_planned_once_written_the_same(form):
+    """What is planned once per form and reused for every agency writes the very bytes a cold
+    render writes: blank templates, templates with last year's numbers (each its own), returns."""
+    from gkxl.fake import realistic_return
+    from gkxl.form.compute import recompute
+    from gkxl.workbook.write import Fill, prefill_from_prior, render_workbook
+
+    def fill(i: int, kind: str) -> Fill:
+        meta = {"created_at": "2026-01-02T03:04:05+00:00"}
+        if kind == "blank":
+            return Fill(meta=meta)
+        prior = recompute(form, realistic_return(form, 50 + i))
+        if kind == "prior":
+            values, locked = prefill_from_prior(form, prior)
+            return Fill(values=dict(values), locked=locked, prior=dict(prior), meta=meta)
+        return Fill(values=dict(realistic_return(form, i)), prior=dict(prior) if i % 2 else None, meta=meta)
+
+    for kind in ("blank", "prior", "return"):
+        warm = []
+        for i in range(3):
+            ag = Agency(f"A0{i}", f"单位{i}", "R1")
+            warm.append((ag, render_workbook(form, year=2025, agency=ag, fill=fill(i, kind), kind="template")))
+        for i, (ag, data) in enumerate(warm):
+            assert data == _fresh(form, year=2025, agency=ag, fill=fill(i, kind), kind="template"), (kind, i)
