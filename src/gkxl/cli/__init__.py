@@ -145,8 +145,7 @@ def check_cmd(
 
 
 def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir, all_files, stack, jobs=None) -> None:
-    from ..checks import PriorIndex, check_file
-    from ..checks.text import format_result, format_summary, to_json
+    from ..checks import PriorIndex
 
     skipped: list = []
     led = None
@@ -156,26 +155,11 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
         led = stack.enter_context(folder(dir))
         pidx = PriorIndex(prior, f) if prior else prior_index(led, f)
         with progress(0, "检查报表") as tick:
-            results, res = check_current(led, all_files=all_files, prior=pidx, progress=tick)
+            results, _ = check_current(led, all_files=all_files, prior=pidx, progress=tick)
         if not results:
             say("台账中还没有可检查的报表。")
     else:
-        from ..workbook.scan import scan_paths
-        scan = scan_paths(paths)
-        skipped = scan.skipped
-        files = scan.files
-        if not files:
-            fail("没有找到要检查的文件" + ("：" + "；".join(f"{s.path}：{s.reason}" for s in skipped[:10]) if skipped else ""))
-        pidx = PriorIndex(prior, f) if prior else None
-        if pidx is not None:
-            for msg in pidx.problems:
-                say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
-            if not len(pidx):
-                fail("--prior 中没有可用的上年报表")
-        from ..checks.batch import check_files
-        with progress(len(files), "检查报表") as tick:
-            results = check_files(files, prior=pidx, form=f, expect_agency=agency, expect_year=year, jobs=jobs,
-                                  progress=tick)
+        results, skipped, pidx = _check_paths(paths, prior, year, agency, f, jobs)
     replaced = {} if led is not None else _replaced(results)
     if feedback_dir:
         from ..checks.feedback import write_feedback
@@ -184,27 +168,55 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
             if r.status == "fail" and r.path not in replaced:
                 last = pidx.for_return(r.ret) if pidx is not None and r.ret is not None else None
                 write_feedback(r, feedback_dir, used=used, prior=last)
-    if as_json:
-        say(to_json(results))
-    else:
-        for r in results:
-            say(format_result(r, show_info=show_info))
-            if r.path in replaced:
-                say(f"  （同一单位后来又报送了 {Path(replaced[r.path].path).name}，本文件已被替代"
-                    + ("，不生成修改意见）" if feedback_dir else "）"))
-            say()
-        say(format_summary(results))
-        if replaced:
-            say(f"其中 {len(replaced)} 份已被同一单位后来报送的版本替代。")
-        if feedback_dir:
-            n = sum(r.status == "fail" and r.path not in replaced for r in results)
-            say(f"已为 {n} 份不通过的报表生成修改意见，保存在 {feedback_dir}")
+    _print_check(results, replaced, as_json, show_info, feedback_dir)
     for s in skipped:
         say(f"跳过：{s.path}：{s.reason}", err=True)
     if any(r.status == "unreadable" for r in results):
         raise typer.Exit(2)
     if any(r.status == "fail" for r in results):
         raise typer.Exit(1)
+
+
+def _check_paths(paths, prior, year, agency, f, jobs):
+    """`check FILE|DIR…`: every entry read or skipped with its reason; (results, skipped, priors)."""
+    from ..checks import PriorIndex
+    from ..checks.batch import check_files
+    from ..workbook.scan import scan_paths
+
+    scan = scan_paths(paths)
+    if not scan.files:
+        fail("没有找到要检查的文件" + ("：" + "；".join(f"{s.path}：{s.reason}" for s in scan.skipped[:10])
+                                if scan.skipped else ""))
+    pidx = PriorIndex(prior, f) if prior else None
+    if pidx is not None:
+        for msg in pidx.problems:
+            say(f"提醒：上年报表无法读取，已跳过：{msg}", err=True)
+        if not len(pidx):
+            fail("--prior 中没有可用的上年报表")
+    with progress(len(scan.files), "检查报表") as tick:
+        results = check_files(scan.files, prior=pidx, form=f, expect_agency=agency, expect_year=year, jobs=jobs,
+                              progress=tick)
+    return results, scan.skipped, pidx
+
+
+def _print_check(results, replaced, as_json, show_info, feedback_dir) -> None:
+    from ..checks.text import format_result, format_summary, to_json
+
+    if as_json:
+        say(to_json(results))
+        return
+    for r in results:
+        say(format_result(r, show_info=show_info))
+        if r.path in replaced:
+            say(f"  （同一单位后来又报送了 {Path(replaced[r.path].path).name}，本文件已被替代"
+                + ("，不生成修改意见）" if feedback_dir else "）"))
+        say()
+    say(format_summary(results))
+    if replaced:
+        say(f"其中 {len(replaced)} 份已被同一单位后来报送的版本替代。")
+    if feedback_dir:
+        n = sum(r.status == "fail" and r.path not in replaced for r in results)
+        say(f"已为 {n} 份不通过的报表生成修改意见，保存在 {feedback_dir}")
 
 
 @app.command("aggregate")
