@@ -1,0 +1,354 @@
+"""The rows of a report's tables, each identified as a row of the form by its labels.
+
+A data row is identified by its row label (the leaf label, with the parent labels it shows or that
+the rows above it showed), among every row of every table of the form, preferring the table the
+surrounding title rows and headings point to; a label cut short names the rows it is part of; a row
+still not known for certain is placed by order only between two known rows of one table with
+exactly as many rows between them in the form. See mapping.py for the whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..form import Axis, CellKey, Form, Sheet, Table
+from ..form.compute import Number
+from ..workbook.values import normalise_text
+from .labels import core, heading_match, label_eq, loose, norm
+from .source import RawTable
+from .table_cols import dedupe, fill_down, header_paths, in_header, label_map, last_label, order_map
+from .values_text import parse_value, value_like
+
+@dataclass
+class _Segment:
+    """Rows of one table of the form: header rows, then data rows."""
+
+    table: Table | None
+    raw: RawTable
+    header: list[list[str]] = field(default_factory=list)
+    data: list[tuple[int, list[str]]] = field(default_factory=list)  # (row index in the raw table, cells)
+    where: str = ""
+    context: str = ""  # paragraphs since the section's heading: a header split off the table
+
+
+@dataclass
+class _Obs:
+    """One data row as found, before it is known which row of the form it is."""
+
+    order: int
+    seg: _Segment
+    raw_row: int
+    cells: list[str]
+    cut: int  # the value cells start here (whole-row positions)
+    rect: bool
+    paths: list[list[str]]
+    shown: str
+    cands: list[tuple[Table, Axis]]  # the best candidates (one: certain)
+    kind: str  # exact | fragment | none
+    n_values: int  # value-like cells after the labels
+    assigned: tuple[Table, Axis] | None = None
+    how: str = "table"
+
+
+class TableMapper:
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.sheet: Sheet | None = None
+        self.found: dict[CellKey, Number] = {}
+        self.where: dict[CellKey, str] = {}
+        self.how: dict[CellKey, str] = {}
+        self.conflicts: dict[CellKey, list[str]] = {}
+        self.problems: list[tuple[frozenset, str]] = []  # (the rows it may concern, what went wrong)
+        self.seen_rows: set[tuple[str, str]] = set()
+        self.max_depth = max(len(r.labels) for t in form.tables.values() for r in t.rows)
+        self.n_tables = 0
+        self.obs: list[_Obs] = []
+        self.context: list[str] = []  # paragraphs since the last sheet heading
+        self.before: list[str] = []  # paragraphs since the last table
+        self.row_index = {(t.id, r.id): i for t in form.tables.values() for i, r in enumerate(t.rows)}
+        self.all_rows = [(t, r) for t in form.tables.values() for r in t.rows]
+        self.unlabelled = [(t, r) for t, r in self.all_rows if not r.labels]
+        self.by_core: dict[str, list] = {}
+        self.by_loose: dict[str, list] = {}
+        for t, r in self.all_rows:
+            if r.labels:
+                c = core(r.labels[-1])
+                self.by_core.setdefault(c, []).append((t, r))
+                self.by_loose.setdefault(loose(c), []).append((t, r))
+        self.label_maps: dict[tuple[int, str], dict[str, list[int]] | None] = {}
+
+    # -- which table / sheet a title names
+    def title_table(self, text: str) -> Table | None:
+        hits = [t for t in self.form.tables.values() if t.title and label_eq(text, t.title)]
+        return hits[0] if len(hits) == 1 else None
+
+    def title_sheet(self, text: str) -> Sheet | None:
+        for sh in self.form.sheets:
+            if heading_match(text, sh.title):
+                return sh
+        return None
+
+    def see_paragraph(self, text: str) -> None:
+        sh = self.title_sheet(text)
+        if sh is not None:
+            self.sheet = sh
+            self.context = []
+        else:
+            self.context.append(text)
+            del self.context[:-12]
+        self.before.append(text)
+        del self.before[:-3]
+
+    # -- rows
+    def leaf_rows(self, path: list[str]) -> list[tuple[Table, Axis, int]]:
+        """Rows of the form whose own label is the path's last label (label_eq: the same core,
+        or the same core without parenthetical notes), scored by the parent labels shown."""
+        out = []
+        if not path:
+            rows = self.unlabelled
+        else:
+            leaf = path[-1]
+            rows = self.by_core.get(core(leaf), []) + self.by_loose.get(loose(core(leaf)), [])
+        seen: set[int] = set()
+        for t, r in rows:
+            if id(r) in seen:
+                continue
+            seen.add(id(r))
+            score = sum(1 for a in r.labels[:-1] if any(label_eq(a, p) for p in path[:-1]))
+            out.append((t, r, score))
+        order = {id(r): i for i, (_, r) in enumerate(self.all_rows)}
+        out.sort(key=lambda x: order[id(x[1])])
+        return out
+
+    def fragment_rows(self, path: list[str]) -> list[tuple[Table, Axis, int]]:
+        """Rows whose label contains this cut-short label (at least 4 characters)."""
+        pieces = {loose(path[-1]), core(path[-1]), "".join(core(p) for p in path)}
+        pieces = {p for p in pieces if len(p) >= 4}
+        out = []
+        for t in self.form.tables.values():
+            for r in t.rows:
+                if r.labels and any(p in core(r.labels[-1]) for p in pieces):
+                    out.append((t, r, 0))
+        return out
+
+    def numbered_rows(self, path: list[str]) -> list[tuple[Table, Axis]]:
+        """The one row of the form numbered like the path's last label under the same parent labels
+        (every parent shown matching), or none."""
+        m = re.match(r"^(\d+)[.、．,]", norm(path[-1])) if path else None
+        if not m or len(path) < 2:
+            return []
+        out = [(t, r) for t, r in self.all_rows
+               if len(r.labels) == len(path) and re.match(rf"^{m.group(1)}[.、．,]", norm(r.labels[-1]))
+               and all(label_eq(a, p) for a, p in zip(r.labels[:-1], path[:-1]))]
+        return out if len(out) == 1 else []
+
+    def is_data(self, cells: list[str]) -> bool:
+        if any(value_like(c) for c in cells):
+            return True
+        n_empty_tail = len(cells) - len(cells[:last_label(cells) + 1])
+        path = dedupe([c for c in cells if c])
+        return n_empty_tail >= 1 and 1 <= len(path) <= self.max_depth and bool(self.leaf_rows(path))
+
+    def table(self, raw: RawTable, index: int) -> None:
+        self.n_tables += 1
+        segs: list[_Segment] = []
+        seg: _Segment | None = None
+        context = "".join(self.context)
+        before = list(self.before)
+        self.before = []
+        for i, row in enumerate(raw.rows):
+            cells = [c.strip() if normalise_text(c) else "" for c in row]
+            texts = dedupe([c for c in cells if c])
+            if not texts:
+                continue
+            if len(set(texts)) == 1 and not value_like(texts[0]):
+                t = self.title_table(texts[0])
+                if t is not None:
+                    seg = _Segment(t, raw, where=raw.name or f"第 {index} 张表", context=context)
+                    segs.append(seg)
+                    self.sheet = next(s for s in self.form.sheets if t in s.tables)
+                    continue
+                sh = self.title_sheet(texts[0])
+                if sh is not None:
+                    self.sheet = sh
+                    seg = None
+                    continue
+            data = self.is_data(cells)
+            if not data and seg is not None and seg.data and self.continues(seg, cells):
+                continue
+            if seg is None or (not data and seg.data):
+                seg = _Segment(None, raw, where=raw.name or f"第 {index} 张表", context=context)
+                segs.append(seg)
+            if data:
+                seg.data.append((i, cells))
+            else:
+                seg.header.append(cells)
+        first = True
+        for s in segs:
+            self.segment(s, before if first else [])
+            first = False
+
+    def continues(self, seg: _Segment, cells: list[str]) -> bool:
+        """A row holding only the wrapped end of the previous row's labels ("申请" under
+        "1.信访举报投诉类", a PDF row split by a page's grid): joined to that row when the
+        joined label is a row of the form and the previous one alone was not."""
+        ri, prev = seg.data[-1]
+        if len(prev) != len(cells) or any(value_like(c) for c in cells):
+            return False
+        cut = last_label(prev) + 1
+        if any(cells[cut:]) or not any(cells[:cut]):
+            return False
+        merged = [p + c if c and c != p else p for p, c in zip(prev[:cut], cells[:cut])] + prev[cut:]
+        old = dedupe([x for x in prev[:cut] if x])
+        new = dedupe([x for x in merged[:cut] if x])
+        if not new or (old and self.leaf_rows(old)) or not self.leaf_rows(new):
+            return False
+        seg.data[-1] = (ri, merged)
+        return True
+
+    def segment(self, seg: _Segment, before: list[str]) -> None:
+        widths = {len(r) for r in seg.header + [c for _, c in seg.data]}
+        rect = bool(seg.header) and bool(seg.data) and len(widths) == 1
+        L = 0
+        paths: list[list[str]] = []
+        if rect:
+            L = max(last_label(r) + 1 for _, r in seg.data)
+            paths = header_paths(seg.header, L)
+        prev: list[str] = []
+        for k, (ri, row) in enumerate(seg.data):
+            cut = L if rect else last_label(row) + 1
+            labs = fill_down(row[:cut], prev)
+            prev = labs
+            vcells = row[cut:]
+            n_values = sum(1 for v in vcells if v)
+            path = dedupe([x for x in labs if x])
+            kind = "exact"
+            cands = self.leaf_rows(path)
+            if not path and before and k == 0:
+                # a label printed as the paragraph(s) just before the table
+                for j in range(len(before)):
+                    joined = "".join(before[j:])
+                    hit = self.leaf_rows([joined]) if len(norm(joined)) >= 4 else []
+                    if hit:
+                        cands, path = hit, [joined]
+                        break
+            if path and not cands:
+                cands, kind = self.fragment_rows(path), "fragment"
+            if not path and not any(n_values == len(t.columns) for t, _, _ in cands):
+                kind = "none"
+                cands = [(t, r, 0) for t in self.form.tables.values() if len(t.columns) == n_values
+                         for r in t.rows if r.labels]
+            shown = "·".join(path) or "（无行标签）"
+            if not cands:
+                # a damaged label ("2.其他法律行政止公开"): not placed from here, but if the row it may be
+                # (the same number under the same parents) is read whole elsewhere, nothing was lost
+                self.problem(f"{seg.where}中的行“{shown}”：无法对应到统计表中的任何一行", self.numbered_rows(path))
+                continue
+
+            def pref(c):
+                t, r, score = c
+                fits = rect or order_map(t, row[cut:]) is not None
+                in_sheet = self.sheet is not None and t in self.sheet.tables
+                return (seg.table is t, fits, score, in_sheet)
+
+            cands.sort(key=pref, reverse=True)
+            top = [c for c in cands if pref(c) == pref(cands[0])] if kind == "exact" else cands
+            o = _Obs(len(self.obs), seg, ri, row, cut, rect, paths, shown, [(t, r) for t, r, _ in top], kind,
+                     n_values)
+            if kind == "exact" and len(top) == 1:
+                o.assigned = (top[0][0], top[0][1])
+                seg.table = o.assigned[0]
+                self.sheet = next(s for s in self.form.sheets if o.assigned[0] in s.tables)
+            self.obs.append(o)
+
+    # -- rows placed by order between two certain rows of the same table
+    def align(self) -> None:
+        for t in self.form.tables.values():
+            anchors = [o for o in self.obs if o.assigned and o.assigned[0] is t]
+            taken = {o.assigned[1].id for o in anchors}
+            for a, b in zip(anchors, anchors[1:]):
+                ia, ib = self.row_index[(t.id, a.assigned[1].id)], self.row_index[(t.id, b.assigned[1].id)]
+                if ib <= ia + 1:
+                    continue
+                between = [o for o in self.obs if a.order < o.order < b.order and o.assigned is None]
+                gap = [r for r in t.rows[ia + 1:ib] if r.id not in taken]
+                if not between or len(between) != len(gap):
+                    continue
+                if all(any(ct is t and cr.id == r.id for ct, cr in o.cands) for o, r in zip(between, gap)):
+                    for o, r in zip(between, gap):
+                        o.assigned, o.how = (t, r), "aligned"
+                        taken.add(r.id)
+
+    def problem(self, text: str, rows=()) -> None:
+        self.problems.append((frozenset((t.id, r.id) for t, r in rows), text))
+
+    def place(self) -> None:
+        for o in self.obs:
+            if o.assigned is None:
+                if 1 < len(o.cands) <= 4:
+                    names = "、".join(f"{t.title or t.id}·{r.short}" for t, r in o.cands)
+                    self.problem(f"{o.seg.where}中的行“{o.shown}”：可能是 {names}，无法确定，未导入", o.cands)
+                else:
+                    self.problem(f"{o.seg.where}中的行“{o.shown}”：无法确定是统计表中的哪一行，未导入", o.cands)
+                continue
+            self.place_row(o)
+
+    def place_row(self, o: _Obs) -> None:
+        t, r = o.assigned
+        seg = o.seg
+        sheet = next(s for s in self.form.sheets if t in s.tables)
+        vcells = o.cells[o.cut:]
+        offset = o.cut
+        colmap = None
+        if o.rect:
+            ck = (id(seg), t.id)
+            if ck not in self.label_maps:
+                self.label_maps[ck] = label_map(t, o.paths, o.cut)
+            colmap = self.label_maps[ck]
+        if colmap is not None:
+            vcells, offset = o.cells, 0  # positions are whole-row positions
+        else:
+            header_text = norm("".join("".join(h) for h in seg.header))
+            if seg.header and not all(in_header(c, header_text) for c in t.columns):
+                wider = norm(seg.context) + header_text
+                if not all(in_header(c, wider) for c in t.columns):
+                    self.problem(f"{seg.where}中的行“{o.shown}”：表头与“{t.title or sheet.title}”的栏目对不上，未导入",
+                                 [o.assigned])
+                    return
+            colmap = order_map(t, vcells)
+        if colmap is None:
+            self.problem(f"{seg.where}中的行“{o.shown}”：有 {len(vcells)} 个数字格，"
+                         f"而“{t.title or sheet.title}”有 {len(t.columns)} 栏，无法对应，未导入", [o.assigned])
+            return
+        self.seen_rows.add((t.id, r.id))
+        for col in t.columns:
+            key = (t.id, r.id, col.id)
+            ps = [p for p in colmap.get(col.id, []) if p < len(vcells)]
+            texts = [vcells[p] for p in ps]
+            where = seg.raw.cell_where(o.raw_row, ps[0] + offset) if ps else ""
+            self.record(key, texts, where, o.how)
+
+    def record(self, key: CellKey, texts: list[str], where: str = "", how: str = "table") -> None:
+        kind = self.form.kind_of(key)
+        vals: list[Number] = []
+        for tx in texts:
+            v, problem = parse_value(tx, kind)
+            if problem:
+                self.problem(f"{self.form.label_of(key)}：{problem}（{where}），未导入")
+                return
+            if v is not None:
+                vals.append(v)
+        if not vals:
+            return
+        if len({float(v) for v in vals}) > 1:
+            self.conflicts.setdefault(key, []).extend(str(v) for v in vals)
+            return
+        v = vals[0]
+        if key in self.found and abs(float(self.found[key]) - float(v)) > 1e-9:
+            self.conflicts.setdefault(key, [str(self.found[key])]).append(str(v))
+            return
+        if key not in self.found:
+            self.where[key] = where
+            self.how[key] = how
+        self.found[key] = v
