@@ -17,7 +17,7 @@ shapes = pytest.importorskip("shapes")
 
 
 def both(path: Path):
-    xlsx._UNESCAPED.clear()
+    xlsx.clear_caches()
     fast = read_return(path)
     xlsx.FAST_SCAN = False
     try:

@@ -114,13 +114,12 @@ def test_hostile_unclosed_cells_are_quick():
 def _shared(path) -> tuple[list[str] | None, list[str]]:
     book = xlsx.open_book(path)
     raw = xlsx._read_part(book._zip, book._sst_path, str(path), [1 << 30])
-    xlsx._SST_CACHE.clear()
+    xlsx.clear_caches()
     try:
         xlsx.FAST_SCAN = False
         ref = xlsx._parse_shared(book)
     finally:
         xlsx.FAST_SCAN = True
-        xlsx._SST_CACHE.clear()
     return xlsx._scan_shared(raw), ref
 
 

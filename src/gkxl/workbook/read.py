@@ -9,26 +9,30 @@ are recomputed from the inputs; a cached formula result is only compared.
 from __future__ import annotations
 
 import hashlib
-import struct
-import zipfile
-import zlib
 import os
 import re
+import struct
+import weakref
+import zipfile
+import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from lxml import etree
 
-from ..form.compute import Number, recompute, clean_number
 from ..errors import FormError, ReadError
 from ..findings import Finding, Severity, finding
 from ..form import CellKey, Form, load_form
-from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, ROLLUP_SHEETS, TEXT_SHEET, SheetLayout, a1, cover_positions,
-                     sheet_layouts, text_positions)
-from .values import MAX_VALUE, classify, in_range, leaves_of, normalise_text, parse_number
-from .xlsx import RawBook, RawSheet, load_bytes, open_book
+from ..form.compute import Number, clean_number, recompute
+from ..form.layout import COVER_SHEET, META_SHEET, a1
+from ..form.plan import formula_norm as _formula_norm
+from .cells import RawCell
+from .locate import Index, locate, read_cover, read_identity, read_texts  # noqa: F401  (read_identity: imported from here)
+from .structure import expected_sheets, structure_findings  # noqa: F401  (expected_sheets: imported from here)
+from .styles import date_cells, is_date_format  # noqa: F401  (is_date_format: imported from here)
+from .values import MAX_VALUE, classify, in_range, leaves_of, parse_number
+from .xlsx import RawBook, load_bytes, open_book
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -76,165 +80,45 @@ class Return:
         return f"{s}!{c}" if s else ""
 
 
-@lru_cache(maxsize=65536)
-def _norm(s: str) -> str:
-    return normalise_text(s or "")
-
-
 def _raw_text(v: object) -> str:
     return f"{v:.6g}" if isinstance(v, float) and not in_range(v) else str(v)
 
 
-# number formats that show a date or time: the built-in ids, and codes with date or time letters
-# outside quotes, brackets and escapes ("yyyy-mm-dd", "m月d日", "h:mm")
-_DATE_IDS = frozenset(range(14, 23)) | frozenset(range(27, 37)) | frozenset(range(45, 48)) | frozenset(range(50, 59))
-_FMT_NOISE = re.compile(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]|_.|\*.', re.I)
-_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
-_CELLXFS = re.compile(rb'<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>', re.S)
-_XF = re.compile(rb'<(?:\w+:)?xf\b([^>]*)')
-_XF_FMT = re.compile(rb'\bnumFmtId="(\d+)"')
-_CELL_STYLE = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
-_ATTR_R = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_ATTR_S = re.compile(rb'\bs="(\d+)"')
-_DATE_XF_CACHE: dict[bytes, frozenset[int]] = {}
+_COUNT = "count"
+_TYPE_OF = {str: "s", float: "n", bool: "b"}
 
 
-def is_date_format(fmt_id: int, code: str | None) -> bool:
-    """Whether a number format shows a date or a time."""
-    if code is None:
-        return fmt_id in _DATE_IDS
-    if code.lower() == "general":
-        return False
-    bare = _FMT_NOISE.sub("", code.split(";")[0])
-    return bool(re.search(r"[ymdhs]", bare, re.I))
+class _BlockRead:
+    """One table block of the form as the reader walks it, compiled once per form."""
+
+    __slots__ = ("sheet", "layout", "block", "labels", "cells", "sources")
+
+    def __init__(self, bp) -> None:
+        self.sheet, self.layout, self.block, self.labels = bp.sheet, bp.layout, bp.block, bp.labels
+        # (key, (row, col), 'B5', kind, is_total) in reading order
+        self.cells = [(key, (r, c), ref, kind, is_total) for key, r, c, ref, kind, is_total, _src in bp.cells]
+        self.sources = {key: src for key, _r, _c, _ref, _k, _t, src in bp.cells}
 
 
-def _date_styles(book: RawBook) -> frozenset[int]:
-    """Indexes of the cell styles that show a date or time (empty for gkxl's own workbooks)."""
-    cached = getattr(book, "_gkxl_date_xfs", None)
-    if cached is not None:
-        return cached
-    names = book._zip.names
-    part = "xl/styles.xml" if "xl/styles.xml" in names else next((n for n in names if n.endswith("styles.xml")), None)
-    out: frozenset[int] = frozenset()
-    if part is not None:
-        from .xlsx import _read_part
+class _FormRead:
+    """What the reader needs of a form, compiled once: blocks, and each total's formula
+    as the workbook should hold it (normalised; and as bytes and text, compared raw first)."""
 
-        data = _read_part(book._zip, part, book.path, book._budget)
-        key = hashlib.blake2b(data, digest_size=16).digest()
-        out = _DATE_XF_CACHE.get(key)  # type: ignore[assignment]
-        if out is None:
-            codes = {int(i): c.decode("utf-8", "replace").replace("&quot;", '"').replace("&amp;", "&")
-                     for i, c in _NUMFMT.findall(data)}
-            m = _CELLXFS.search(data)
-            found = set()
-            for i, attrs in enumerate(_XF.findall(m.group(1)) if m else []):
-                fm = _XF_FMT.search(attrs)
-                fid = int(fm.group(1)) if fm else 0
-                if is_date_format(fid, codes.get(fid)):
-                    found.add(i)
-            out = frozenset(found)
-            if len(_DATE_XF_CACHE) > 256:
-                _DATE_XF_CACHE.clear()
-            _DATE_XF_CACHE[key] = out
-    book._gkxl_date_xfs = out  # type: ignore[attr-defined]
-    return out
+    def __init__(self, form: Form) -> None:
+        self.blocks = [_BlockRead(bp) for bp in form.plan.blocks]
+        self.expected = form.plan.formulas_normalised
+        self.expected_raw: dict[CellKey, tuple[str, bytes]] = {
+            k: (v, v.encode("utf-8")) for k, v in self.expected.items() if _formula_norm(v) == v}
 
 
-def _dates(book: RawBook, sheet: str) -> frozenset[tuple[int, int]]:
-    """Cells of a sheet whose number format shows a date or time. Read only when the workbook has
-    such a style at all: gkxl's templates have none, so the usual return pays one small part."""
-    memo = getattr(book, "_gkxl_dates", None)
-    if memo is None:
-        memo = book._gkxl_dates = {}  # type: ignore[attr-defined]
-    hit = memo.get(sheet)
-    if hit is not None:
-        return hit
-    styles = _date_styles(book)
-    out: set[tuple[int, int]] = set()
-    if styles and sheet in book._targets:
-        from .xlsx import _read_part, _ref
-
-        data = _read_part(book._zip, book._targets[sheet], book.path, [1 << 62])
-        for attrs in _CELL_STYLE.findall(data):
-            sm = _ATTR_S.search(attrs)
-            if sm and int(sm.group(1)) in styles:
-                rm = _ATTR_R.search(attrs)
-                pos = _ref(rm.group(1).decode()) if rm else None
-                if pos is not None:
-                    out.add(pos)
-    memo[sheet] = frozenset(out)
-    return memo[sheet]
+_PLANS: "weakref.WeakKeyDictionary[Form, _FormRead]" = weakref.WeakKeyDictionary()
 
 
-def read_identity(book: RawBook) -> dict[str, str]:
-    """gkxl's identity: the custom document properties, else the very hidden sheet
-    (both are written; either survives Excel, WPS and LibreOffice)."""
-    meta: dict[str, str] = {k[5:]: v for k, v in book.custom.items() if k.startswith("gkxl_")}
-    if not meta.get("form_id"):
-        meta = {}
-        sh = book.sheet(META_SHEET)
-        if sh is not None:
-            for (r, c), cell in sh.cells.items():
-                if c == 0 and isinstance(cell.value, str):
-                    meta[cell.value] = sh.text(r, 1)
-    return meta if meta.get("form_id") else {}
-
-
-class _Index:
-    """Normalised label text -> positions, per sheet, built on demand."""
-
-    def __init__(self, book: RawBook) -> None:
-        self.book = book
-        self._by_sheet: dict[str, dict[str, list[tuple[int, int]]]] = {}
-
-    def sheet(self, name: str) -> dict[str, list[tuple[int, int]]]:
-        if name not in self._by_sheet:
-            idx: dict[str, list[tuple[int, int]]] = {}
-            sh = self.book.sheet(name)
-            if sh is not None:
-                for pos, cell in sh.cells.items():
-                    if isinstance(cell.value, str) and cell.value.strip():
-                        idx.setdefault(_norm(cell.value), []).append(pos)
-            self._by_sheet[name] = idx
-        return self._by_sheet[name]
-
-
-def _labels_match(sheet: RawSheet, labels, dr: int, dc: int) -> list[tuple[int, int, str, str]]:
-    bad = []
-    cells = sheet.cells
-    for r, c, text in labels:
-        cell = cells.get((r + dr, c + dc))
-        if cell is not None and cell.value == text:
-            continue  # exactly as written: the usual case
-        got = sheet.text(r + dr, c + dc)
-        if _norm(got) != _norm(text):
-            bad.append((r + dr, c + dc, text, got))
-    return bad
-
-
-def _find_block(book: RawBook, index: _Index, labels, prefer: str | None) -> tuple[str, int, int] | None:
-    """Where a table block's labels all stand: (sheet, row offset, col offset)."""
-    anchor = next(((r, c, t) for r, c, t in labels if t), None)
-    if anchor is None:
-        return None
-    ar, ac, at = anchor
-    names = ([prefer] if prefer in book.sheet_names else []) + [n for n in book.sheet_names if n != prefer]
-    for name in names:
-        if name == META_SHEET:
-            continue
-        for (r, c) in index.sheet(name).get(_norm(at), []):
-            sh = book.sheet(name)
-            if sh is not None and not _labels_match(sh, labels, r - ar, c - ac):
-                return name, r - ar, c - ac
-    return None
-
-
-from ..form.plan import formula_norm as _formula_norm  # noqa: E402
-
-
-def _sheet_map(book: RawBook, form: Form) -> dict[str, str]:
-    return {name: name for name in sheet_layouts(form) if name in book.sheet_names}
+def _form_read(form: Form) -> _FormRead:
+    fr = _PLANS.get(form)
+    if fr is None:
+        fr = _PLANS[form] = _FormRead(form)
+    return fr
 
 
 def read_return(source: str | os.PathLike | bytes, form: Form | str | None = None, *,
@@ -278,8 +162,8 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     else:
         form = load_form(form_arg) if not isinstance(form_arg, Form) else form_arg
         matched_by = "labels"
-    index = _Index(book)
-    layouts = sheet_layouts(form)
+    index = Index(book)
+    plan = _form_read(form)
     inputs: dict[CellKey, Number | None] = {}
     reported: dict[CellKey, Number | None] = {}
     literal_totals: set[CellKey] = set()
@@ -289,12 +173,12 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
 
     found_any = False
     missing_blocks: list[str] = []
-    expected_formula = form.plan.formulas_normalised
     imported = ident.get("kind") == "imported"
     rollup = ident.get("kind") == "rollup"
-    for bp in form.plan.blocks:
-        sname, sl, block, labels, plan = bp.sheet, bp.layout, bp.block, bp.labels, bp.cells
-        where = _locate(book, index, sname, sl, block, labels, matched_by, findings)
+    total_by = "labels" if imported else matched_by
+    for br in plan.blocks:
+        sname, sl, block = br.sheet, br.layout, br.block
+        where = locate(book, index, sname, sl, block, br.labels, matched_by, findings)
         if where is None:
             missing_blocks.append(f"{sl.name}·{block.table.title or block.table.id}")
             continue
@@ -302,52 +186,38 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         wsname, dr, dc = where
         raw = book.sheet(wsname)
         assert raw is not None
-        rawcells = raw.cells
-        moved = bool(dr or dc)
-        in_place = not moved and wsname == sname
-        for key, r, c, ref, kind, is_total, src in plan:
-            if in_place:
-                sources[key] = src
-            else:
-                r, c = r + dr, c + dc
-                ref = a1(r, c)
+        vals, extra = raw.values, raw.extra
+        dates = date_cells(book, wsname)
+        if not dr and not dc and wsname == sname:
+            cells = br.cells
+            sources.update(br.sources)
+        else:  # moved, or on a renamed sheet
+            cells = []
+            for key, (r, c), _ref, kind, is_total in br.cells:
+                ref = a1(r + dr, c + dc)
+                cells.append((key, (r + dr, c + dc), ref, kind, is_total))
                 sources[key] = (wsname, ref)
-            cell = rawcells.get((r, c))
+        for key, pos, ref, kind, is_total in cells:
+            v = vals.get(pos)
+            if v is not None:  # a bare value: nearly every input
+                if is_total:
+                    _read_total(form, key, RawCell(v, _TYPE_OF[v.__class__]), kind, wsname, ref, total_by,
+                                plan, reported, literal_totals, findings)
+                elif v.__class__ is float and kind == _COUNT and 0.0 <= v <= MAX_VALUE and v.is_integer() \
+                        and pos not in dates:
+                    inputs[key] = sums[key] = int(v)  # the common case
+                else:
+                    _read_input(form, key, v, _TYPE_OF[v.__class__], None, kind, pos in dates, wsname, ref,
+                                rollup, inputs, sums, problems, findings)
+                continue
+            cell = extra.get(pos)
             if is_total:
-                _read_total(form, key, cell, kind, wsname, ref, "labels" if imported else matched_by,
-                            expected_formula.get(key, ""), reported, literal_totals, findings)
-                continue
-            if cell is None:
+                _read_total(form, key, cell, kind, wsname, ref, total_by, plan, reported, literal_totals, findings)
+            elif cell is None:
                 inputs[key] = None
-                continue
-            value_raw = cell.value
-            if cell.type == "n" and not cell.has_formula and type(value_raw) is float:
-                if kind == "count" and 0 <= value_raw <= MAX_VALUE and value_raw.is_integer() \
-                        and (r, c) not in _dates(book, wsname):
-                    inputs[key] = sums[key] = int(value_raw)  # the common case
-                    continue
-            cv = classify(value_raw, kind, cell.type, cell.type == "n" and (r, c) in _dates(book, wsname))
-            if cell.has_formula and not (rollup and cell.type == "n"):
-                if cell.type in ("n", "s", "b", "e") and value_raw is not None:
-                    findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”，"
-                                            "已取其计算结果", sheet=wsname, cell=ref, severity=Severity.INFO))
-                else:
-                    findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”，"
-                                            "且没有计算结果", sheet=wsname, cell=ref))
-                    inputs[key] = None
-                    problems.add(key)
-                    continue
-            if cv.problem:
-                problems.add(key)
-                if cv.text_number is not None:
-                    findings.append(finding("V-TEXT-NUMBER", f"{form.label_of(key)}：{cv.problem}", sheet=wsname,
-                                            cell=ref, values={"raw": str(value_raw), "value": cv.text_number}))
-                else:
-                    findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{cv.problem}",
-                                            sheet=wsname, cell=ref, values={"raw": _raw_text(value_raw)}))
-            inputs[key] = cv.value
-            if cv.sums_as:
-                sums[key] = cv.sums_as
+            else:
+                _read_input(form, key, cell.value, cell.type, cell, kind, cell.type == "n" and pos in dates,
+                            wsname, ref, rollup, inputs, sums, problems, findings)
     if not found_any or (matched_by == "labels" and missing_blocks):
         what = "、".join(missing_blocks[:6])
         raise ReadError(f"{path}：不是本系统的填报模板，也无法按表格标签识别（找不到：{what}）。"
@@ -377,9 +247,9 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                                         sheet=s, cell=ref, values={"cached": rep, "recomputed": values[key]},
                                         cells=[f"{s}!{ref}"] + [f"{a}!{b}" for a, b in terms]))
 
-    texts = _read_texts(book, form, index, matched_by)
-    cover = _read_cover(book, form, index)
-    _structure_findings(book, form, layouts, matched_by, findings)
+    texts = read_texts(book, form, index)
+    cover = read_cover(book, form, index)
+    structure_findings(book, form, form.plan.layouts, matched_by, findings)
     if book.has_macros:
         findings.append(finding("G-MACROS", "工作簿含有宏（VBA）。gkxl 从不运行宏，只读取数值；"
                                 "请使用下发的 .xlsx 模板"))
@@ -399,141 +269,68 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     return ret
 
 
-def _locate(book: RawBook, index: _Index, sname: str, sl: SheetLayout, block, labels, matched_by: str,
-            findings: list[Finding]) -> tuple[str, int, int] | None:
-    """Where a table block stands: in place; moved or on a renamed sheet (a finding);
-    or, in a gkxl workbook whose labels were changed, in place with every changed label named."""
-    raw = book.sheet(sname)
-    if raw is not None and not _labels_match(raw, labels, 0, 0):
-        return (sname, 0, 0)
-    where = _find_block(book, index, labels, sname)
-    name = block.table.title or sl.title
-    if where is not None:
-        if matched_by == "identity" and where[0] != sname:
-            findings.append(finding("G-SHEET-RENAMED", f"表格“{name}”应在工作表“{sname}”中，"
-                                    f"实际在“{where[0]}”中（工作表被改名）", sheet=where[0]))
-        elif matched_by == "identity":
-            findings.append(finding("G-LABEL", f"表格“{name}”整体移动了位置（插入或删除了行、列）",
-                                    sheet=sname))
-        return where
-    if raw is None or matched_by != "identity":
-        return None
-    bad = _labels_match(raw, labels, 0, 0)
-    for r, c, want, got in bad[:20]:
-        findings.append(finding("G-LABEL", f"标签应为“{want}”，实际为“{got or '（空）'}”：表格标签被修改或增删了行、列",
-                                sheet=sname, cell=a1(r, c), values={"expected": want, "found": got}))
-    if len(bad) > 20:
-        findings.append(finding("G-LABEL", f"另有 {len(bad) - 20} 处标签不符", sheet=sname))
-    return (sname, 0, 0)
+def _read_input(form: Form, key: CellKey, value_raw: object, typ: str, cell: RawCell | None, kind: str,
+                is_date: bool, wsname: str, ref: str, rollup: bool, inputs: dict, sums: dict, problems: set,
+                findings: list[Finding]) -> None:
+    """An input cell other than a valid count: an amount, a formula, or a value that is not valid."""
+    cv = classify(value_raw, kind, typ, is_date)
+    if cell is not None and cell.has_formula and not (rollup and typ == "n"):
+        if typ in ("n", "s", "b", "e") and value_raw is not None:
+            findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”，"
+                                    "已取其计算结果", sheet=wsname, cell=ref, severity=Severity.INFO))
+        else:
+            findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”，"
+                                    "且没有计算结果", sheet=wsname, cell=ref))
+            inputs[key] = None
+            problems.add(key)
+            return
+    if cv.problem:
+        problems.add(key)
+        if cv.text_number is not None:
+            findings.append(finding("V-TEXT-NUMBER", f"{form.label_of(key)}：{cv.problem}", sheet=wsname,
+                                    cell=ref, values={"raw": str(value_raw), "value": cv.text_number}))
+        else:
+            findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{cv.problem}",
+                                    sheet=wsname, cell=ref, values={"raw": _raw_text(value_raw)}))
+    inputs[key] = cv.value
+    if cv.sums_as:
+        sums[key] = cv.sums_as
 
 
-def _read_total(form: Form, key: CellKey, cell, kind: str, sheet: str, ref: str, matched_by: str,
-                expected: str, reported: dict, literal_totals: set, findings: list[Finding]) -> None:
+def _read_total(form: Form, key: CellKey, cell: RawCell | None, kind: str, sheet: str, ref: str, matched_by: str,
+                plan: _FormRead, reported: dict, literal_totals: set, findings: list[Finding]) -> None:
     if cell is None or (cell.value is None and not cell.has_formula):
         reported[key] = None
         if matched_by == "identity":
             findings.append(finding("G-FORMULA-REPLACED", f"{form.label_of(key)}：合计公式被删除",
                                     sheet=sheet, cell=ref, advice="请使用下发的模板重新填写。"))
         return
-    v, problem, _ = parse_number(cell.value, kind)
+    x = cell.value
     if not cell.has_formula:
+        v, problem, _ = parse_number(x, kind)
         literal_totals.add(key)
         reported[key] = v
         if matched_by == "identity":
-            shown = _raw_text(clean_number(cell.value)) if isinstance(cell.value, float) and in_range(cell.value) \
-                else _raw_text(cell.value)
+            shown = _raw_text(clean_number(x)) if isinstance(x, float) and in_range(x) else _raw_text(x)
             findings.append(finding("G-FORMULA-REPLACED", f"{form.label_of(key)}：合计单元格的公式被替换为数字 {shown}",
-                                    sheet=sheet, cell=ref, values={"found": cell.value},
+                                    sheet=sheet, cell=ref, values={"found": x},
                                     advice="合计由公式自动计算，请使用下发的模板，不要改动合计单元格。"))
         elif problem:
             findings.append(finding("V-NUMBER", f"{form.label_of(key)}：{problem}", sheet=sheet, cell=ref))
         return
-    x = cell.value
-    reported[key] = clean_number(x) if cell.type == "n" and isinstance(x, float) and in_range(x) else None
-    if matched_by == "identity" and cell.formula and _formula_norm(cell.formula) != expected:
-        findings.append(finding("G-FORMULA-CHANGED", f"{form.label_of(key)}：合计公式被改为“={cell.formula}”，应为“={expected}”",
-                                sheet=sheet, cell=ref, values={"found": cell.formula, "expected": expected}))
-
-
-def _read_texts(book: RawBook, form: Form, index: _Index, matched_by: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    sh = book.sheet(TEXT_SHEET)
-    for t, (r, c) in zip(form.texts, text_positions(form).values()):
-        if sh is not None and _norm(sh.text(r - 1, c)) == _norm(t.label):
-            out[t.id] = sh.text(r, c).strip()
-            continue
-        for name in book.sheet_names:  # search by label
-            hits = index.sheet(name).get(_norm(t.label))
-            if hits:
-                rr, cc = hits[0]
-                s2 = book.sheet(name)
-                below, right = s2.text(rr + 1, cc).strip(), s2.text(rr, cc + 1).strip()
-                out[t.id] = below or right
-                break
-        else:
-            out[t.id] = ""
-    return out
-
-
-def _read_cover(book: RawBook, form: Form, index: _Index) -> dict[str, str]:
-    out: dict[str, str] = {}
-    sh = book.sheet(COVER_SHEET)
-    for f, (r, c) in zip(form.cover, cover_positions(form).values()):
-        if sh is not None and _norm(sh.text(r, 0)) == _norm(f.label):
-            out[f.id] = sh.text(r, c).strip()
-            continue
-        out[f.id] = ""
-        for name in book.sheet_names:
-            hits = index.sheet(name).get(_norm(f.label))
-            if hits:
-                rr, cc = hits[0]
-                out[f.id] = book.sheet(name).text(rr, cc + 1).strip()
-                break
-    return out
-
-
-def expected_sheets(form: Form, rollup: bool) -> list[str]:
-    """The sheets a workbook of the form has, in order (its structure, which the fingerprint names)."""
-    return [INSTRUCTIONS_SHEET, COVER_SHEET, *sheet_layouts(form), TEXT_SHEET,
-            *(ROLLUP_SHEETS if rollup else ()), META_SHEET]
-
-
-def _structure_findings(book: RawBook, form: Form, layouts, matched_by: str, findings: list[Finding]) -> None:
-    """Sheets inserted, deleted, renamed, moved, hidden or unhidden, protection removed: found by
-    comparing with the structure the form prescribes, whatever the protection flag says (LibreOffice
-    writes a bare <workbookProtection/> and does not enforce it)."""
+    reported[key] = clean_number(x) if cell.type == "n" and x.__class__ is float and in_range(x) else None
     if matched_by != "identity":
         return
-    expected = expected_sheets(form, book.custom.get("gkxl_kind") == "rollup")
-    renamed = any(f.rule == "G-SHEET-RENAMED" for f in findings)
-    for name in book.sheet_names:
-        if name not in expected and not (renamed and any(f.rule == "G-SHEET-RENAMED" and f.sheet == name
-                                                         for f in findings)):
-            findings.append(finding("G-EXTRA-SHEET", f"多出了工作表“{name}”（模板的结构被改动）", sheet=name))
-    for name in [COVER_SHEET, *layouts, TEXT_SHEET]:
-        sh = book.sheet(name)
-        if sh is None:
-            if not renamed:
-                findings.append(finding("G-SHEET-MISSING", f"缺少工作表“{name}”", sheet=name))
-            continue
-        if not sh.protected:
-            findings.append(finding("G-UNPROTECTED", f"工作表“{name}”的保护被撤销", sheet=name))
-    if META_SHEET not in book.sheet_names:
-        findings.append(finding("G-META-MISSING", f"隐藏的标识工作表“{META_SHEET}”被删除（表内的自动检查随之失效）",
-                                sheet=META_SHEET))
-    for name in book.sheet_names:
-        state = book.states.get(name, "visible")
-        if name == META_SHEET:
-            if state == "visible":  # very hidden as written; LibreOffice saves it merely hidden
-                findings.append(finding("G-SHEET-STATE", f"隐藏的标识工作表“{META_SHEET}”被取消隐藏", sheet=name))
-        elif name in expected and state != "visible":
-            findings.append(finding("G-SHEET-STATE", f"工作表“{name}”被隐藏", sheet=name))
-    present = [n for n in book.sheet_names if n in expected]
-    if present != [n for n in expected if n in present]:
-        findings.append(finding("G-SHEET-ORDER", "工作表的顺序被改动：应为" + "、".join(
-            f"“{n}”" for n in expected if n != META_SHEET and n in present)))
-    if not book.structure_locked:
-        findings.append(finding("G-STRUCTURE-UNLOCKED", "工作簿结构保护被撤销"))
+    f = cell._formula  # as the scan kept it: checked bytes, or text
+    if not f:
+        return  # no formula text (a shared formula's child cell)
+    raw = plan.expected_raw.get(key)
+    if raw is not None and f == raw[f.__class__ is bytes]:
+        return  # exactly as written: the usual case
+    expected = plan.expected.get(key, "")
+    if cell.formula and _formula_norm(cell.formula) != expected:
+        findings.append(finding("G-FORMULA-CHANGED", f"{form.label_of(key)}：合计公式被改为“={cell.formula}”，应为“={expected}”",
+                                sheet=sheet, cell=ref, values={"found": cell.formula, "expected": expected}))
 
 
 # ---------------------------------------------------------------- many files

@@ -1,0 +1,296 @@
+"""The fast scan: sheets and shared strings in canonical form, read with a few linear regular
+expressions and no tree.
+
+Sheets as Excel, WPS, LibreOffice, openpyxl and xlsxwriter write them have one canonical
+shape: default namespace, every <c> with an r="" reference, a <v> and maybe an <f>, or
+openpyxl's plain inline string. Anything else -- a prefix, a comment, CDATA, rich inline
+text, an unknown entity, an encoding other than UTF-8, a cell without a reference, a start
+tag with no end -- gives None, and the part goes through lxml (xlsx.py) instead. Nothing
+is ever expanded except XML's five predefined entities and character references. Every
+reading here is proven equal to lxml's by tests/test_xlsx_scan.py and tests/test_shapes_scan.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .cells import RawCell, unescape_named
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<worksheet\s[^>]*xmlns="'
+                   + re.escape(NS_MAIN.encode()) + rb'"')
+DECL_ENC = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding="(?!utf-8")', re.I)
+# One cell with content. Attributes in the order every writer we know uses (r, s, t, then the
+# rare cm/vm/ph); a cell in any other shape is not counted and so sends the sheet to lxml.
+# Groups: 1 ref, 2 type; then one of: 3 a plain value; 4 a formula (as xlsxwriter, Excel and
+# LibreOffice -- aca="false" -- write it) and 5 its value; 6 an inline string (openpyxl), with its
+# "</t>" so that an empty one is seen; 7 anything else.
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?'
+                   rb'(?: (?:cm|vm|ph)="[0-9]+")*>(?:(?:<v>([^<]+)</v>)?</c>'
+                   rb'|<f(?: aca="false")?>([^<]+)</f>(?:<v>([^<]*)</v>)?</c>'
+                   rb'|<is><t(?: xml:space="preserve")?>([^<]*</t>)</is></c>'
+                   rb'|(.*?)</c>)', re.S)
+# in a formula, any "&" must start one of the five named entities (then it is unescaped later, lazily)
+_BAD_AMP = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos);)")
+_OPEN_END = re.compile(rb'<c\s[^>]*(?<!/)>')
+_ATTR = re.compile(rb'([A-Za-z:]+)="([^"]*)"')
+_CHILD = re.compile(rb'<(v|f)(\s[^>]*?)?(?:/>|>([^<]*)</\1>)')
+_PROT = re.compile(rb'<sheetProtection\b([^>]*)>')
+_SST_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<sst\s[^>]*xmlns="'
+                       + re.escape(NS_MAIN.encode()) + rb'"')
+_SI_PLAIN = re.compile(rb'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</si>')
+_T = re.compile(rb'<t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)')
+_PHONETIC = re.compile(rb'<rPh(?: [^>]*)?>(?:(?!</rPh>).)*</rPh>|<phoneticPr(?: [^>]*)?/>', re.S)
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_NAMED = (b"&lt;", b"&gt;", b"&amp;", b"&quot;", b"&apos;")
+
+
+class NotCanonical(Exception):
+    pass
+
+
+# text decoded once: a form's labels (and openpyxl's character references) repeat in every return
+_UNESCAPED: dict[bytes, str] = {}
+_SI_TEXT: dict[bytes, str] = {}  # one shared-string item (runs, phonetic guides and all) -> its text
+_REF_BYTES: dict[bytes, tuple[int, int] | None] = {}
+_CACHE_ITEMS = 65536
+_CACHE_ITEM_BYTES = 4096
+
+
+def unescape(raw: bytes) -> str:
+    """Text of character data: UTF-8 (else UnicodeDecodeError), the five named entities and
+    character references; NotCanonical for any other entity (the XML parser refuses it)."""
+    if b"&" not in raw:
+        return raw.decode("utf-8")
+    hit = _UNESCAPED.get(raw)
+    if hit is not None:
+        return hit
+    if b"&#" in raw:
+        out = _unescape_refs(raw.decode("utf-8"))
+    else:
+        rest = raw
+        for e in _NAMED:
+            rest = rest.replace(e, b"")
+        if b"&" in rest:
+            raise NotCanonical
+        out = unescape_named(raw.decode("utf-8"))
+    if len(raw) <= _CACHE_ITEM_BYTES:
+        if len(_UNESCAPED) >= _CACHE_ITEMS:
+            _UNESCAPED.clear()
+        _UNESCAPED[raw] = out
+    return out
+
+
+def _unescape_refs(text: str) -> str:
+    """Named entities and character references (openpyxl writes every CJK character as &#NNNNN;)."""
+
+    def one(m: re.Match) -> str:
+        e = m.group(1)
+        if e[0] == "#":
+            n = int(e[2:], 16) if e[1] in "xX" else int(e[1:])
+            if not (0 < n < 0x110000):
+                raise NotCanonical
+            return chr(n)
+        return _ENTITIES[e]
+    out = _ENTITY.sub(one, text)
+    if "&" in _ENTITY.sub("", text):
+        raise NotCanonical  # an entity we do not expand: let the XML parser refuse it
+    return out
+
+
+def ref_bytes(ref: bytes) -> tuple[int, int] | None:
+    from .cells import ref_pos
+
+    pos = ref_pos(ref.decode("ascii"))
+    if len(_REF_BYTES) < 200_000:
+        _REF_BYTES[ref] = pos
+    return pos
+
+
+def _formula(fb: bytes) -> str | bytes:
+    """A formula's text, or its checked bytes (UTF-8 with only named entities) to decode when asked."""
+    if b"&" in fb and _BAD_AMP.search(fb):
+        return unescape(fb)  # character references, or an entity the parser refuses (NotCanonical)
+    if not fb.isascii():
+        fb.decode("utf-8")  # UnicodeDecodeError: not canonical
+    return fb
+
+
+def _typed(t: bytes, v: bytes | None, shared) -> tuple[object, str]:
+    """(value, type) of a cell of type t with value text v (None: no <v>); NotCanonical for a
+    type the scan does not read itself (inlineStr without <is>, an unknown type)."""
+    if t == b"s":
+        if v is None:
+            return None, "s"
+        try:
+            return shared[int(v)], "s"
+        except (ValueError, IndexError, TypeError):
+            return None, "s"  # no such string: lxml's reading has no value either
+    if not t or t == b"n":
+        if not v:
+            return None, ""
+        try:
+            return float(v), "n"
+        except ValueError:
+            return unescape(v), "s"
+    if t == b"str" or t == b"e":
+        return (unescape(v) if v is not None else None), ("s" if t == b"str" else "e")
+    if t == b"b":
+        return v in (b"1", b"true"), "b"
+    raise NotCanonical
+
+
+def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
+    """(values, extra, protected) as cells.RawSheet keeps them, or None when the part is not in
+    canonical form. shared_strings() gives the book's shared strings (called only when used)."""
+    if not _HEAD.match(data) or DECL_ENC.match(data):
+        return None
+    start = data.find(b"<sheetData")
+    if start < 0:
+        return None
+    end = data.find(b"</sheetData>", start)
+    if end < 0:
+        tail = data.find(b"/>", start)
+        if tail < 0 or data.find(b"<c", start) >= 0:
+            return None
+        end = start
+    body = data[start:end]
+    if (b"!" in body and b"<!" in body) or (b"?" in body and b"<?" in body):  # memchr first: cheap
+        return None
+    last = body.rfind(b"</c>")
+    if _OPEN_END.search(body, max(last, 0)):
+        return None  # a <c> start tag with no end after it: not well-formed
+    found = _CELL.findall(body)  # cells with content; empty ones are <c .../>
+    if len(found) != body.count(b"</c>") or b"<c>" in body:
+        return None  # some cell is in another shape
+    values: dict[tuple[int, int], object] = {}
+    extra: dict[tuple[int, int], RawCell] = {}
+    shared = shared_strings() if b't="s"' in body else None
+    ref_get = _REF_BYTES.get
+    try:
+        for ref, t, v, fb, fv, inline, other in found:
+            if v:  # <v>value</v>: labels and numbers, nearly every cell
+                pos = ref_get(ref) or ref_bytes(ref)
+                if pos is None:
+                    continue
+                if t == b"s":
+                    try:
+                        values[pos] = shared[int(v)]  # type: ignore[index]
+                    except (ValueError, IndexError, TypeError):
+                        pass  # no such string: an empty cell, as lxml's reading gives
+                elif not t or t == b"n":
+                    try:
+                        values[pos] = float(v)
+                    except ValueError:
+                        values[pos] = unescape(v)
+                else:
+                    value, typ = _typed(t, v, shared)
+                    if typ == "e":
+                        extra[pos] = RawCell(value, typ)
+                    else:
+                        values[pos] = value
+            elif fb:  # <f>formula</f><v>value</v>: totals, status lines
+                pos = ref_get(ref) or ref_bytes(ref)
+                if pos is None:
+                    continue
+                value, typ = _typed(t, fv or None, shared)
+                extra[pos] = RawCell(value, typ, _formula(fb), True)
+            elif inline or other:
+                pos = ref_get(ref) or ref_bytes(ref)
+                if pos is None:
+                    continue
+                if t == b"inlineStr":
+                    if other:
+                        return None  # rich text or phonetic runs: lxml knows them
+                    values[pos] = unescape(inline[:-4])
+                    continue
+                if inline or b"<c" in other:
+                    return None  # <is> in a cell of another type; a cell inside a cell
+                v = f = None
+                has_f = False
+                for cm in _CHILD.finditer(other):
+                    if cm.group(1) == b"v":
+                        v = cm.group(3) or None  # <v></v> is no value, as lxml reads it
+                    else:
+                        has_f = True
+                        f = _formula(cm.group(3)) if cm.group(3) else ""
+                value, typ = _typed(t, v, shared)
+                if has_f or typ == "e":
+                    if value is not None or has_f:
+                        extra[pos] = RawCell(value, typ, f, has_f)
+                elif value is not None:
+                    values[pos] = value
+    except (NotCanonical, UnicodeDecodeError, KeyError):
+        return None
+    pm = _PROT.search(data, end)
+    protected = False
+    if pm is not None:
+        protected = dict(_ATTR.findall(pm.group(1))).get(b"sheet", b"0") in (b"1", b"true")
+    return values, extra, protected
+
+
+def _si_text(inner: bytes) -> str:
+    """Text of one shared-string item (what is between <si> and </si>): plain, runs of <r><rPr/><t>
+    as LibreOffice writes them, phonetic guides dropped (they are not part of the text)."""
+    hit = _SI_TEXT.get(inner)
+    if hit is not None:
+        return hit
+    item = _PHONETIC.sub(b"", inner) if b"<rPh" in inner or b"<phoneticPr" in inner else inner
+    m = _T.fullmatch(item)
+    if m is not None:
+        out = unescape(m.group(1) or b"")
+    else:
+        if b"<rPh" in item or b"<si" in item:
+            raise NotCanonical
+        runs = _T.findall(item)
+        if len(runs) != item.count(b"<t>") + item.count(b"<t ") + item.count(b"<t/>"):
+            raise NotCanonical
+        out = "".join([unescape(t) for t in runs])
+    if len(inner) <= _CACHE_ITEM_BYTES:
+        if len(_SI_TEXT) >= _CACHE_ITEMS:
+            _SI_TEXT.clear()
+        _SI_TEXT[inner] = out
+    return out
+
+
+def scan_shared(data: bytes) -> list[str] | None:
+    """Shared strings in canonical form -- plain <si><t> items (xlsxwriter, Excel), runs of
+    <r><rPr/><t> (LibreOffice), phonetic guides (<rPh>, <phoneticPr/>, as Chinese- and
+    Japanese-locale Excel writes them) dropped -- or None for lxml (comments, another
+    encoding or namespace, whitespace between items)."""
+    if not _SST_HEAD.match(data) or DECL_ENC.match(data) or (b"!" in data and b"<!" in data) \
+            or data.count(b"<?") > 1:
+        return None
+    n_si = data.count(b"<si")
+    if b"<si " in data or b"<si/>" in data:
+        return None
+    if n_si == 0:
+        return []
+    try:
+        if b"<r>" not in data and b"<rPh" not in data and b"<phoneticPr" not in data:
+            plain = _SI_PLAIN.findall(data)
+            if len(plain) == n_si:  # xlsxwriter, Excel: no runs at all
+                if b"\x00" in data:
+                    return None  # not allowed in XML; the separator below must be free
+                return unescape(b"\x00".join(plain)).split("\x00")  # one decode for all
+        first = data.find(b"<si>")
+        last = data.rfind(b"</si>")
+        if first < 0 or last < first:
+            return None
+        items = data[first:last].split(b"</si>")
+        if len(items) != n_si:
+            return None
+        si_text = _si_text
+        out = []
+        for item in items:
+            if item[:4] != b"<si>":
+                return None  # something between two items
+            out.append(si_text(item[4:]))
+    except (NotCanonical, UnicodeDecodeError, KeyError):
+        return None
+    tail = data[last + 5:]
+    if b"<" in tail and not tail.lstrip().startswith(b"</sst>"):
+        return None
+    return out
