@@ -45,10 +45,13 @@ def check_many(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None =
 
 
 def _full_job(args: tuple) -> CheckResult:
-    """A whole CheckResult from a worker: its form travels as (id, version, path), not as an object."""
-    path, agency = args
+    """A whole CheckResult from a worker: its form travels as (id, version, path), not as an object;
+    without its Return when the caller does not need it (the findings and identity are all a report prints)."""
+    path, agency, keep_return = args
     res = check_file(path, _WORKER["prior"], form=_WORKER["form"], expect_agency=agency, expect_year=_WORKER["year"])
-    if res.ret is not None:
+    if not keep_return:
+        res.ret = None
+    elif res.ret is not None:
         f = res.ret.form
         res.ret.form = (f.id, f.version, f.path)  # type: ignore[assignment]
     return res
@@ -56,14 +59,16 @@ def _full_job(args: tuple) -> CheckResult:
 
 def check_files(paths: Iterable[str | os.PathLike], *, prior: PriorIndex | None = None, form: Form | None = None,
                 expect_agency: str | None = None, expect_year: int | None = None, jobs: int | None = None,
-                progress=None) -> list[CheckResult]:
-    """Every file's full result (findings and all), on all cores for many files; in the order given."""
+                progress=None, keep_return: bool = True) -> list[CheckResult]:
+    """Every file's full result (findings and all), on all cores for many files; in the order given.
+    `keep_return=False` leaves out the Return read (identity, verdict and findings stay): what crosses
+    back from the workers is then a tenth of the size, and `gkxl check DIR` scales with the cores."""
     from ..form import load_form_file
 
-    files = [(str(p), expect_agency) for p in paths]
+    files = [(str(p), expect_agency, keep_return) for p in paths]
     if len(files) < 32 or jobs == 1:  # in this process, without importing multiprocessing (a quick `check ONE`)
         results = []
-        for path, agency in files:
+        for path, agency, _ in files:
             results.append(check_file(path, prior, form=form, expect_agency=agency, expect_year=expect_year))
             if progress:
                 progress()

@@ -26,13 +26,12 @@ def to_json(results: list[CheckResult]) -> str:
 
 
 def _who(r: CheckResult) -> str:
-    if r.ret is None:
+    if r.status == "unreadable":
         return ""
-    ret = r.ret
-    name = ret.agency_name or "（未知单位）"
-    code = f"（{ret.agency_code}）" if ret.agency_code else ""
-    year = f"{ret.year} 年度" if ret.year else ""
-    kind = "汇总表" if ret.is_rollup else ""
+    name = r.agency_name or "（未知单位）"
+    code = f"（{r.agency_code}）" if r.agency_code else ""
+    year = f"{r.year} 年度" if r.year else ""
+    kind = "汇总表" if r.is_rollup else ""
     return f"{name}{code}{year}{kind}"
 
 

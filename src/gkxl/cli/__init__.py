@@ -159,7 +159,7 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
         if not results:
             say("台账中还没有可检查的报表。")
     else:
-        results, skipped, pidx = _check_paths(paths, prior, year, agency, f, jobs)
+        results, skipped, pidx = _check_paths(paths, prior, year, agency, f, jobs, keep_return=bool(feedback_dir))
     replaced = {} if led is not None else _replaced(results)
     if feedback_dir:
         from ..checks.feedback import write_feedback
@@ -177,7 +177,7 @@ def _check(paths, prior, as_json, feedback_dir, year, agency, f, show_info, dir,
         raise typer.Exit(1)
 
 
-def _check_paths(paths, prior, year, agency, f, jobs):
+def _check_paths(paths, prior, year, agency, f, jobs, keep_return):
     """`check FILE|DIR…`: every entry read or skipped with its reason; (results, skipped, priors)."""
     from ..checks import PriorIndex
     from ..checks.batch import check_files
@@ -195,7 +195,7 @@ def _check_paths(paths, prior, year, agency, f, jobs):
             fail("--prior 中没有可用的上年报表")
     with progress(len(scan.files), "检查报表") as tick:
         results = check_files(scan.files, prior=pidx, form=f, expect_agency=agency, expect_year=year, jobs=jobs,
-                              progress=tick)
+                              progress=tick, keep_return=keep_return)
     return results, scan.skipped, pidx
 
 
