@@ -268,3 +268,24 @@ def test_prior_in_the_2019_format(form, values, tmp_path):
     # the same form both years: nothing is skipped
     same = check_file(p, PriorIndex([write_return(d / "C001-2020b.xlsx", form, AGENCY, 2020, values)]))
     assert not of(same, "X-PRIOR-FORM")
+
+
+def test_one_result_type_in_two_sizes(form, values, tmp_path):
+    """A full result and its packed size agree on everything but the Return and the findings."""
+    import pickle
+
+    from gkxl.checks import CheckResult
+    v = dict(values)
+    v[("t3", "new", "natural")] += 1  # T3-BALANCE breaks
+    res = check_file(write_return(tmp_path / "C001.xlsx", form, AGENCY, YEAR, v))
+    small = res.packed()
+    assert type(small) is CheckResult and small.ret is None and small.findings == []
+    assert (small.agency_code, small.agency_name, small.year, small.status, small.form_id) == \
+        ("C001", "示例市财政局", YEAR, "fail", "gb2021")
+    assert (small.n_errors, small.n_warnings) == (res.n_errors, res.n_warnings) and res.n_errors > 0
+    assert small.first_errors == tuple(f.message for f in res.errors[:3])
+    assert small.value_map(form) == {k: res.ret.values[k] for k in form.input_cells}
+    assert small.to_dict() == dict(res.to_dict(), findings=[])
+    assert len(pickle.dumps(small)) < len(pickle.dumps(res)) / 4
+    bad = check_file(tmp_path / "none.xlsx")
+    assert bad.packed().status == "unreadable" and bad.packed().error == bad.error
