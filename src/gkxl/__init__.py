@@ -33,7 +33,7 @@ _EXPORTS = {
     # reading and checking
     "read_return": "workbook.read", "Return": "workbook.read",
     "check_return": "checks", "check_file": "checks", "check_paths": "checks", "CheckResult": "checks",
-    "PriorIndex": "checks", "Verdict": "checks",
+    "PriorIndex": "checks", "Verdict": "checks", "check_files": "checks.batch", "check_many": "checks.batch",
     "Finding": "findings", "Severity": "findings", "CATALOGUE": "findings",
     # rosters, the collection and the ledger
     "load_roster": "roster", "Roster": "roster", "Agency": "roster",
@@ -74,6 +74,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .rollup.aggregate import Rollup, aggregate
     from .checks import CheckResult, PriorIndex, Verdict, check_file, check_paths, check_return
+    from .checks.batch import check_files, check_many
     from .collection import AgencyState, Fate, Received, Resolution, Status, resolve
     from .collection.deadline import parse_deadline
     from .errors import FormError, GkxlError, MailError, OutputError, ReadError, RosterError
