@@ -28,6 +28,9 @@ SHARED = (Path(__file__).resolve().parents[2] / "shared" / "real-reports",)
 CORPUS = {
     "hongze_2023.pdf": ("pdf", "gb2021p6", "洪泽区人民政府", 2023, 1.0),
     "hongze_2024.pdf": ("pdf", "gb2021p6", "淮安市洪泽区人民政府", 2024, 1.0),
+    # a 2019-format page with most zero cells and the result rows' totals printed blank; the purchase amount
+    # printed "251000元" in a column that states no unit (not placed: the unit is not guessed)
+    "shanghai_govoffice_2019.html": ("html", "gb2019", "上海市人民政府办公厅", 2019, 0.98),
     # pdftotext -layout of the real PDFs: what a PDF viewer's copy gives
     "hongze_2023.layout.txt": ("copied text", "gb2021p6", "洪泽区人民政府", 2023, 1.0),
     "hongze_2024.layout.txt": ("copied text", "gb2021p6", "淮安市洪泽区人民政府", 2024, 1.0),
@@ -184,3 +187,18 @@ def test_audit_pairs_the_two_hongze_titles_across_years(tmp_path):
     f = [x for x in got["hongze_2024.layout.txt"].faults if x.rule == "A-VALID"]
     assert len(f) == 1 and f[0].values["left"] == 9 and f[0].values["right"] == 8
     assert f[0].values["prior_file"].endswith("hongze_2023.pdf")
+
+
+@pytest.mark.slow
+def test_audit_shanghai_2019_body_contradicts_table():
+    """The issue's '予以公开及部分公开258件' against 275: the page prints (一)'s and (二)'s 总计 blank, so
+    the reader adds their cells (258 + 12 + 1 + 1, and 3); and '因本机关不掌握等原因无法提供265件' is (四)1
+    alone, while (四) adds to 337. Cells printed blank count as nothing; a total printed blank is not
+    judged as a sum (no rule fault for it)."""
+    from gkxl.report.audit import audit_file
+
+    a = audit_file(doc("shanghai_govoffice_2019.html"))
+    got = sorted((f.values["stated"], sorted(f.values["table"].values())) for f in a.faults)
+    assert got == [(258, [275]), (265, [337])], [f.message for f in a.faults]
+    assert all(f.rule == "A-CLAIM" for f in a.faults)
+    assert "占33.9%" in a.faults[0].message or "占33.9%" in a.faults[1].message  # quoted whole

@@ -176,6 +176,23 @@ def _terms(form: Form, terms, values, rows_vary: bool) -> str:
     return " ".join(parts)
 
 
+def with_blanks(form: Form, values: dict[CellKey, Number], blank: set[CellKey]) -> dict[CellKey, Number]:
+    """The numbers as a reader judges them: a number cell printed empty counts as nothing (0). A total
+    printed empty stays unknown: the rules that need it are not judged (an empty total is not a sum)."""
+    return {**{k: 0 for k in blank if k not in form.derived}, **values}
+
+
+def with_blank_totals(form: Form, values: dict[CellKey, Number], blank: set[CellKey]) -> dict[CellKey, Number]:
+    """For the body's claims: a row total printed empty is the sum of its row ("予以公开及部分公开258件"
+    beside (一)'s cells 258, 12, 1, 1 and a blank 总计 is held against 272 + 3)."""
+    out = dict(values)
+    for key in blank:
+        d = form.derived.get(key)
+        if d is not None and key not in out and all(t in out for t in d.terms):
+            out[key] = clean_number(sum(out[t] for t in d.terms))
+    return out
+
+
 def audit_file(path: str | os.PathLike, forms: list[Form] | None = None) -> ReportAudit:
     """Read one published report and judge it on its own (cross-year comes later)."""
     res = ReportAudit(str(path))
@@ -194,10 +211,11 @@ def audit_file(path: str | os.PathLike, forms: list[Form] | None = None) -> Repo
     res.missing = list(m.unmapped)
     values = {**m.values, **m.totals}
     res.values, res.sources = values, dict(m.sources)
-    findings, res.rules_checked, res.rules_unchecked = table_rules(form, values, m.sources)
+    judged = with_blanks(form, values, m.blank)
+    findings, res.rules_checked, res.rules_unchecked = table_rules(form, judged, m.sources)
     paras = [(b.text, b.where) for b in src.blocks if isinstance(b, Para)]
     code = AUDIT_CODES["A-CLAIM"]
-    for c in check_claims(paras, form, values):
+    for c in check_claims(paras, form, with_blank_totals(form, judged, m.blank)):
         readings = "；".join(f"{k} = {_fmt(v)}" for k, v in c.table.items())
         msg = f"正文“{c.text}”说{c.claim} {c.stated} 件，而统计表中{readings}"
         findings.append(Finding(code.id, code.severity, msg, "", "",

@@ -141,9 +141,13 @@ def check_claims(paragraphs: list[tuple[str, str]], form: Form, values: dict[Cel
                     continue
                 seen.add(key)
                 a, b = max(0, m.start() - 12), min(len(flat), m.end() + 4)
-                while a > 0 and flat[a - 1].isdigit():  # never quote half a number ("4年" of "2024年")
+                # never quote half a number ("4年" of "2024年", "占33" of "占33.9%")
+                while a > 0 and (flat[a - 1].isdigit() or (flat[a - 1] == "." and a > 1 and flat[a - 2].isdigit())):
                     a -= 1
-                while b < len(flat) and flat[b].isdigit():
+                while b < len(flat) and (flat[b].isdigit() or (flat[b] == "." and b + 1 < len(flat)
+                                                               and flat[b + 1].isdigit())):
+                    b += 1
+                if b < len(flat) and flat[b] == "%" and flat[b - 1].isdigit():
                     b += 1
                 out.append(Contradiction(claim.name, flat[a:b], stated, readings, where))
     return out

@@ -62,6 +62,7 @@ class Mapped:
     tables_found: int = 0
     sources: dict[CellKey, str] = field(default_factory=dict)  # cell -> where in the document (Chinese)
     how: dict[CellKey, str] = field(default_factory=dict)  # cell -> table | stream | split | order | aligned
+    blank: set[CellKey] = field(default_factory=set)  # cells printed empty in a table (not placed: nothing to place)
     form: Form | None = None
     title: str = ""
 
@@ -183,6 +184,7 @@ def map_document(src: SourceDoc, form: Form, *, stream: bool = True) -> Mapped:
         (out.totals if key in form.derived else out.values)[key] = v
         out.sources[key] = m.where.get(key, "")
         out.how[key] = m.how.get(key, "table")
+    out.blank = {k for k in m.blank if k not in m.found and k not in m.conflicts}
     out.unmapped.extend(_missing(form, m, out))
     out.notes.extend(src.notes)
     for t in form.texts:

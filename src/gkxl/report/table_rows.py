@@ -59,6 +59,7 @@ class TableMapper:
         self.where: dict[CellKey, str] = {}
         self.how: dict[CellKey, str] = {}
         self.conflicts: dict[CellKey, list[str]] = {}
+        self.blank: set[CellKey] = set()  # cells whose table cell is printed empty (&nbsp;, nothing)
         self.problems: list[tuple[frozenset, str]] = []  # (the rows it may concern, what went wrong)
         self.seen_rows: set[tuple[str, str]] = set()
         self.max_depth = max(len(r.labels) for t in form.tables.values() for r in t.rows)
@@ -235,9 +236,12 @@ class TableMapper:
                         break
             if path and not cands:
                 cands, kind = self.fragment_rows(path), "fragment"
-            if not path and not any(n_values == len(t.columns) for t, _, _ in cands):
+            # a row without a label fits a table by its value cells: in a rectangular table every
+            # position counts, blank or not (table 四's one row with its empty cells), else the numbers
+            width = len(vcells) if rect else n_values
+            if not path and not any(width == len(t.columns) for t, _, _ in cands):
                 kind = "none"
-                cands = [(t, r, 0) for t in self.form.tables.values() if len(t.columns) == n_values
+                cands = [(t, r, 0) for t in self.form.tables.values() if len(t.columns) == width
                          for r in t.rows if r.labels]
             shown = "·".join(path) or "（无行标签）"
             if not cands:
@@ -340,6 +344,8 @@ class TableMapper:
             if v is not None:
                 vals.append(v)
         if not vals:
+            if texts and not any(normalise_text(tx) for tx in texts):
+                self.blank.add(key)
             return
         if len({float(v) for v in vals}) > 1:
             self.conflicts.setdefault(key, []).extend(str(v) for v in vals)
