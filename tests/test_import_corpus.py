@@ -31,6 +31,8 @@ CORPUS = {
     # a 2019-format page with most zero cells and the result rows' totals printed blank; the purchase amount
     # printed "251000元" in a column that states no unit (not placed: the unit is not guessed)
     "shanghai_govoffice_2019.html": ("html", "gb2019", "上海市人民政府办公厅", 2019, 0.98),
+    # the 2021-format page (its fee 5949.088667 万元 has more decimals than the form's amount cell takes)
+    "pingtan_2023.html": ("html", "gb2021", "平潭综合实验区", 2023, 0.99),
     # pdftotext -layout of the real PDFs: what a PDF viewer's copy gives
     "hongze_2023.layout.txt": ("copied text", "gb2021p6", "洪泽区人民政府", 2023, 1.0),
     "hongze_2024.layout.txt": ("copied text", "gb2021p6", "淮安市洪泽区人民政府", 2024, 1.0),
@@ -202,3 +204,14 @@ def test_audit_shanghai_2019_body_contradicts_table():
     assert got == [(258, [275]), (265, [337])], [f.message for f in a.faults]
     assert all(f.rule == "A-CLAIM" for f in a.faults)
     assert "占33.9%" in a.faults[0].message or "占33.9%" in a.faults[1].message  # quoted whole
+
+
+@pytest.mark.slow
+def test_audit_pingtan_2023_page_breaks_the_valid_count_of_2024():
+    """Read from its web page (where 行政规范性文件's cells are apart), 2023 prints 现行有效 470; 2024 prints
+    制发 62, 废止 33, 现行有效 440: 470 + 62 − 33 = 499, not 440. The carry-over holds (0 and 0)."""
+    got = {Path(a.path).name: a for a in audit_paths([doc("pingtan_2023.html"), REAL / "pingtan_2024.html"], jobs=1)}
+    assert got["pingtan_2023.html"].status == "ok", [f.message for f in got["pingtan_2023.html"].findings]
+    f = got["pingtan_2024.html"].faults
+    assert [(x.rule, x.values["left"], x.values["right"]) for x in f] == [("A-VALID", 440, 499)]
+    assert "pingtan_2023.html" in f[0].message

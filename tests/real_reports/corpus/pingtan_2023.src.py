@@ -21,7 +21,11 @@ REPORT = dict(
         "published": "2024-03-08", "found_via": "search find_files in the archive repository; read_file of page.txt "
                                                 "(3,415 characters, stored here unchanged)",
     },
-    file={"saved_as": ["pingtan_2023.txt"], "kind": "plain text (the crawler's flattening of the article: cells run together)"},
+    file={"saved_as": ["pingtan_2023.txt", "pingtan_2023.html"],
+          "kind": "plain text (the crawler's flattening of the article: cells run together); and the article of "
+                  "page.html (read in full with read_file: site navigation, widgets and footer removed; style, "
+                  "valign, width, align and class attributes removed; text, <p>, <strong>, <br/>, colspan and "
+                  "rowspan kept as published)"},
     format={"table2": "2021 (国办公开办函〔2021〕30号)", "table3": "2021 (六) with 3 sub-rows"},
     liu_one_row=False,
     table2=[[0, 0, 0], [77, 132, 470], [2629], [1330], [54], ["5949.088667"]],
