@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/report_bench.py                    # 300 PDF, 600 HTML, 2 workers
     .venv/bin/python benchmarks/report_bench.py --pdf 1000 --html 0 --jobs 2   # the target run
 
-The reports are the real ones of tests/real_reports/ (PDF: the official Huaian PDF, and two
-printed by LibreOffice; HTML: the Pingtan page as published, as a site saves it in GBK, in the
-2019 layout and with 三(六) as one row), copied as many times as asked into a temp folder and
+The reports are the real ones of tests/real_reports/ (PDF: the official Huaian PDF, 洪泽区's two
+official PDFs of the corpus when present, and two printed by LibreOffice; HTML: the Pingtan page as
+published, as a site saves it in GBK, in the 2019 layout and with 三(六) as one row, and the corpus's
+Shanghai 2019 and Pingtan 2023 pages), copied as many times as asked into a temp folder and
 audited there the way the command does it (audit_paths: read, choose the form, place every
 cell, judge the rules and the body text, cross-year; worker processes). It prints reports per
 second for each kind, with one worker and with --jobs workers, and the time 1,000 PDF reports
@@ -37,6 +38,12 @@ KINDS = {
     "pdf": ["huaian_city_2024.pdf", "pingtan_2024.lo.pdf", "shanghai_govoffice_2025.gkxl.pdf"],
     "html": ["pingtan_2024.html", "pingtan_2024.site.html", "pingtan_2019.page.html", "pingtan_2024.p6.html"],
 }
+# the wider corpus (tests/real_reports/corpus/): 洪泽区's two official PDFs when they are on this machine
+# (fetched documents are not committed), the Shanghai 2019 and Pingtan 2023 pages
+CORPUS = {"pdf": ["corpus/hongze_2023.pdf", "corpus/hongze_2024.pdf"],
+          "html": ["corpus/shanghai_govoffice_2019.html", "corpus/pingtan_2023.html"]}
+for _kind, _names in CORPUS.items():
+    KINDS[_kind] += [n for n in _names if (REAL / n).exists()]
 
 
 def copies(kind: str, n: int, d: Path) -> Path:
@@ -45,7 +52,7 @@ def copies(kind: str, n: int, d: Path) -> Path:
     src = KINDS[kind]
     for i in range(n):
         name = src[i % len(src)]
-        shutil.copy(REAL / name, out / f"{i:05d}-{name}")
+        shutil.copy(REAL / name, out / f"{i:05d}-{Path(name).name}")
     return out
 
 
