@@ -33,6 +33,12 @@ CORPUS = {
     "shanghai_govoffice_2019.html": ("html", "gb2019", "上海市人民政府办公厅", 2019, 0.98),
     # the 2021-format page (its fee 5949.088667 万元 has more decimals than the form's amount cell takes)
     "pingtan_2023.html": ("html", "gb2021", "平潭综合实验区", 2023, 0.99),
+    # made by corpus/make_derived.py from the real pages: a browser copy with every cell on its own line,
+    # one that copies a row as tab-separated cells (blank cells as nothing between tabs), and Word versions
+    "pingtan_2023.copy.txt": ("copied text", "gb2021", "平潭综合实验区", 2023, 0.99),
+    "shanghai_govoffice_2019.copy.txt": ("copied text", "gb2019", "上海市人民政府办公厅", 2019, 0.98),
+    "pingtan_2023.docx": ("docx", "gb2021", "平潭综合实验区", 2023, 0.99),
+    "shanghai_govoffice_2019.docx": ("docx", "gb2019", "上海市人民政府办公厅", 2019, 0.98),
     # pdftotext -layout of the real PDFs: what a PDF viewer's copy gives
     "hongze_2023.layout.txt": ("copied text", "gb2021p6", "洪泽区人民政府", 2023, 1.0),
     "hongze_2024.layout.txt": ("copied text", "gb2021p6", "淮安市洪泽区人民政府", 2024, 1.0),

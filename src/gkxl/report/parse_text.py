@@ -63,12 +63,12 @@ def parse_text(text: str, path: str = "") -> SourceDoc:
             gap += 1
             continue
         stripped = line.strip()
-        if "\t" in stripped:  # a tab-separated row on one line
+        if "\t" in stripped:  # a tab-separated row on one line; a trailing tab is a blank last cell
             if table is None:
                 table = new_table()
                 table.name = f"第 {no} 行起的表格"
             end_row()
-            cells = [c.strip() for c in stripped.split("\t")]
+            cells = [c.strip() for c in line.strip(" \u3000\xa0").split("\t")]
             table.rows.append(cells)
             table.where.append([f"第 {no} 行第 {k + 1} 格" for k in range(len(cells))])  # type: ignore[union-attr]
             gap = 0

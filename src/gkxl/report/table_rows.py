@@ -236,12 +236,12 @@ class TableMapper:
                         break
             if path and not cands:
                 cands, kind = self.fragment_rows(path), "fragment"
-            # a row without a label fits a table by its value cells: in a rectangular table every
-            # position counts, blank or not (table 四's one row with its empty cells), else the numbers
-            width = len(vcells) if rect else n_values
-            if not path and not any(width == len(t.columns) for t, _, _ in cands):
+            # a row without a label fits a table by its value cells: its numbers, or its cells blank or
+            # not (table 四's one row with its empty cells, in a grid or between tabs)
+            widths = {n_values, len(vcells)}
+            if not path and not any(len(t.columns) in widths for t, _, _ in cands):
                 kind = "none"
-                cands = [(t, r, 0) for t in self.form.tables.values() if len(t.columns) == width
+                cands = [(t, r, 0) for t in self.form.tables.values() if len(t.columns) == n_values
                          for r in t.rows if r.labels]
             shown = "·".join(path) or "（无行标签）"
             if not cands:

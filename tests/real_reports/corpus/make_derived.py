@@ -1,0 +1,86 @@
+"""Make the derived documents of the wider corpus from its real documents (run by hand; needs poppler's
+pdftotext and LibreOffice):
+
+    .venv/bin/python tests/real_reports/corpus/make_derived.py
+
+Numbers and text stay the real report's; only the form in which it is handed in changes:
+- hongze_20xx.layout.txt / .raw.txt: `pdftotext -layout` / `pdftotext` of the official PDF (a PDF
+  viewer's copy; labels and numbers in separate blocks). Made only where the PDF is on this machine,
+  and not committed (the PDFs came from a fetched repository: README.md).
+- pingtan_2023.copy.txt: the page copied from a browser that puts every cell on its own line.
+- shanghai_govoffice_2019.copy.txt: the page copied from a browser that copies a table row as one
+  line, its cells apart by tabs, a blank cell as nothing between two tabs.
+- pingtan_2023.docx, shanghai_govoffice_2019.docx: LibreOffice's Word version of the page.
+Each is scored against the real report's transcription (<id>.json) by tests/test_import_corpus.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import lxml.html
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from make_derived import _grid  # noqa: E402  (the examples' helper: rowspan/colspan expanded)
+
+
+def pdftotext() -> None:
+    for year in (2023, 2024):
+        pdf = HERE / f"hongze_{year}.pdf"
+        if not pdf.exists():
+            continue
+        for opt, suffix in ((["-layout"], "layout"), ([], "raw")):
+            out = subprocess.run(["pdftotext", *opt, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                                 check=True).stdout
+            (HERE / f"hongze_{year}.{suffix}.txt").write_bytes(out)
+
+
+def _blocks(root):
+    """The article's paragraphs and tables in order (the page's editor div, or the body of a fragment)."""
+    found = root.find_class("TRS_Editor")
+    return list(found[0]) if found else list(root.body if root.body is not None else root)
+
+
+def browser_copy(name: str, *, tabs: bool) -> None:
+    page = (HERE / f"{name}.html").read_text(encoding="utf-8")
+    root = lxml.html.fromstring(page)
+    lines = []
+    title = root.find_class("article_title")
+    if title:
+        lines.append(" ".join(title[0].text_content().split()))
+    for el in _blocks(root):
+        if el.tag == "table":
+            for row in _grid(el):
+                cells = [t for t, own in row if own]
+                if tabs:
+                    lines.append("\t".join(cells))
+                else:
+                    lines += [t for t in cells if t]
+        else:
+            t = " ".join(el.text_content().split())
+            if t:
+                lines.append(t)
+    (HERE / f"{name}.copy.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def word(name: str) -> None:
+    src = HERE / f"{name}.html"
+    with tempfile.TemporaryDirectory() as d:
+        shutil.copy(src, Path(d) / src.name)
+        subprocess.run(["soffice", "--headless", "--convert-to", "docx:MS Word 2007 XML", src.name, "--outdir", d],
+                       cwd=d, capture_output=True, check=True, timeout=180)
+        shutil.copy(Path(d) / f"{name}.docx", HERE / f"{name}.docx")
+
+
+if __name__ == "__main__":
+    pdftotext()
+    browser_copy("pingtan_2023", tabs=False)
+    browser_copy("shanghai_govoffice_2019", tabs=True)
+    word("pingtan_2023")
+    word("shanghai_govoffice_2019")
