@@ -176,6 +176,24 @@ def _terms(form: Form, terms, values, rows_vary: bool) -> str:
     return " ".join(parts)
 
 
+def _paragraphs(src) -> list[tuple[str, str]]:
+    """The body's paragraphs with where they are. In a text file a paragraph is often wrapped over
+    several lines (text copied from a PDF viewer): consecutive lines between two tables are read as
+    one text for the body's claims ("受理政府\n信息公开申请 17 件"), quoted from the first line."""
+    out: list[tuple[str, str]] = []
+    run: list = []
+    for b in src.blocks + [None]:
+        if isinstance(b, Para) and src.kind == "text":
+            run.append(b)
+            continue
+        if run:
+            out.append(("".join(p.text for p in run), run[0].where))
+            run = []
+        if isinstance(b, Para):
+            out.append((b.text, b.where))
+    return out
+
+
 def with_blanks(form: Form, values: dict[CellKey, Number], blank: set[CellKey]) -> dict[CellKey, Number]:
     """The numbers as a reader judges them: a number cell printed empty counts as nothing (0). A total
     printed empty stays unknown: the rules that need it are not judged (an empty total is not a sum)."""
@@ -213,7 +231,7 @@ def audit_file(path: str | os.PathLike, forms: list[Form] | None = None) -> Repo
     res.values, res.sources = values, dict(m.sources)
     judged = with_blanks(form, values, m.blank)
     findings, res.rules_checked, res.rules_unchecked = table_rules(form, judged, m.sources)
-    paras = [(b.text, b.where) for b in src.blocks if isinstance(b, Para)]
+    paras = _paragraphs(src)
     code = AUDIT_CODES["A-CLAIM"]
     for c in check_claims(paras, form, with_blank_totals(form, judged, m.blank)):
         readings = "；".join(f"{k} = {_fmt(v)}" for k, v in c.table.items())
@@ -258,12 +276,12 @@ def agency_groups(names: Iterable[str]) -> dict[str, str]:
 
 def cross_year(audits: list[ReportAudit]) -> None:
     """Breaks between consecutive years of one agency (added to the later year's findings)."""
-    by_agency: dict[str, dict[int, ReportAudit]] = {}
+    by_agency: dict[str, dict[int, list[ReportAudit]]] = {}
     group = agency_groups(a.agency for a in audits if a.agency)
     for a in audits:
         if a.status == "unreadable" or not a.agency or not a.year:
             continue
-        by_agency.setdefault(group[a.agency], {}).setdefault(a.year, a)
+        by_agency.setdefault(group[a.agency], {}).setdefault(a.year, []).append(a)
     forms: dict[str, Form] = {}
 
     def form_of(fid: str) -> Form | None:
@@ -275,16 +293,19 @@ def cross_year(audits: list[ReportAudit]) -> None:
         return forms[fid]
 
     for years in by_agency.values():
-        for y, cur in years.items():
-            prev = years.get(y - 1)
-            if prev is None:
+        for y, docs in years.items():
+            if y - 1 not in years:
                 continue
-            f, pf = form_of(cur.form), form_of(prev.form)
-            if f is None or pf is None:
-                continue
-            _carry(cur, prev, f)
-            _valid(cur, prev, f, pf)
-            cur.status = "faults" if cur.faults else cur.status
+            # last year's report in several forms (PDF, page, text): every one of this year's is held
+            # against the one of them read most completely (the first of those, in path order)
+            prev = max(years[y - 1], key=lambda a: a.found)
+            for cur in docs:
+                f, pf = form_of(cur.form), form_of(prev.form)
+                if f is None or pf is None:
+                    continue
+                _carry(cur, prev, f)
+                _valid(cur, prev, f, pf)
+                cur.status = "faults" if cur.faults else cur.status
 
 
 def _carry(cur: ReportAudit, prev: ReportAudit, form: Form) -> None:
@@ -350,7 +371,14 @@ def report_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
             out.extend(sorted(found))
         else:
             out.append(p)
-    return out
+    seen: set[Path] = set()  # a file under two of the given folders (or named twice) is one report
+    unique = []
+    for q in out:
+        key = q.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(q)
+    return unique
 
 
 def _job(path: str) -> ReportAudit:
