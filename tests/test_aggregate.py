@@ -244,3 +244,64 @@ def test_rollup_reads_no_mail_and_takes_provenance_as_given(roster, tmp_path):
     assert (f.message_id, f.original_name, f.received_at) == ("<m1@example.cn>", "报表.xlsx",
                                                                "2026-01-08T09:00:00+08:00")
     assert any(x.key == "m:2" for x in r.submissions)
+
+
+def test_streamed_list_rows_read_back_as_xlsxwriter_writes_them(tmp_path):
+    """rollup.sheets streams a list's rows into a skeleton sheet: read back, every value (escaped text,
+    control characters, numbers) equals what xlsxwriter writes for the same rows as inline strings."""
+    import io
+
+    import xlsxwriter
+
+    from gkxl.rollup.sheets import ListRows, stream_lists
+
+    rows = [["a&b<c>", "_x0041_ 保留", "tab\there", "ctl\x01\x1f", 12, 0.1 + 0.2, -3.5e-7, None, "", True],
+            [" 前后空格 ", "\u2028\ufffe", 1e15, 123456789012, "=SUM(A1)", "", None, 0, "x" * 300, False]]
+
+    def book(stream: bool) -> bytes:
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                       "strings_to_urls": False, "constant_memory": not stream})
+        ws = wb.add_worksheet("列表")
+        wrap = wb.add_format({"text_wrap": True})
+        ws.set_column(0, 9, 12, wrap)
+        ws.write_string(0, 0, "标题")
+        if not stream:
+            for i, row in enumerate(rows, start=2):
+                for j, v in enumerate(row):
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        ws.write_number(i, j, v)
+                    elif v not in (None, ""):
+                        ws.write_string(i, j, str(v))
+        ws.write_string(len(rows) + 3, 0, "之后")
+        wb.close()
+        return buf.getvalue()
+
+    lst = ListRows("列表", 2, len(rows), 10, iter(rows))
+    got = stream_lists(book(True), [lst])
+    want = book(False)
+    a = openpyxl.load_workbook(io.BytesIO(got))["列表"]
+    b = openpyxl.load_workbook(io.BytesIO(want))["列表"]
+    assert a.dimensions == b.dimensions
+
+    def unescape(v):  # openpyxl undoes Excel's escape of a literal _xHHHH_ in shared strings, not inline ones
+        return v.replace("_x005F_", "_") if isinstance(v, str) else v
+    assert [[unescape(c.value) for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+
+
+def test_tidy_is_the_table_of_every_number(city):
+    """Rollup.tidy() (built a column at a time) equals the table built a number at a time."""
+    from gkxl.compute import clean_number
+
+    form = city.form
+    rows = []
+    for s in city.parts:
+        b = s.result
+        for k, v in zip(form.input_cells, b.values):
+            r = next(x for x in form.tables[k[0]].rows if x.id == k[1])
+            c = next(x for x in form.tables[k[0]].columns if x.id == k[2])
+            rows.append((b.agency_code, b.agency_name, b.region, b.kind, s.path, k[0], k[1], k[2],
+                         "/".join(r.labels) or r.short, "/".join(c.labels), b.source(form, k), clean_number(v)))
+    want = pd.DataFrame(rows, columns=["agency", "agency_name", "region", "kind", "file", "table", "row", "column",
+                                       "row_label", "column_label", "cell", "value"])
+    pd.testing.assert_frame_equal(city.tidy(), want)

@@ -87,24 +87,38 @@ def received_of(b: Brief, seq: int, info: Mapping | None = None, key: str | None
 def _recheck_current(received: list[Received], roster: Roster, year: int | None, *, prior, form, jobs, progress) -> None:
     """A ledger's current versions are read and checked again (a stored verdict is never trusted); the
     others keep their recorded facts, which do not change (the ledger's copies are never rewritten).
-    Which version is current depends on readability, so this repeats until every current one is fresh."""
+    Which version is current depends on readability and identity, so this repeats while a fresh check
+    changes either (the usual case, nothing changed, resolves once)."""
     fresh_keys: set[str] = set()
     while True:
         resolve(roster, received, year=year)
         todo = [f for f in received if f.fate == F_CURRENT and f.path and f.key not in fresh_keys]
         if not todo:
             return
+        changed = False
         for f, b in zip(todo, check_many([f.path for f in todo], prior=prior, form=form, jobs=jobs,
                                          progress=progress)):
-            fresh = received_of(b, f.seq)
             fresh_keys.add(f.key)
-            if f.sha256 and fresh.sha256 and fresh.sha256 != f.sha256:
-                f.kind, f.verdict, f.brief = UNREADABLE, "unreadable", None
-                f.error = f"台账中保存的文件 {f.path} 已被改动（内容与收到时不同），请重新收取或加入"
-                continue
-            f.brief, f.kind, f.verdict = b, fresh.kind, fresh.verdict
-            f.errors, f.warnings, f.members, f.error = fresh.errors, fresh.warnings, fresh.members, fresh.error
-            f.agency_code, f.agency_name, f.year = fresh.agency_code, fresh.agency_name, fresh.year
+            before = (f.kind, f.agency_code, f.year)
+            _refresh(f, b)
+            changed = changed or (f.kind, f.agency_code, f.year) != before
+        if not changed:
+            return
+
+
+def _refresh(f: Received, b: Brief) -> None:
+    """A ledger file's facts from its fresh check; a stored copy whose content changed is unreadable."""
+    if f.sha256 and b.sha256 and b.sha256 != f.sha256:
+        f.kind, f.verdict, f.brief = UNREADABLE, "unreadable", None
+        f.error = f"台账中保存的文件 {f.path} 已被改动（内容与收到时不同），请重新收取或加入"
+        return
+    b.path = f.path  # one string for both (a ledger of 100,000 files)
+    if f.sha256 == b.sha256:
+        b.sha256 = f.sha256
+    f.brief, f.verdict = b, b.status
+    f.kind = UNREADABLE if b.status == "unreadable" else (ROLLUP if b.is_rollup else RETURN)
+    f.errors, f.warnings, f.members, f.error = b.n_errors, b.n_warnings, b.members, b.error
+    f.agency_code, f.agency_name, f.year = b.agency_code, b.agency_name, b.year
 
 
 def pick_year(files: Iterable[Received]) -> int:
@@ -240,21 +254,40 @@ def _sum(form: Form, parts: list[Received]) -> dict[CellKey, Number]:
 
 
 def tidy_frame(rollup: Rollup):
-    """agency, agency_name, region, file, table, row, column, labels, cell, value: one row per number."""
+    """agency, agency_name, region, kind, file, table, row, column, labels, cell, value: one row per number.
+
+    Built a column at a time (each part's text repeated, each cell's labels tiled) rather than a tuple a
+    number: the same frame in a fraction of the time and memory."""
+    import numpy as np
     import pandas as pd
 
     form = rollup.form
-    rows = []
-    meta = {k: (form.tables[k[0]], next(r for r in form.tables[k[0]].rows if r.id == k[1]),
-                next(c for c in form.tables[k[0]].columns if c.id == k[2])) for k in form.input_cells}
-    for s in rollup.parts:
-        b = s.result
-        for k, v in zip(form.input_cells, b.values):
-            t, r, c = meta[k]
-            rows.append((b.agency_code, b.agency_name, b.region, b.kind, s.path, k[0], k[1], k[2],
-                         "/".join(r.labels) or r.short, "/".join(c.labels), b.source(form, k), clean_number(v)))
-    return pd.DataFrame(rows, columns=["agency", "agency_name", "region", "kind", "file", "table", "row", "column",
-                                       "row_label", "column_label", "cell", "value"])
+    keys = form.input_cells
+    m, briefs = len(keys), [s.result for s in rollup.parts]
+    tables = {t: form.tables[t] for t, _, _ in keys}
+    rows = {(t, r.id): r for t in tables for r in tables[t].rows}
+    cols = {(t, c.id): c for t in tables for c in tables[t].columns}
+
+    def each_part(values: list) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=object), m)
+
+    def each_cell(values: list) -> np.ndarray:
+        return np.tile(np.array(values, dtype=object), len(briefs))
+
+    cells = each_cell([f"{s}!{c}" for s, c in (form.plan.sources[k] for k in keys)])
+    for i, b in enumerate(briefs):
+        if b.moved:
+            cells[i * m:(i + 1) * m] = [b.source(form, k) for k in keys]
+    values = [round(v, 6) for b in briefs for v in b.values]  # as clean_number rounds
+    return pd.DataFrame({
+        "agency": each_part([b.agency_code for b in briefs]), "agency_name": each_part([b.agency_name for b in briefs]),
+        "region": each_part([b.region for b in briefs]), "kind": each_part([b.kind for b in briefs]),
+        "file": each_part([s.path for s in rollup.parts]),
+        "table": each_cell([t for t, _, _ in keys]), "row": each_cell([r for _, r, _ in keys]),
+        "column": each_cell([c for _, _, c in keys]),
+        "row_label": each_cell(["/".join(rows[t, r].labels) or rows[t, r].short for t, r, _ in keys]),
+        "column_label": each_cell(["/".join(cols[t, c].labels) for t, _, c in keys]),
+        "cell": cells, "value": np.array(values, dtype=float)})
 
 
 class _CallableModule(types.ModuleType):

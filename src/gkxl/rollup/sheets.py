@@ -24,7 +24,7 @@ CHUNK = 512  # rows per write into the compressed stream
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
+_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ROW = re.compile(rb'<row r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"/>')
@@ -47,7 +47,7 @@ def text(v: str) -> str:
     if not _ESCAPE.search(v):
         return v
     v = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", v)
-    v = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+    v = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v).replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
