@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable, TypeVar
 
 from . import CellKey, Form
 from .layout import SheetLayout, a1, build_layouts, cover_positions, sum_formula, text_positions
 
+T = TypeVar("T")
 _FORMULA_NORM = re.compile(r"[\s$]")
 
 
@@ -37,6 +39,17 @@ class Block:
 @dataclass
 class Plan:
     form: Form
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, name: str, build: Callable[[Form], T]) -> T:
+        """What a layer compiles from the form once and reuses for every workbook (the writer's sheet
+        plans, the reader's expectations...): kept with the form's plan, so it lives as long as the form
+        and no module keeps a cache of forms of its own."""
+        try:
+            return self._memo[name]
+        except KeyError:
+            value = self._memo[name] = build(self.form)
+            return value
 
     @cached_property
     def layouts(self) -> dict[str, SheetLayout]:
