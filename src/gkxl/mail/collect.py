@@ -177,22 +177,11 @@ class Collector:
             return [row]
         sha = hashlib.sha256(att.data).hexdigest()
         row["sha256"] = sha
-        kind = classify(att)
-        if kind == "archive":
+        what = classify(att)
+        if what == "archive":
             return self._archive(att, row, base, received, depth, budget or Budget())
-        if kind == "other":
-            packer = next((v for k, v in OTHER_ARCHIVES.items() if att.data.startswith(k)), "")
-            if packer:
-                row.update(fate=mf.UNREADABLE, detail=f"{packer} 压缩包 gkxl 无法解压；请对方直接附上 .xlsx 文件，"
-                                                      f"或改用 .zip 压缩后重发")
-                return [row]
-            detail = "Outlook 的 winmail.dat（TNEF 格式），其中的附件未能提取；请对方改用 HTML 或纯文本格式重发" \
-                if att.name.lower() == "winmail.dat" or att.content_type == "application/ms-tnef" else ""
-            row.update(fate=mf.NOT_SPREADSHEET, detail=detail)
-            return [row]
-        if kind == "legacy":
-            row.update(fate=mf.UNSUPPORTED,
-                       detail="不是支持的表格格式（.xls/.et/.csv 等）；请对方用下发的模板填写并保存为 .xlsx 后重发")
+        if what in ("other", "legacy"):
+            row.update(_not_a_workbook(att, what))
             return [row]
         if sha in self.files:
             first = self.files[sha]
@@ -201,10 +190,14 @@ class Collector:
                        detail=f"与已收取的 {first['saved_as']} 完全相同，未重复保存")
             self._note_agency(row)
             return [row]
+        return [self._save(att, row, sha, received)]
+
+    def _save(self, att: Attachment, row: dict[str, str], sha: str, received: datetime) -> dict[str, str]:
+        """A workbook seen for the first time: saved under a name gkxl makes, in its agency's folder."""
         ident, error = workbook_identity(att.data, att.name)
         if error:
             row.update(fate=mf.UNREADABLE, detail=error)
-            return [row]
+            return row
         code = ident.get("agency_code", "")
         row.update(agency_code=code, agency_name=ident.get("agency_name", ""), year=ident.get("year", ""))
         macro = att.name.lower().endswith(".xlsm") or "macroenabled" in att.content_type.lower()
@@ -230,7 +223,7 @@ class Collector:
         self.files[sha] = row
         if fate == mf.SAVED:
             self._note_agency(row)
-        return [row]
+        return row
 
     def _archive(self, att: Attachment, row: dict[str, str], base: dict[str, str], received: datetime,
                  depth: int, budget: Budget) -> list[dict[str, str]]:
@@ -285,6 +278,22 @@ class Collector:
         mark_superseded(self.rows)
         mf.write_manifest(self.path, self.rows)
         self._written = time.monotonic()
+
+
+def _not_a_workbook(att: Attachment, what: str) -> dict[str, str]:
+    """Fate and detail of an attachment that is no workbook gkxl reads: another archive format, a
+    winmail.dat, an .xls or .csv, anything else."""
+    if what == "legacy":
+        return {"fate": mf.UNSUPPORTED,
+                "detail": "不是支持的表格格式（.xls/.et/.csv 等）；请对方用下发的模板填写并保存为 .xlsx 后重发"}
+    packer = next((v for k, v in OTHER_ARCHIVES.items() if (att.data or b"").startswith(k)), "")
+    if packer:
+        return {"fate": mf.UNREADABLE,
+                "detail": f"{packer} 压缩包 gkxl 无法解压；请对方直接附上 .xlsx 文件，或改用 .zip 压缩后重发"}
+    tnef = att.name.lower() == "winmail.dat" or att.content_type == "application/ms-tnef"
+    return {"fate": mf.NOT_SPREADSHEET,
+            "detail": "Outlook 的 winmail.dat（TNEF 格式），其中的附件未能提取；请对方改用 HTML 或纯文本格式重发"
+            if tnef else ""}
 
 
 def mark_superseded(rows: list[dict[str, str]]) -> None:
