@@ -247,33 +247,13 @@ def folder_lock(directory: str | os.PathLike, *, wait: float = 10.0,
             with _HELD_LOCK:
                 _HELD[key][1] -= 1
         return
-    import fcntl
-
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
     except OSError as e:
         raise OutputError(f"无法在工作目录 {d} 中创建锁文件：{os_reason(e)}", code="OUTPUT_LOCK",
                           path=str(lock)) from None
     try:
-        deadline = time.monotonic() + max(0.0, wait)
-        waited = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as e:
-                if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
-                    break  # no locks on this file system (some network shares): work unguarded
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    pid = _lock_holder(fd)
-                    who = f"（进程 {pid}）" if pid else ""
-                    raise OutputError(f"另一个 gkxl 命令正在使用工作目录 {d}{who}，请等它结束后再运行",
-                                      code="OUTPUT_LOCKED", path=str(d)) from None
-                if not waited and on_wait is not None:
-                    on_wait(_lock_holder(fd))
-                waited = True
-                time.sleep(min(0.05, left))
+        _acquire(fd, d, wait, on_wait)
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
@@ -292,6 +272,31 @@ def folder_lock(directory: str | os.PathLike, *, wait: float = 10.0,
                 pass
     finally:
         os.close(fd)  # closing the last descriptor releases the flock
+
+
+def _acquire(fd: int, d: Path, wait: float, on_wait: Callable[[int | None], None] | None) -> None:
+    """flock the lock file, polling up to `wait` seconds; refuse, naming the holder's pid, after that."""
+    import fcntl
+
+    deadline = time.monotonic() + max(0.0, wait)
+    waited = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                return  # no locks on this file system (some network shares): work unguarded
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pid = _lock_holder(fd)
+                who = f"（进程 {pid}）" if pid else ""
+                raise OutputError(f"另一个 gkxl 命令正在使用工作目录 {d}{who}，请等它结束后再运行",
+                                  code="OUTPUT_LOCKED", path=str(d)) from None
+            if not waited and on_wait is not None:
+                on_wait(_lock_holder(fd))
+            waited = True
+            time.sleep(min(0.05, left))
 
 
 _exiting = False
