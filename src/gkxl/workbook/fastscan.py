@@ -25,11 +25,12 @@ DECL_ENC = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding="(?!utf-8")', re.
 # rare cm/vm/ph); a cell in any other shape is not counted and so sends the sheet to lxml.
 # Groups: 1 ref, 2 type; then one of: 3 a plain value; 4 a formula (as xlsxwriter, Excel and
 # LibreOffice -- aca="false" -- write it) and 5 its value; 6 an inline string (openpyxl), with its
-# "</t>" so that an empty one is seen; 7 anything else.
-_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?'
-                   rb'(?: (?:cm|vm|ph)="[0-9]+")*>(?:(?:<v>([^<]+)</v>)?</c>'
-                   rb'|<f(?: aca="false")?>([^<]+)</f>(?:<v>([^<]*)</v>)?</c>'
-                   rb'|<is><t(?: xml:space="preserve")?>([^<]*</t>)</is></c>'
+# "</t>" so that an empty one is seen; 7 anything else. Possessive quantifiers: a styled empty
+# cell (<c r="B1" s="4"/>, most of a sheet) fails at once, without backtracking.
+_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"(?: s="[0-9]++")?+(?: t="([a-zA-Z]++)")?+'
+                   rb'(?: (?:cm|vm|ph)="[0-9]++")*+>(?:(?:<v>([^<]++)</v>)?</c>'
+                   rb'|<f(?: aca="false")?>([^<]++)</f>(?:<v>([^<]*+)</v>)?</c>'
+                   rb'|<is><t(?: xml:space="preserve")?>([^<]*+</t>)</is></c>'
                    rb'|(.*?)</c>)', re.S)
 # in a formula, any "&" must start one of the five named entities (then it is unescaped later, lazily)
 _BAD_AMP = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos);)")
@@ -61,9 +62,14 @@ _CACHE_ITEM_BYTES = 4096
 
 def unescape(raw: bytes) -> str:
     """Text of character data: UTF-8 (else UnicodeDecodeError), the five named entities and
-    character references; NotCanonical for any other entity (the XML parser refuses it)."""
+    character references; NotCanonical for any other entity (the XML parser refuses it) and
+    for a carriage return (the parser makes CR LF one line feed)."""
     if b"&" not in raw:
+        if b"\r" in raw:
+            raise NotCanonical
         return raw.decode("utf-8")
+    if b"\r" in raw:
+        raise NotCanonical
     hit = _UNESCAPED.get(raw)
     if hit is not None:
         return hit
@@ -111,7 +117,7 @@ def ref_bytes(ref: bytes) -> tuple[int, int] | None:
 
 def _formula(fb: bytes) -> str | bytes:
     """A formula's text, or its checked bytes (UTF-8 with only named entities) to decode when asked."""
-    if b"&" in fb and _BAD_AMP.search(fb):
+    if (b"&" in fb and _BAD_AMP.search(fb)) or b"\r" in fb:
         return unescape(fb)  # character references, or an entity the parser refuses (NotCanonical)
     if not fb.isascii():
         fb.decode("utf-8")  # UnicodeDecodeError: not canonical
@@ -163,8 +169,8 @@ def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
     if _OPEN_END.search(body, max(last, 0)):
         return None  # a <c> start tag with no end after it: not well-formed
     found = _CELL.findall(body)  # cells with content; empty ones are <c .../>
-    if len(found) != body.count(b"</c>") or b"<c>" in body:
-        return None  # some cell is in another shape
+    if len(found) != body.count(b"</c>"):
+        return None  # some cell is in another shape (<c> without a reference too)
     values: dict[tuple[int, int], object] = {}
     extra: dict[tuple[int, int], RawCell] = {}
     shared = shared_strings() if b't="s"' in body else None
@@ -224,6 +230,8 @@ def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
                     values[pos] = value
     except (NotCanonical, UnicodeDecodeError, KeyError):
         return None
+    if extra and not values.keys().isdisjoint(extra):
+        return None  # a cell written twice, once with a formula: lxml keeps whichever came last
     pm = _PROT.search(data, end)
     protected = False
     if pm is not None:
@@ -294,3 +302,26 @@ def scan_shared(data: bytes) -> list[str] | None:
     if b"<" in tail and not tail.lstrip().startswith(b"</sst>"):
         return None
     return out
+
+
+_CUSTOM = re.compile(rb'(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<Properties xmlns="http://schemas.openxmlformats.org/'
+                     rb'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+                     rb'2006/docPropsVTypes">((?:<property fmtid="[^"<&]*+" pid="[0-9]++" name="[^"<&\t\n\r]*+">'
+                     rb'<vt:[a-z0-9]++>[^<]*+</vt:[a-z0-9]++></property>)*+)</Properties>\s*')
+_PROPERTY = re.compile(rb'<property fmtid="[^"]*" pid="[0-9]+" name="([^"]*)"><vt:([a-z0-9]+)>([^<]*)</vt:\2></property>')
+
+
+def scan_custom(data: bytes) -> dict[str, str] | None:
+    """Custom document properties as xlsxwriter, Excel and LibreOffice write them ({name: text}),
+    or None for lxml."""
+    m = _CUSTOM.fullmatch(data)
+    if m is None or DECL_ENC.match(data):
+        return None
+    body = m.group(1)
+    found = _PROPERTY.findall(body)
+    if len(found) != body.count(b"<property "):
+        return None  # an element closed by another name: not well-formed
+    try:
+        return {name.decode("utf-8"): unescape(text) for name, _t, text in found}
+    except (NotCanonical, UnicodeDecodeError):
+        return None

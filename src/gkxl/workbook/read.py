@@ -91,13 +91,49 @@ _TYPE_OF = {str: "s", float: "n", bool: "b"}
 class _BlockRead:
     """One table block of the form as the reader walks it, compiled once per form."""
 
-    __slots__ = ("sheet", "layout", "block", "labels", "cells", "sources")
+    __slots__ = ("sheet", "layout", "block", "labels", "cells", "sources", "input_keys", "input_pos",
+                 "total_keys", "total_pos", "total_formulas")
 
-    def __init__(self, bp) -> None:
+    def __init__(self, bp, expected_raw: dict) -> None:
         self.sheet, self.layout, self.block, self.labels = bp.sheet, bp.layout, bp.block, bp.labels
         # (key, (row, col), 'B5', kind, is_total) in reading order
         self.cells = [(key, (r, c), ref, kind, is_total) for key, r, c, ref, kind, is_total, _src in bp.cells]
         self.sources = {key: src for key, _r, _c, _ref, _k, _t, src in bp.cells}
+        self.input_keys = [key for key, _p, _r, _k, is_total in self.cells if not is_total]
+        self.input_pos = [pos for _k, pos, _r, _kind, is_total in self.cells if not is_total]
+        self.total_keys = [key for key, _p, _r, _k, is_total in self.cells if is_total]
+        self.total_pos = [pos for _k, pos, _r, _kind, is_total in self.cells if is_total]
+        # each total's formula as written: (text, bytes); None when only the normalised comparison can tell
+        self.total_formulas = [expected_raw.get(key) for key in self.total_keys]
+
+    def read_usual(self, vals: dict, extra: dict, identity: bool, inputs: dict, sums: dict, reported: dict) -> bool:
+        """The whole block at once when it is as nearly every return has it -- every input a whole
+        number within range, every total its formula with a number in range -- and then True;
+        else False and nothing is touched (the caller reads cell by cell). Nothing here can be a finding."""
+        try:
+            ins = list(map(vals.__getitem__, self.input_pos))
+            if not all(map(float.is_integer, ins)):  # TypeError: text or a boolean
+                return False
+            tots = list(map(extra.__getitem__, self.total_pos))
+        except (KeyError, TypeError):
+            return False
+        if ins and (min(ins) < 0.0 or max(ins) > MAX_VALUE):
+            return False
+        xs = []
+        for c, want in zip(tots, self.total_formulas):
+            x = c.value
+            if not c.has_formula or c.type != "n" or x.__class__ is not float or not -MAX_VALUE <= x <= MAX_VALUE:
+                return False
+            if identity:
+                f = c._formula
+                if f and (want is None or f != want[f.__class__ is bytes]):
+                    return False  # written otherwise: compared normalised, cell by cell
+            xs.append(x)
+        counts = list(map(int, ins))
+        inputs.update(zip(self.input_keys, counts))
+        sums.update(zip(self.input_keys, counts))
+        reported.update(zip(self.total_keys, map(clean_number, xs)))
+        return True
 
 
 class _FormRead:
@@ -105,10 +141,10 @@ class _FormRead:
     as the workbook should hold it (normalised; and as bytes and text, compared raw first)."""
 
     def __init__(self, form: Form) -> None:
-        self.blocks = [_BlockRead(bp) for bp in form.plan.blocks]
         self.expected = form.plan.formulas_normalised
         self.expected_raw: dict[CellKey, tuple[str, bytes]] = {
             k: (v, v.encode("utf-8")) for k, v in self.expected.items() if _formula_norm(v) == v}
+        self.blocks = [_BlockRead(bp, self.expected_raw) for bp in form.plan.blocks]
 
 
 _PLANS: "weakref.WeakKeyDictionary[Form, _FormRead]" = weakref.WeakKeyDictionary()
@@ -189,8 +225,10 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         vals, extra = raw.values, raw.extra
         dates = date_cells(book, wsname)
         if not dr and not dc and wsname == sname:
-            cells = br.cells
             sources.update(br.sources)
+            if not dates and br.read_usual(vals, extra, total_by == "identity", inputs, sums, reported):
+                continue
+            cells = br.cells
         else:  # moved, or on a renamed sheet
             cells = []
             for key, (r, c), _ref, kind, is_total in br.cells:

@@ -2,7 +2,7 @@
 
 A number typed into a count is not valid when the cell shows it as a date (values.classify).
 gkxl's templates have no date style at all, so the usual return pays for one small part
-(styles.xml, its reading cached by its bytes) and nothing per cell.
+(styles.xml, its reading remembered by its stored bytes) and nothing per cell.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .cells import ref_pos
-from .xlsx import RawBook, _read_part
+from .xlsx import RawBook, parsed_part
 
 # number formats that show a date or time: the built-in ids, and codes with date or time letters
 # outside quotes, brackets and escapes ("yyyy-mm-dd", "m月d日", "h:mm")
@@ -23,7 +23,7 @@ _XF_FMT = re.compile(rb'\bnumFmtId="(\d+)"')
 _CELL_STYLE = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
 _ATTR_R = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _ATTR_S = re.compile(rb'\bs="(\d+)"')
-_DATE_XF_CACHE: dict[bytes, frozenset[int]] = {}  # styles.xml (the bytes themselves: exact) -> date styles
+_DATE_XF_CACHE: dict[tuple, frozenset[int]] = {}  # styles.xml, by its stored bytes -> its date styles
 _NONE: frozenset = frozenset()
 
 
@@ -47,25 +47,22 @@ def date_styles(book: RawBook) -> frozenset[int]:
     part = "xl/styles.xml" if "xl/styles.xml" in names else next((n for n in names if n.endswith("styles.xml")), None)
     out = _NONE
     if part is not None:
-        data = _read_part(book._zip, part, book.path, book._budget)
-        out = _DATE_XF_CACHE.get(data)  # type: ignore[assignment]
-        if out is None:
-            codes = {int(i): c.decode("utf-8", "replace").replace("&quot;", '"').replace("&amp;", "&")
-                     for i, c in _NUMFMT.findall(data)}
-            m = _CELLXFS.search(data)
-            found = set()
-            for i, attrs in enumerate(_XF.findall(m.group(1)) if m else []):
-                fm = _XF_FMT.search(attrs)
-                fid = int(fm.group(1)) if fm else 0
-                if is_date_format(fid, codes.get(fid)):
-                    found.add(i)
-            out = frozenset(found) if found else _NONE
-            if len(_DATE_XF_CACHE) > 64:
-                _DATE_XF_CACHE.clear()
-            if len(data) <= 1 << 20:
-                _DATE_XF_CACHE[data] = out
+        out = parsed_part(book._zip, part, book.path, book._budget, _DATE_XF_CACHE, _date_xfs)
     memo["date_styles"] = out
     return out
+
+
+def _date_xfs(data: bytes) -> frozenset[int]:
+    codes = {int(i): c.decode("utf-8", "replace").replace("&quot;", '"').replace("&amp;", "&")
+             for i, c in _NUMFMT.findall(data)}
+    m = _CELLXFS.search(data)
+    found = set()
+    for i, attrs in enumerate(_XF.findall(m.group(1)) if m else []):
+        fm = _XF_FMT.search(attrs)
+        fid = int(fm.group(1)) if fm else 0
+        if is_date_format(fid, codes.get(fid)):
+            found.add(i)
+    return frozenset(found) if found else _NONE
 
 
 def date_cells(book: RawBook, sheet: str) -> frozenset[tuple[int, int]]:

@@ -200,40 +200,90 @@ def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
             raise _fail(path, "这是 Word 文档，不是 Excel 工作簿", "READ_NOT_XLSX")
         raise _fail(path, "不是 Excel 工作簿（缺少 workbook.xml），文件可能已损坏", "READ_CORRUPT")
     wb_dir = posixpath.dirname(wb_part)
-    wb = _xml(_read_part(zf, wb_part, path, budget), wb_part, path)
     rels_name = posixpath.join(wb_dir, "_rels", posixpath.basename(wb_part) + ".rels")
+    entries, locked = parsed_part(zf, wb_part, path, budget, _WORKBOOKS, lambda data: _workbook(data, wb_part, path))
     targets_by_id: dict[str, str] = {}
     sst_path = None
     if rels_name in names:
-        for rel in _xml(_read_part(zf, rels_name, path, budget), rels_name, path):
-            t = _resolve(wb_dir, rel.get("Target", ""))
-            targets_by_id[rel.get("Id", "")] = t
-            if rel.get("Type", "").endswith("/sharedStrings"):
-                sst_path = t
+        targets_by_id, sst_path = parsed_part(zf, rels_name, path, budget, _RELS,
+                                              lambda data: _relationships(data, wb_dir, rels_name, path))
     sheet_names: list[str] = []
     states: dict[str, str] = {}
     targets: dict[str, str] = {}
-    sheets_el = wb.find(M + "sheets")
-    for sh in (sheets_el if sheets_el is not None else []):
-        nm = sh.get("name", "")
-        rid = sh.get("{%s}id" % NS_REL, "")
+    for nm, state, rid in entries:
         sheet_names.append(nm)
-        states[nm] = sh.get("state", "visible")
+        states[nm] = state
         if rid in targets_by_id and targets_by_id[rid] in names:
             targets[nm] = targets_by_id[rid]
+    custom: dict[str, str] = {}
+    if "docProps/custom.xml" in names:
+        data = _read_part(zf, "docProps/custom.xml", path, budget)
+        got = fastscan.scan_custom(data) if FAST_SCAN else None
+        if got is None:
+            for prop in _xml(data, "docProps/custom.xml", path):
+                if len(prop):
+                    custom[prop.get("name", "")] = prop[0].text or ""
+        else:
+            custom = got
+    has_macros = any(n.lower().endswith("vbaproject.bin") for n in names if n[-3:].lower() == "bin")
+    return RawBook(path, sheet_names, states, locked, custom, has_macros, zf, targets,
+                   _budget=budget, _sst_path=sst_path)
+
+
+# what the small parts that repeat from return to return say, by their stored bytes (zipread.Package.stored)
+_WORKBOOKS: dict[tuple, tuple] = {}
+_RELS: dict[tuple, tuple] = {}
+_SMALL_PART = 1 << 16
+
+
+def parsed_part(book_zip: Package, name: str, path: str, budget: list[int], cache: dict, parse):
+    """parse(the part's bytes), remembered by the part's stored bytes: the workbook, its relationships
+    and its styles are the same in every return a program saves from one template. The bounds are
+    those of _read_part; what is remembered is immutable."""
+    info = book_zip.names.get(name)
+    key = None
+    if info is not None and info.file_size <= _SMALL_PART:
+        try:
+            key = book_zip.stored(name)
+        except zipfile.BadZipFile:
+            key = None  # _read_part says what is wrong
+        if key is not None:
+            hit = cache.get(key)
+            if hit is not None and info.file_size <= budget[0]:
+                budget[0] -= info.file_size
+                return hit
+    out = parse(_read_part(book_zip, name, path, budget))
+    if key is not None:
+        if len(cache) >= 256:
+            cache.clear()
+        cache[key] = out
+    return out
+
+
+def _workbook(data: bytes, part: str, path: str) -> tuple[tuple, bool]:
+    """((sheet name, state, relationship id) for each sheet in order, structure locked)."""
+    wb = _xml(data, part, path)
+    sheets_el = wb.find(M + "sheets")
+    rid_attr = "{%s}id" % NS_REL
+    entries = tuple((sh.get("name", ""), sh.get("state", "visible"), sh.get(rid_attr, ""))
+                    for sh in (sheets_el if sheets_el is not None else []))
     prot = wb.find(M + "workbookProtection")
     # LibreOffice writes a bare <workbookProtection/> for a protected structure;
     # Excel and WPS drop the element when protection is removed.
     locked = prot is not None and prot.get("lockStructure", "1") in ("1", "true")
-    custom: dict[str, str] = {}
-    if "docProps/custom.xml" in names:
-        root = _xml(_read_part(zf, "docProps/custom.xml", path, budget), "docProps/custom.xml", path)
-        for prop in root:
-            if len(prop):
-                custom[prop.get("name", "")] = (prop[0].text or "")
-    has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
-    return RawBook(path, sheet_names, states, locked, custom, has_macros, zf, targets,
-                   _budget=budget, _sst_path=sst_path)
+    return entries, locked
+
+
+def _relationships(data: bytes, wb_dir: str, part: str, path: str) -> tuple[dict[str, str], str | None]:
+    """(target by relationship id, the shared strings part)."""
+    targets: dict[str, str] = {}
+    sst_path = None
+    for rel in _xml(data, part, path):
+        t = _resolve(wb_dir, rel.get("Target", ""))
+        targets[rel.get("Id", "")] = t
+        if rel.get("Type", "").endswith("/sharedStrings"):
+            sst_path = t
+    return targets, sst_path
 
 
 def _parse_shared(book: RawBook) -> list[str]:

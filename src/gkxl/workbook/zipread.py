@@ -67,18 +67,8 @@ class Package:
         if self._zf is not None:
             with self._zf.open(name) as fh:
                 return fh.read(limit + 1)
+        start, end = self._span(m)
         data = self._data
-        if m.offset + _LOCAL.size > len(data):
-            raise zipfile.BadZipFile("local header out of range")
-        sig, _v, flags, _meth, _t, _d, _crc, _cs, _us, n_len, e_len = _LOCAL.unpack_from(data, m.offset)
-        if sig != b"PK\x03\x04":
-            raise zipfile.BadZipFile("bad local header")
-        start = m.offset + _LOCAL.size + n_len + e_len
-        if data[m.offset + _LOCAL.size:m.offset + _LOCAL.size + n_len] != m.name.encode("utf-8"):
-            raise zipfile.BadZipFile("name in directory and header differ")
-        end = start + m.compress_size
-        if end > len(data):
-            raise zipfile.BadZipFile("member data truncated")
         if m.method == 0:
             out = data[start:min(end, start + limit + 1)]
             if len(out) > limit:
@@ -93,6 +83,31 @@ class Package:
         if len(out) != m.file_size or zlib.crc32(out) != m.crc:
             raise zipfile.BadZipFile(f"bad CRC-32 or size for {m.name}")
         return out
+
+    def stored(self, name: str) -> tuple | None:
+        """What determines the member's content -- (method, CRC-32, size, its bytes as stored) --
+        to look up what was made of the very same member before; None when zipfile reads this
+        package. Reading such a member again gives the same bytes, or the same error."""
+        if self._zf is not None or not ENABLED:
+            return None
+        m = self.names[name]
+        start, end = self._span(m)
+        return (m.method, m.crc, m.file_size, self._data[start:end])
+
+    def _span(self, m: Member) -> tuple[int, int]:
+        data = self._data
+        if m.offset + _LOCAL.size > len(data):
+            raise zipfile.BadZipFile("local header out of range")
+        sig, _v, flags, _meth, _t, _d, _crc, _cs, _us, n_len, e_len = _LOCAL.unpack_from(data, m.offset)
+        if sig != b"PK\x03\x04":
+            raise zipfile.BadZipFile("bad local header")
+        start = m.offset + _LOCAL.size + n_len + e_len
+        if data[m.offset + _LOCAL.size:m.offset + _LOCAL.size + n_len] != m.name.encode("utf-8"):
+            raise zipfile.BadZipFile("name in directory and header differ")
+        end = start + m.compress_size
+        if end > len(data):
+            raise zipfile.BadZipFile("member data truncated")
+        return start, end
 
     def close(self) -> None:
         if self._zf is not None:
