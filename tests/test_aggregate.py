@@ -305,3 +305,17 @@ def test_tidy_is_the_table_of_every_number(city):
     want = pd.DataFrame(rows, columns=["agency", "agency_name", "region", "kind", "file", "table", "row", "column",
                                        "row_label", "column_label", "cell", "value"])
     pd.testing.assert_frame_equal(city.tidy(), want)
+
+
+def test_long_csv_streamed_is_the_csv_of_tidy(roster):
+    """rollup.longtable writes the --csv long table a line at a time: the same bytes as csv_bytes(tidy())."""
+    from gkxl.files.tabular import csv_bytes
+    from gkxl.rollup.longtable import long_csv_bytes
+
+    r = aggregate([SAMPLES / "2025"], roster)
+    b = r.parts[0].result
+    for i, v in enumerate((0.1 + 0.2, 1e16, 1.23456789, 5e-7, 123456789012.5)):
+        b.values[i] = v
+    b.agency_name = '=cmd|"x"'  # quoted and neutralised
+    r.parts[1].result.moved = {r.form.input_cells[0]: ("别处", "Z9")}
+    assert long_csv_bytes(r) == csv_bytes(r.tidy())
