@@ -125,7 +125,25 @@ def map_texts(src: SourceDoc, form: Form, title: str) -> dict[str, str]:
             continue
         if current is not None:
             out.setdefault(current, []).append(text)
+    _sub_texts_in_main(secs, out)
     return {k: "\n".join(v) for k, v in out.items()}
+
+
+def _sub_texts_in_main(secs, out: dict[str, list[str]]) -> None:
+    """A sub-part printed without its own heading, inside its section's text: "六、其他需要报告的事项" with
+    "全年收取政府信息公开信息处理费 0 元" and no "信息处理费收取情况" heading. A paragraph of the section's
+    main text that names the sub-part (five characters of its label in a row: "信息处理费") is its text."""
+    for sec in secs:
+        main = next((f.id for f, sub in sec.texts if not sub), None)
+        for fld, sub in sec.texts:
+            if not sub or out.get(fld.id) or not main or not out.get(main):
+                continue
+            lab = norm(sub)
+            names = {lab[i:i + 5] for i in range(len(lab) - 4)}
+            hit = [p for p in out[main] if any(n in norm(p) for n in names)]
+            if hit:
+                out[fld.id] = hit
+                out[main] = [p for p in out[main] if p not in hit]
 
 
 def _heading(text: str, secs) -> str | None:
@@ -154,7 +172,9 @@ def map_document(src: SourceDoc, form: Form, *, stream: bool = True) -> Mapped:
     out = Mapped(form=form)
     out.agency, out.year, title = find_identity(src, form)
     out.title = title
-    out.texts = map_texts(src, form, title)
+    texts = map_texts(src, form, title)
+    only_sub = {k for k, v in texts.items() if not v}  # its section's text was all its sub-part's (the fee)
+    out.texts = {k: v for k, v in texts.items() if v}
     m = TableMapper(form)
     index = 0
     for b in src.blocks:
@@ -188,7 +208,7 @@ def map_document(src: SourceDoc, form: Form, *, stream: bool = True) -> Mapped:
     out.unmapped.extend(_missing(form, m, out))
     out.notes.extend(src.notes)
     for t in form.texts:
-        if not out.texts.get(t.id):
+        if not out.texts.get(t.id) and t.id not in only_sub:
             out.notes.append(f"文字部分“{t.label}”：报告中没有找到，已留空")
     return out
 
@@ -265,5 +285,6 @@ def _missing(form: Form, m: TableMapper, out: Mapped) -> list[str]:
             for c in t.columns:
                 key = (t.id, r.id, c.id)
                 if key in form.derived and key not in out.totals and (t.id, r.id) in m.seen_rows:
-                    out.notes.append(f"{form.label_of(key)}：报告中没有这个合计，按各项之和计算")
+                    how = "这个合计为空白" if key in m.blank else "没有这个合计"
+                    out.notes.append(f"{form.label_of(key)}：报告中{how}，按各项之和计算")
     return lines
