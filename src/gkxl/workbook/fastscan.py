@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from .cells import RawCell, unescape_named
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -23,13 +25,15 @@ _HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<worksheet\s[^>]*x
 DECL_ENC = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding="(?!utf-8")', re.I)
 # One cell with content. Attributes in the order every writer we know uses (r, s, t, then the
 # rare cm/vm/ph); a cell in any other shape is not counted and so sends the sheet to lxml.
-# Groups: 1 ref, 2 type; then one of: 3 a plain value; 4 a formula (as xlsxwriter, Excel and
-# LibreOffice -- aca="false" -- write it) and 5 its value; 6 an inline string (openpyxl), with its
+# Groups: 1 ref, 2 type; then one of: 3 a plain value; 4 a formula (as xlsxwriter, LibreOffice --
+# aca="false" -- and Excel -- shared formulas -- write it: ">text</f>", or "/>" for a shared formula's
+# other cells) and 5 its value; 6 an inline string (openpyxl), with its
 # "</t>" so that an empty one is seen; 7 anything else. Possessive quantifiers: a styled empty
 # cell (<c r="B1" s="4"/>, most of a sheet) fails at once, without backtracking.
 _CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"(?: s="[0-9]++")?+(?: t="([a-zA-Z]++)")?+'
                    rb'(?: (?:cm|vm|ph)="[0-9]++")*+>(?:(?:<v>([^<]++)</v>)?</c>'
-                   rb'|<f(?: aca="false")?>([^<]++)</f>(?:<v>([^<]*+)</v>)?</c>'
+                   rb'|<f(?: aca="false"| t="shared"(?: ref="[A-Z]++[0-9]++(?::[A-Z]++[0-9]++)?+")?+ si="[0-9]++")?+'
+                   rb'(>[^<]++</f>|/>)(?:<v>([^<]*+)</v>)?</c>'
                    rb'|<is><t(?: xml:space="preserve")?>([^<]*+</t>)</is></c>'
                    rb'|(.*?)</c>)', re.S)
 # in a formula, any "&" must start one of the five named entities (then it is unescaped later, lazily)
@@ -43,9 +47,10 @@ _SST_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>\s*)?<sst\s[^>]*xml
 _SI_PLAIN = re.compile(rb'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</si>')
 _T = re.compile(rb'<t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)')
 _PHONETIC = re.compile(rb'<rPh(?: [^>]*)?>(?:(?!</rPh>).)*</rPh>|<phoneticPr(?: [^>]*)?/>', re.S)
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
-_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _NAMED = (b"&lt;", b"&gt;", b"&amp;", b"&quot;", b"&apos;")
+# for one run of character data: no DTD, no entity but XML's own, no network (nothing else can be in it:
+# the scan's patterns take no "<")
+_TEXT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 class NotCanonical(Exception):
@@ -73,8 +78,11 @@ def unescape(raw: bytes) -> str:
     hit = _UNESCAPED.get(raw)
     if hit is not None:
         return hit
-    if b"&#" in raw:
-        out = _unescape_refs(raw.decode("utf-8"))
+    if b"&#" in raw:  # character references (openpyxl writes every CJK character as one): libxml2 decodes them
+        try:
+            out = etree.fromstring(b"<t>" + raw + b"</t>", _TEXT_PARSER).text or ""
+        except etree.XMLSyntaxError:
+            raise NotCanonical from None  # an entity XML does not define, a character XML does not allow
     else:
         rest = raw
         for e in _NAMED:
@@ -86,23 +94,6 @@ def unescape(raw: bytes) -> str:
         if len(_UNESCAPED) >= _CACHE_ITEMS:
             _UNESCAPED.clear()
         _UNESCAPED[raw] = out
-    return out
-
-
-def _unescape_refs(text: str) -> str:
-    """Named entities and character references (openpyxl writes every CJK character as &#NNNNN;)."""
-
-    def one(m: re.Match) -> str:
-        e = m.group(1)
-        if e[0] == "#":
-            n = int(e[2:], 16) if e[1] in "xX" else int(e[1:])
-            if not (0 < n < 0x110000):
-                raise NotCanonical
-            return chr(n)
-        return _ENTITIES[e]
-    out = _ENTITY.sub(one, text)
-    if "&" in _ENTITY.sub("", text):
-        raise NotCanonical  # an entity we do not expand: let the XML parser refuse it
     return out
 
 
@@ -202,7 +193,7 @@ def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
                 if pos is None:
                     continue
                 value, typ = _typed(t, fv or None, shared)
-                extra[pos] = RawCell(value, typ, _formula(fb), True)
+                extra[pos] = RawCell(value, typ, _formula(fb[1:-4]) if fb[0] == 62 else "", True)  # 62: ">"
             elif inline or other:
                 pos = ref_get(ref) or ref_bytes(ref)
                 if pos is None:
@@ -282,6 +273,8 @@ def scan_shared(data: bytes) -> list[str] | None:
             if len(plain) == n_si:  # xlsxwriter, Excel: no runs at all
                 if b"\x00" in data:
                     return None  # not allowed in XML; the separator below must be free
+                if b"&#" in data:
+                    return [unescape(t) for t in plain]
                 return unescape(b"\x00".join(plain)).split("\x00")  # one decode for all
         first = data.find(b"<si>")
         last = data.rfind(b"</si>")
