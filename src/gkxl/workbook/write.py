@@ -44,9 +44,11 @@ __all__ = [  # the public names, as importers have used them from gkxl.workbook.
     "PASS_TEXT", "PASS_WARN", "STATUS_CELL", "BLIND_NOTE", "SIGNATURES", "COMMENT_OPTIONS", "GENERIC_INSTRUCTIONS",
     "GENERIC_PROMPTS", "TEXT_COL_WIDTH", "INSTRUCTIONS_WIDTH", "TEXT_FONT", "COUNT_ROW0", "COUNT_COL", "RULE_COL",
     "HELPER_COL0", "GENERAL_REF", "GENERAL_NAME", "FORMATS", "Formats",
-    "_encode_password", "_protect_structure", "_LockedWorkbook", "_Sheet", "_Writer", "_Refs", "_rects",
-    "_rect_ref", "_ranges",
 ]
+# private names of the old single module stay importable from here too (tests import _encode_password)
+_OLD_PRIVATE = (_encode_password, _protect_structure, _LockedWorkbook, _Sheet, _Writer, _Refs, _rects, _rect_ref,
+                _ranges)
+
 
 def prefill_from_prior(form: Form, prior: Mapping[CellKey, Number]) -> tuple[dict[CellKey, Number], set[CellKey]]:
     """Inputs that last year's return determines exactly (compare rules of the
