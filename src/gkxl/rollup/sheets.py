@@ -53,21 +53,30 @@ def text(v: str) -> str:
 
 def _rows_xml(lst: ListRows) -> Iterable[bytes]:
     """The list's <row> elements, CHUNK rows at a time."""
-    cols = [col_letter(j) for j in range(lst.ncols)]
     styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in lst.formats]
     styles += [""] * (lst.ncols - len(styles))
+    opens = [f'<c r="{col_letter(j)}' for j in range(lst.ncols)]
+    strs = [f'{s} t="inlineStr"><is><t xml:space="preserve">' for s in styles]
+    nums = [f"{s}><v>" for s in styles]
+    search = _ESCAPE.search
     buf: list[str] = []
+    add = buf.append
     for i, row in enumerate(lst.rows, start=lst.first + 1):
         n = str(i)
-        buf.append(f'<row r="{n}">')
-        for c, s, v in zip(cols, styles, row):
-            if v is None or v == "":
+        add(f'<row r="{n}">')
+        for o, st, nu, v in zip(opens, strs, nums, row):
+            t = type(v)
+            if t is float or t is int:
+                add(f'{o}{n}"{nu}{v:.16G}</v></c>')
+            elif v is None or v == "":
                 continue
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                buf.append(f'<c r="{c}{n}"{s}><v>{v:.16G}</v></c>')
+            elif t is str:
+                add(f'{o}{n}"{st}{text(v) if search(v) else v}</t></is></c>')
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                add(f'{o}{n}"{nu}{v:.16G}</v></c>')
             else:
-                buf.append(f'<c r="{c}{n}"{s} t="inlineStr"><is><t xml:space="preserve">{text(str(v))}</t></is></c>')
-        buf.append("</row>")
+                add(f'{o}{n}"{st}{text(str(v))}</t></is></c>')
+        add("</row>")
         if i % CHUNK == 0:
             yield "".join(buf).encode("utf-8")
             buf.clear()
