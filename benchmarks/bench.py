@@ -11,7 +11,10 @@ What it measures, on the same generated files:
   openpyxl load_workbook of the same files and beside the raw cost of
   unzipping and parsing their XML parts (the floor for reading);
 - aggregating: seconds and peak memory for each size, one process and all
-  cores (each run in its own process, so peak memory is its own).
+  cores (each run in its own process, so peak memory is its own), with the
+  library call on a plain folder of gkxl-written returns. The command in a
+  working folder (the ledger) on LibreOffice-saved returns, with the cost of
+  each phase, is benchmarks/aggregate_bench.py.
 
 Returns are realistic (gkxl.fake): a few hundred distinct returns are
 written, then copied under new agency codes (the identity in the package is
