@@ -19,6 +19,8 @@ from conftest import ROOT, needs_lo
 from corpus import cases, edit, sheet_part, write_good, zip_edit
 from gkxl import xlsx
 from gkxl.form import load_form
+from gkxl.workbook import read
+from gkxl.workbook.read import read_return
 
 FORM = load_form("gb2021")
 
@@ -53,8 +55,20 @@ def test_samples_scan_fast_and_equal():
 
 
 @pytest.mark.parametrize("case", [c for c in cases(FORM) if c.status != "unreadable"], ids=lambda c: c.name)
-def test_corpus_reads_the_same(case, tmp_path):
-    both_ways(case.build(tmp_path / f"{case.name}.xlsx"))
+def test_corpus_reads_the_same(case, tmp_path, monkeypatch):
+    """Sheet by sheet, and the whole return: the fast scan with the whole-block reading of read.py
+    against lxml cell by cell (every tampering, typo and odd value of the corpus)."""
+    p = case.build(tmp_path / f"{case.name}.xlsx")
+    both_ways(p)
+    xlsx.clear_caches()
+    fast = read_return(p)
+    monkeypatch.setattr(read._BlockRead, "read_usual", lambda *a, **k: False)
+    monkeypatch.setattr(xlsx, "FAST_SCAN", False)
+    slow = read_return(p)
+    assert fast.values == slow.values and fast.inputs == slow.inputs and fast.reported == slow.reported
+    assert list(fast.inputs) == list(slow.inputs) and fast.sources == slow.sources
+    assert fast.texts == slow.texts and fast.cover == slow.cover and fast.identity == slow.identity
+    assert [(f.rule, f.cell, f.message) for f in fast.findings] == [(f.rule, f.cell, f.message) for f in slow.findings]
 
 
 def test_openpyxl_save_is_scanned(tmp_path):
