@@ -48,6 +48,9 @@ CORPUS = {
     "hongze_2024.raw.txt": ("separate blocks", "gb2021p6", "淮安市洪泽区人民政府", 2024, 0.15),
     # the site's text versions: cells run together; 行政规范性文件's three cells have no sum to cut them by,
     # and the fee's 6 decimals are more than the form's amount cell takes (4)
+    # 2019 format: table 二's triples run together with no sum (7 cells missing, said); "35-15" is two cells
+    # cut by the sign (never 3 | 5), its -15 not a count (said); the (七) row read by its own sum
+    "pingtan_2020.txt": ("run-together", "gb2019", "平潭综合实验区", 2020, 0.95),
     "pingtan_2021.txt": ("run-together", "gb2021", "平潭综合实验区", 2021, 0.98),
     "pingtan_2022.txt": ("run-together", "gb2021", "平潭综合实验区", 2022, 0.98),  # its part 四 heading misprinted
     "pingtan_2023.txt": ("run-together", "gb2021", "平潭综合实验区", 2023, 0.98),
@@ -230,6 +233,8 @@ FAULTS = {
     "hongze_2023.layout.txt": [("T4-AFTER-TOTAL", 0, 5), ("T4-REVIEW-TOTAL", 0, 11)],
     "hongze_2024.pdf": [("A-CLAIM", 17, (95,))],
     "hongze_2024.layout.txt": [("A-CLAIM", 17, (95,))],  # the sentence wrapped over two lines
+    # the issue's "(七)总计 that is not the sum of its rows"
+    "pingtan_2020.txt": [("T3-RESULTS-TOTAL", 20, 26), ("T3-RESULTS-TOTAL", 21, 27)],
     **{f"shanghai_govoffice_2019.{x}": [("A-CLAIM", 258, (275,)), ("A-CLAIM", 265, (337,))]
        for x in ("html", "copy.txt", "docx")},
     # 2023's page (and its copies) against 2024 in every form whose 行政规范性文件 cells could be read

@@ -121,3 +121,29 @@ def test_row_ways_and_solve(form):
     # two rows that only the column sums tell apart
     eqs = equations(form)
     assert any(e.rule == "T3-RESULTS-TOTAL" for e in eqs) and any(e.rule == "T3-BALANCE" for e in eqs)
+
+
+def test_a_signed_number_glued_on_is_its_own_cell():
+    """Pingtan 2020's '行政事业性收费35-15' (2019 table 二: 上一年项目数量, 本年增/减): two cells cut by the
+    sign — never '35' alone cut into 3 | 5. The -15 is no count: said, and the row is not used."""
+    from gkxl.form import load_form
+
+    f19 = load_form("gb2019")
+    text = ("二、主动公开政府信息情况第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费35-15"
+            "第二十条第（九）项")
+    res = read_stream(_lines(text), f19)
+    assert res.values.get(("t2d", "fees", "prior_items")) == "35"
+    assert res.values.get(("t2d", "fees", "change")) == "-15"  # read as printed; refused as a count later
+    assert not any(v in ("3", "5") for k, v in res.values.items() if k[0] == "t2d")
+
+
+def test_a_row_read_by_its_own_sum_when_the_others_disagree(form):
+    """'（七）总计20 0 00 0 121' cuts one way by its own sum (20 + 1 = 21) even where the result rows above
+    add to 26: the row is read as printed, for audit to show the report's fault (not lost with it)."""
+    cells = [("t3", "results_total", c.id) for c in form.tables["t3"].columns]
+    ways = row_ways(["20", "0", "00", "0", "121"], 7) or []
+    known = {("t3", r, c.id): 0.0 for r in form.tables["t3"].row_ids() if r not in ("results_total",)
+             for c in form.tables["t3"].columns}
+    known.update({("t3", "disclosed", "natural"): 26.0, ("t3", "disclosed", "total"): 26.0})
+    certain, _ = solve({"x": (cells, ways)}, known, equations(form))
+    assert [certain[k] for k in cells] == ["20", "0", "0", "0", "0", "1", "21"]

@@ -114,6 +114,12 @@ def _material(text: str, start: int, stop: int) -> tuple[list[str], int]:
         if not m:
             break
         num = m.group(1)
+        if len(num) < len(tok) and re.match(r"[+-]\d", tok[len(num):]):
+            # a signed number glued on ("35-15": 上一年项目数量 35, 本年增/减 -15): the sign is a cut,
+            # and the material goes on (never "35" alone, which two cells would then split as 3 | 5)
+            toks.append(num)
+            i += len(num)
+            continue
         if len(num) < len(tok):  # digits then text: "3200000326.属于…" -> the "6." is numbering
             rest = tok[len(num):]
             mm = re.match(r"^(\d+)$", num)
