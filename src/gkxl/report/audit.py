@@ -19,97 +19,25 @@ are not faults.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import GkxlError
-from ..findings import CATALOGUE, Finding
-from ..form import CellKey, Form, load_form
+from ..findings import Finding
+from ..form import CellKey, Form
 from ..form.compute import EPS, Number, clean_number, evaluate
 from .claims import check_claims
 from .importer import REPORT_SUFFIXES, candidate_forms, choose_form, read_source
-from .labels import norm
 from .mapping import Mapped
 from .source import Para
+# the parts of the audit, each in its own module; the names stay importable from here
+from .audit_book import write_audit_workbook
+from .audit_model import AUDIT_CODES, KIND_ZH, STATUS_ZH, ReportAudit, _fmt, _where_of, category, is_fault
+from .audit_years import agency_groups, cross_year
 
-# the audit's own findings are in the one catalogue (gkxl.findings): A-CLAIM, A-CARRY, A-VALID
-AUDIT_CODES = {k: CATALOGUE[k] for k in ("A-CLAIM", "A-CARRY", "A-VALID")}
-KIND_ZH = {"pdf": "PDF", "html": "网页", "docx": "Word", "text": "文字", "md": "Markdown"}
-STATUS_ZH = {"ok": "未发现问题", "faults": "有问题", "unreadable": "无法读取"}
-
-
-@dataclass
-class ReportAudit:
-    """The outcome for one file (plain data: crosses process boundaries, serialises to JSON)."""
-
-    path: str
-    status: str = "ok"  # ok | faults | unreadable
-    error: str = ""
-    error_code: str = ""
-    kind: str = ""
-    agency: str = ""
-    year: int | None = None
-    form: str = ""
-    form_title: str = ""
-    found: int = 0  # cells placed
-    cells: int = 0  # cells of the form
-    missing: list[str] = field(default_factory=list)  # what could not be placed, and why
-    findings: list[Finding] = field(default_factory=list)
-    rules_checked: int = 0
-    rules_unchecked: int = 0  # rules not judged: a cell they need is missing
-    values: dict[CellKey, Number] = field(default_factory=dict)
-    sources: dict[CellKey, str] = field(default_factory=dict)
-
-    @property
-    def faults(self) -> list[Finding]:
-        return [f for f in self.findings if is_fault(f)]
-
-    @property
-    def completeness(self) -> float:
-        return self.found / self.cells if self.cells else 0.0
-
-    def to_dict(self) -> dict:
-        return {
-            "file": self.path, "status": self.status, "error": self.error, "error_code": self.error_code,
-            "kind": self.kind, "agency": self.agency, "year": self.year, "form": self.form,
-            "cells_read": self.found, "cells": self.cells, "completeness": round(self.completeness, 4),
-            "missing": self.missing, "rules_checked": self.rules_checked, "rules_unchecked": self.rules_unchecked,
-            "faults": len(self.faults),
-            "findings": [_finding_dict(f) for f in self.findings],
-        }
-
-
-def _finding_dict(f: Finding) -> dict:
-    d = asdict(f)
-    d["severity"] = str(f.severity)
-    d["category"] = category(f)
-    return d
-
-
-def is_fault(f: Finding) -> bool:
-    """A fault of the report (not a plausibility note): fails the audit."""
-    return not f.rule.startswith("P-")
-
-
-def category(f: Finding) -> str:
-    if f.rule == "A-CLAIM":
-        return "正文与统计表"
-    if f.rule in ("A-CARRY", "A-VALID"):
-        return "跨年度"
-    if f.rule.startswith("P-"):
-        return "合理性"
-    return "表内规则"
-
-
-def _fmt(x: Number) -> str:
-    return str(clean_number(x))
-
-
-def _where_of(m_sources: dict[CellKey, str], keys: Iterable[CellKey]) -> list[str]:
-    return [m_sources[k] for k in keys if m_sources.get(k)]
-
+__all__ = ["AUDIT_CODES", "KIND_ZH", "STATUS_ZH", "ReportAudit", "agency_groups", "audit_file", "audit_paths",
+           "category", "cross_year", "exit_code", "is_fault", "report_files", "summary", "table_rules",
+           "write_audit_workbook"]
 
 def table_rules(form: Form, values: dict[CellKey, Number], sources: dict[CellKey, str]
                 ) -> tuple[list[Finding], int, int]:
@@ -244,110 +172,6 @@ def audit_file(path: str | os.PathLike, forms: list[Form] | None = None) -> Repo
     return res
 
 
-def _agency_key(name: str) -> str:
-    return norm(name or "")
-
-
-# "淮安市洪泽区人民政府" is titled "洪泽区人民政府" in another year: the longer name adds higher divisions
-_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:区|县|市|旗)[\u4e00-\u9fff]{2,}")
-_DIVISION_END = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区)$")
-
-
-def _adds_divisions(longer: str, shorter: str) -> bool:
-    return len(longer) > len(shorter) and longer.endswith(shorter) and bool(_PLACE.match(shorter)) \
-        and bool(_DIVISION_END.search(longer[: -len(shorter)]))
-
-
-def agency_groups(names: Iterable[str]) -> dict[str, str]:
-    """Each agency name -> the key of the agency it names. Names equal after normalising are one
-    agency; a name is also one with the longer names that only add higher divisions in front of it
-    ("洪泽区人民政府", "淮安市洪泽区人民政府", "江苏省淮安市洪泽区人民政府") — but only where those
-    longer names are one chain: "鼓楼区人民政府" beside both "南京市鼓楼区人民政府" and
-    "福州市鼓楼区人民政府" stays apart from both."""
-    keys = {n: _agency_key(n) for n in names}
-    uniq = sorted(set(keys.values()), key=len)
-    root = {}
-    for k in uniq:
-        ups = sorted((u for u in uniq if _adds_divisions(u, k)), key=len)
-        chain = all(ups[i + 1].endswith(ups[i]) for i in range(len(ups) - 1))
-        root[k] = ups[-1] if ups and chain else k
-    return {n: root[k] for n, k in keys.items()}
-
-
-def cross_year(audits: list[ReportAudit]) -> None:
-    """Breaks between consecutive years of one agency (added to the later year's findings)."""
-    by_agency: dict[str, dict[int, list[ReportAudit]]] = {}
-    group = agency_groups(a.agency for a in audits if a.agency)
-    for a in audits:
-        if a.status == "unreadable" or not a.agency or not a.year:
-            continue
-        by_agency.setdefault(group[a.agency], {}).setdefault(a.year, []).append(a)
-    forms: dict[str, Form] = {}
-
-    def form_of(fid: str) -> Form | None:
-        if fid not in forms:
-            try:
-                forms[fid] = load_form(fid)
-            except GkxlError:
-                return None
-        return forms[fid]
-
-    for years in by_agency.values():
-        for y, docs in years.items():
-            if y - 1 not in years:
-                continue
-            # last year's report in several forms (PDF, page, text): every one of this year's is held
-            # against the one of them read most completely (the first of those, in path order)
-            prev = max(years[y - 1], key=lambda a: a.found)
-            for cur in docs:
-                f, pf = form_of(cur.form), form_of(prev.form)
-                if f is None or pf is None:
-                    continue
-                _carry(cur, prev, f)
-                _valid(cur, prev, f, pf)
-                cur.status = "faults" if cur.faults else cur.status
-
-
-def _carry(cur: ReportAudit, prev: ReportAudit, form: Form) -> None:
-    t = form.tables.get("t3")
-    if t is None:
-        return
-    code = AUDIT_CODES["A-CARRY"]
-    for c in t.columns:
-        now, before = ("t3", "carried_in", c.id), ("t3", "carry_out", c.id)
-        if now not in cur.values or before not in prev.values:
-            continue
-        a, b = cur.values[now], prev.values[before]
-        if abs(float(a) - float(b)) > EPS:
-            msg = (f"{c.short}：本年（{cur.year}）“二、上年结转”为 {_fmt(a)}，上年（{prev.year}）报告"
-                   f"“四、结转下年度继续办理”为 {_fmt(b)}（相差 {_fmt(abs(float(a) - float(b)))}；上年报告：{Path(prev.path).name}）")
-            cur.findings.append(Finding(code.id, code.severity, msg, "", "",
-                                        {"left": a, "right": b, "prior_file": prev.path, "column": c.id},
-                                        _where_of(cur.sources, [now]), code.advice))
-
-
-def _valid(cur: ReportAudit, prev: ReportAudit, form: Form, prior_form: Form) -> None:
-    t, pt = form.tables.get("t2a"), prior_form.tables.get("t2a")
-    if t is None or pt is None or not {"valid", "issued", "repealed"} <= set(t.col_ids()) \
-            or "valid" not in pt.col_ids():
-        return
-    code = AUDIT_CODES["A-VALID"]
-    for r in t.rows:
-        keys = [("t2a", r.id, c) for c in ("valid", "issued", "repealed")]
-        pk = ("t2a", r.id, "valid")
-        if any(k not in cur.values for k in keys) or pk not in prev.values:
-            continue
-        valid, issued, repealed = (cur.values[k] for k in keys)
-        want = clean_number(prev.values[pk] + issued - repealed)
-        if abs(float(valid) - float(want)) > EPS:
-            msg = (f"{r.short}：现行有效件数为 {_fmt(valid)}，上年（{prev.year}）现行有效 {_fmt(prev.values[pk])} "
-                   f"+ 本年制发 {_fmt(issued)} − 本年废止 {_fmt(repealed)} = {_fmt(want)}"
-                   f"（相差 {_fmt(abs(float(valid) - float(want)))}；上年报告：{Path(prev.path).name}）")
-            cur.findings.append(Finding(code.id, code.severity, msg, "", "",
-                                        {"left": valid, "right": want, "prior_file": prev.path, "row": r.id},
-                                        _where_of(cur.sources, keys), code.advice))
-
-
 _SKIP_NAMES = ("readme",)
 
 
@@ -411,100 +235,3 @@ def summary(audits: list[ReportAudit]) -> dict:
         "cells_read": sum(a.found for a in audits),
         "cells": sum(a.cells for a in audits if a.status != "unreadable"),
     }
-
-
-# ---------------------------------------------------------------- the workbook
-
-def write_audit_workbook(audits: list[ReportAudit], out: str | os.PathLike) -> Path:
-    """报告 (one row per file), 问题 (every finding, both sides' numbers), 未读出 (every cell
-    not placed, with its reason). Written atomically; text is never a formula."""
-    import io
-
-    import xlsxwriter
-
-    from ..files.outputs import atomic_write
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-                                   "strings_to_urls": False})
-    wb.set_properties({"title": "政府信息公开工作年度报告审计", "author": "gkxl"})
-    wb.set_custom_property("gkxl_output", "audit")
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    bad = wb.add_format({"text_wrap": True, "valign": "top", "font_color": "#B00000"})
-    pct = wb.add_format({"num_format": "0.0%", "valign": "top"})
-
-    ws = wb.add_worksheet("报告")
-    cols = [("文件", 36), ("类型", 8), ("单位", 24), ("年度", 7), ("表单", 22), ("结论", 10), ("已读出", 8),
-            ("表单格数", 8), ("完整度", 8), ("未读出", 8), ("表内规则问题", 10), ("正文与表格不符", 10),
-            ("跨年度问题", 10), ("其他提醒", 8), ("未能判断的规则", 10), ("说明", 60)]
-    for j, (name, w) in enumerate(cols):
-        ws.write_string(0, j, name, head)
-        ws.set_column(j, j, w)
-    for i, a in enumerate(audits, 1):
-        cats = [category(f) for f in a.findings]
-        row = [a.path, KIND_ZH.get(a.kind, a.kind), a.agency, a.year or "", a.form_title or a.form,
-               STATUS_ZH[a.status]]
-        for j, v in enumerate(row):
-            fmt = bad if (j == 5 and a.status != "ok") else wrap
-            if isinstance(v, int):
-                ws.write_number(i, j, v, fmt)
-            else:
-                ws.write_string(i, j, str(v), fmt)
-        if a.status == "unreadable":
-            ws.write_string(i, 15, a.error, bad)
-            continue
-        ws.write_number(i, 6, a.found)
-        ws.write_number(i, 7, a.cells)
-        ws.write_number(i, 8, a.completeness, pct)
-        ws.write_number(i, 9, a.cells - a.found)
-        ws.write_number(i, 10, cats.count("表内规则"))
-        ws.write_number(i, 11, cats.count("正文与表格"))
-        ws.write_number(i, 12, cats.count("跨年度"))
-        ws.write_number(i, 13, cats.count("合理性"))
-        ws.write_number(i, 14, a.rules_unchecked)
-        if a.missing:
-            ws.write_string(i, 15, f"有 {len(a.missing)} 项未能读出，见“未读出”页", wrap)
-    ws.freeze_panes(1, 1)
-    ws.autofilter(0, 0, max(1, len(audits)), len(cols) - 1)
-
-    ws2 = wb.add_worksheet("问题")
-    cols2 = [("文件", 30), ("单位", 22), ("年度", 7), ("类别", 12), ("规则", 18), ("严重程度", 8), ("说明", 90),
-             ("位置", 50)]
-    for j, (name, w) in enumerate(cols2):
-        ws2.write_string(0, j, name, head)
-        ws2.set_column(j, j, w)
-    r = 1
-    for a in audits:
-        for f in a.findings:
-            vals = [a.path, a.agency, a.year or "", category(f), f.rule,
-                    {"error": "错误", "warning": "提醒"}.get(str(f.severity), str(f.severity)), f.message,
-                    "；".join(f.cells[:8])]
-            for j, v in enumerate(vals):
-                if isinstance(v, int):
-                    ws2.write_number(r, j, v, wrap)
-                else:
-                    ws2.write_string(r, j, str(v), bad if (j == 6 and is_fault(f)) else wrap)
-            r += 1
-    ws2.freeze_panes(1, 0)
-    ws2.autofilter(0, 0, max(1, r - 1), len(cols2) - 1)
-
-    ws3 = wb.add_worksheet("未读出")
-    cols3 = [("文件", 30), ("单位", 22), ("年度", 7), ("未能读出的内容及原因", 110)]
-    for j, (name, w) in enumerate(cols3):
-        ws3.write_string(0, j, name, head)
-        ws3.set_column(j, j, w)
-    r = 1
-    for a in audits:
-        for line in a.missing:
-            for j, v in enumerate([a.path, a.agency, a.year or "", line]):
-                if isinstance(v, int):
-                    ws3.write_number(r, j, v, wrap)
-                else:
-                    ws3.write_string(r, j, str(v), wrap)
-            r += 1
-    ws3.freeze_panes(1, 0)
-    wb.close()
-    out = Path(out)
-    atomic_write(out, buf.getvalue())
-    return out
