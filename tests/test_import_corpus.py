@@ -213,6 +213,8 @@ def test_audit_shanghai_2019_body_contradicts_table():
     assert got == [(258, [275]), (265, [337])], [f.message for f in a.faults]
     assert all(f.rule == "A-CLAIM" for f in a.faults)
     assert "占33.9%" in a.faults[0].message or "占33.9%" in a.faults[1].message  # quoted whole
+    # 62 cells read, 135 printed empty, 1 not a number of the form's unit ("251000元"): every cell accounted for
+    assert (a.to_dict()["cells_read"], a.to_dict()["cells_blank"], a.cells) == (62, 135, 198)
 
 
 @pytest.mark.slow

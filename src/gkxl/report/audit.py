@@ -154,6 +154,7 @@ def audit_file(path: str | os.PathLike, forms: list[Form] | None = None) -> Repo
     res.agency, res.year, res.form, res.form_title = m.agency, m.year, form.id, form.title
     res.cells = len(form.cells)
     res.found = m.found
+    res.blank = len(m.blank)
     res.missing = list(m.unmapped)
     values = {**m.values, **m.totals}
     res.values, res.sources = values, dict(m.sources)

@@ -29,6 +29,7 @@ class ReportAudit:
     form: str = ""
     form_title: str = ""
     found: int = 0  # cells placed
+    blank: int = 0  # cells printed empty in the document's tables (nothing to place; counted as 0 by the rules)
     cells: int = 0  # cells of the form
     missing: list[str] = field(default_factory=list)  # what could not be placed, and why
     findings: list[Finding] = field(default_factory=list)
@@ -49,7 +50,7 @@ class ReportAudit:
         return {
             "file": self.path, "status": self.status, "error": self.error, "error_code": self.error_code,
             "kind": self.kind, "agency": self.agency, "year": self.year, "form": self.form,
-            "cells_read": self.found, "cells": self.cells, "completeness": round(self.completeness, 4),
+            "cells_read": self.found, "cells_blank": self.blank, "cells": self.cells, "completeness": round(self.completeness, 4),
             "missing": self.missing, "rules_checked": self.rules_checked, "rules_unchecked": self.rules_unchecked,
             "faults": len(self.faults),
             "findings": [_finding_dict(f) for f in self.findings],
