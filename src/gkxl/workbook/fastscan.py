@@ -60,6 +60,8 @@ class NotCanonical(Exception):
 # text decoded once: a form's labels (and openpyxl's character references) repeat in every return
 _UNESCAPED: dict[bytes, str] = {}
 _SI_TEXT: dict[bytes, str] = {}  # one shared-string item (runs, phonetic guides and all) -> its text
+_FORMULAS: dict[bytes, str | bytes] = {}  # a formula as the scan found it -> as RawCell keeps it
+_INLINE: dict[bytes, str] = {}  # an inline string as the scan found it ("text</t>") -> its text
 _REF_BYTES: dict[bytes, tuple[int, int] | None] = {}
 _CACHE_ITEMS = 65536
 _CACHE_ITEM_BYTES = 4096
@@ -115,6 +117,27 @@ def _formula(fb: bytes) -> str | bytes:
     return fb
 
 
+def _inline_text(group: bytes) -> str:
+    """The text of the cell pattern's group 6 ("text</t>"), remembered (openpyxl writes every label inline)."""
+    text = unescape(group[:-4])
+    if len(group) <= _CACHE_ITEM_BYTES:
+        if len(_INLINE) >= _CACHE_ITEMS:
+            _INLINE.clear()
+        _INLINE[group] = text
+    return text
+
+
+def _formula_of(group: bytes) -> str | bytes:
+    """The formula of the cell pattern's group 4 (">text</f>", or "/>": a shared formula's other
+    cells), remembered: a template's totals and status lines are the same in every return."""
+    f = _formula(group[1:-4]) if group[0] == 62 else ""  # 62: ">"
+    if len(group) <= _CACHE_ITEM_BYTES * 4:
+        if len(_FORMULAS) >= _CACHE_ITEMS:
+            _FORMULAS.clear()
+        _FORMULAS[group] = f
+    return f
+
+
 def _typed(t: bytes, v: bytes | None, shared) -> tuple[object, str]:
     """(value, type) of a cell of type t with value text v (None: no <v>); NotCanonical for a
     type the scan does not read itself (inlineStr without <is>, an unknown type)."""
@@ -166,6 +189,8 @@ def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
     extra: dict[tuple[int, int], RawCell] = {}
     shared = shared_strings() if b't="s"' in body else None
     ref_get = _REF_BYTES.get
+    formula_get = _FORMULAS.get
+    inline_get = _INLINE.get
     try:
         for ref, t, v, fb, fv, inline, other in found:
             if v:  # <v>value</v>: labels and numbers, nearly every cell
@@ -192,8 +217,17 @@ def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
                 pos = ref_get(ref) or ref_bytes(ref)
                 if pos is None:
                     continue
+                f = formula_get(fb)
+                if f is None:
+                    f = _formula_of(fb)
+                if fv and (not t or t == b"n"):  # a total
+                    try:
+                        extra[pos] = RawCell(float(fv), "n", f, True)
+                        continue
+                    except ValueError:
+                        pass
                 value, typ = _typed(t, fv or None, shared)
-                extra[pos] = RawCell(value, typ, _formula(fb[1:-4]) if fb[0] == 62 else "", True)  # 62: ">"
+                extra[pos] = RawCell(value, typ, f, True)
             elif inline or other:
                 pos = ref_get(ref) or ref_bytes(ref)
                 if pos is None:
@@ -201,7 +235,10 @@ def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
                 if t == b"inlineStr":
                     if other:
                         return None  # rich text or phonetic runs: lxml knows them
-                    values[pos] = unescape(inline[:-4])
+                    text = inline_get(inline)
+                    if text is None:
+                        text = _inline_text(inline)
+                    values[pos] = text
                     continue
                 if inline or b"<c" in other:
                     return None  # <is> in a cell of another type; a cell inside a cell
@@ -230,27 +267,29 @@ def scan_sheet(data: bytes, shared_strings) -> tuple[dict, dict, bool] | None:
     return values, extra, protected
 
 
-def _si_text(inner: bytes) -> str:
-    """Text of one shared-string item (what is between <si> and </si>): plain, runs of <r><rPr/><t>
-    as LibreOffice writes them, phonetic guides dropped (they are not part of the text)."""
-    hit = _SI_TEXT.get(inner)
-    if hit is not None:
-        return hit
-    item = _PHONETIC.sub(b"", inner) if b"<rPh" in inner or b"<phoneticPr" in inner else inner
-    m = _T.fullmatch(item)
+def _si_text(item: bytes) -> str:
+    """Text of one shared-string item ("<si>..." up to its "</si>"): plain, runs of <r><rPr/><t>
+    as LibreOffice writes them, phonetic guides dropped (they are not part of the text);
+    NotCanonical for anything else. Remembered: a form's labels are the same in every return."""
+    if item[:4] != b"<si>":
+        raise NotCanonical  # something between two items
+    inner = item[4:]
+    if b"<rPh" in inner or b"<phoneticPr" in inner:
+        inner = _PHONETIC.sub(b"", inner)
+    m = _T.fullmatch(inner)
     if m is not None:
         out = unescape(m.group(1) or b"")
     else:
-        if b"<rPh" in item or b"<si" in item:
+        if b"<rPh" in inner or b"<si" in inner:
             raise NotCanonical
-        runs = _T.findall(item)
-        if len(runs) != item.count(b"<t>") + item.count(b"<t ") + item.count(b"<t/>"):
+        runs = _T.findall(inner)
+        if len(runs) != inner.count(b"<t>") + inner.count(b"<t ") + inner.count(b"<t/>"):
             raise NotCanonical
         out = "".join([unescape(t) for t in runs])
-    if len(inner) <= _CACHE_ITEM_BYTES:
+    if len(item) <= _CACHE_ITEM_BYTES:
         if len(_SI_TEXT) >= _CACHE_ITEMS:
             _SI_TEXT.clear()
-        _SI_TEXT[inner] = out
+        _SI_TEXT[item] = out
     return out
 
 
@@ -258,13 +297,11 @@ def scan_shared(data: bytes) -> list[str] | None:
     """Shared strings in canonical form -- plain <si><t> items (xlsxwriter, Excel), runs of
     <r><rPr/><t> (LibreOffice), phonetic guides (<rPh>, <phoneticPr/>, as Chinese- and
     Japanese-locale Excel writes them) dropped -- or None for lxml (comments, another
-    encoding or namespace, whitespace between items)."""
-    if not _SST_HEAD.match(data) or DECL_ENC.match(data) or (b"!" in data and b"<!" in data) \
-            or data.count(b"<?") > 1:
+    encoding or namespace, whitespace between items). Processing instructions need no check:
+    the parser drops them, and one inside an item is not in any pattern here."""
+    if not _SST_HEAD.match(data) or DECL_ENC.match(data) or (b"!" in data and b"<!" in data):
         return None
-    n_si = data.count(b"<si")
-    if b"<si " in data or b"<si/>" in data:
-        return None
+    n_si = data.count(b"<si")  # every item, <si/> and <si attr=""> too: these match nothing below
     if n_si == 0:
         return []
     try:
@@ -283,12 +320,11 @@ def scan_shared(data: bytes) -> list[str] | None:
         items = data[first:last].split(b"</si>")
         if len(items) != n_si:
             return None
-        si_text = _si_text
-        out = []
-        for item in items:
-            if item[:4] != b"<si>":
-                return None  # something between two items
-            out.append(si_text(item[4:]))
+        out = list(map(_SI_TEXT.get, items))  # each item seen before (a label): its text, checked then
+        if None in out:
+            for i, text in enumerate(out):
+                if text is None:
+                    out[i] = _si_text(items[i])
     except (NotCanonical, UnicodeDecodeError, KeyError):
         return None
     tail = data[last + 5:]

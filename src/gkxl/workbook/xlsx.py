@@ -319,6 +319,8 @@ def clear_caches() -> None:
     """Forget every text decoded so far (the tests read each file cold)."""
     fastscan._UNESCAPED.clear()
     fastscan._SI_TEXT.clear()
+    fastscan._FORMULAS.clear()
+    fastscan._INLINE.clear()
 
 
 def _no_strings() -> list[str]:
