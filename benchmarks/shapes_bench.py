@@ -27,10 +27,12 @@ without phonetic runs), and in ONE run, on equal cores:
   (template_bench.py records every xlsxwriter call of a template and replays it), on 1 and 2 cores.
 - profile: cProfile of gkxl.check_file over --profile-files files of each shape, top 12 by tottime.
 
-Files are kept in --dir (default /tmp/gkxl-shapes) and reused by the next run. gkxl keeps a
-small in-process cache of parsed shared-string tables keyed by their bytes (a few hundred); every
-return here carries its own agency in its shared strings, and with N well above that cache size
-(the default 1000) each repeat reads every file cold, as a real run over distinct returns does.
+Files are kept in --dir (default /tmp/gkxl-shapes) and reused by the next run. gkxl remembers,
+in the process, what it decoded of the parts and strings that repeat from return to return (a
+form's labels, formulas, styles, the workbook part; workbook/fastscan.py and xlsx.py); each
+repeat of the read section starts with those emptied (xlsx.clear_caches), so every repeat is
+one cold run over N distinct returns, as one `gkxl check DIR` is: the first return of each
+shape pays for the labels, and each return for its own agency's strings and numbers.
 The whole run at --n 1000 with --aggregate 1000 10000 takes longer than ten minutes on two cores;
 --parts runs it in sections over the same kept files.
 """
