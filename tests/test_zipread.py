@@ -141,3 +141,44 @@ def test_truncations_end_in_a_clean_refusal(tmp_path):
             read_return(data[:cut], name="cut.xlsx")
         assert e.value.code.startswith("READ") and "cut.xlsx" in str(e.value)
     assert open_book(data).sheet_names
+
+
+def test_parts_remembered_by_their_stored_bytes_keep_every_check():
+    """The workbook part, its relationships and the styles are remembered by what is stored
+    (method, CRC-32, size, the compressed bytes): a damaged copy of a remembered part, or one with
+    another CRC, is refused as if read for the first time, and the size budget is charged."""
+    from gkxl.workbook import xlsx
+
+    data = next((ROOT / "samples").rglob("*.xlsx")).read_bytes()
+    first = open_book(data)
+    assert open_book(data).sheet_names == first.sheet_names  # the second time from memory
+    pkg = Package(data)
+    assert pkg.stored("xl/workbook.xml") == Package(data).stored("xl/workbook.xml")
+    # the workbook part's local header broken: refused, whatever was remembered
+    b = bytearray(data)
+    m = pkg.names["xl/workbook.xml"]
+    b[m.offset + 30] ^= 0x20
+    with pytest.raises(ReadError) as e:
+        open_book(bytes(b))
+    assert e.value.code == "READ_CORRUPT"
+    # the same compressed bytes under another CRC: not the remembered part (zipfile refuses it too)
+    b = bytearray(data)
+    at = data.find(b"xl/workbook.xml", data.find(b"PK\x01\x02"))
+    b[at - 46 + 16] ^= 1  # the CRC-32 of its central directory entry
+    with pytest.raises(ReadError):
+        open_book(bytes(b))
+    # the budget is charged for a remembered part as for a read one
+    budget = [xlsx.MAX_TOTAL]
+    xlsx.parsed_part(pkg, "xl/workbook.xml", "p", budget, xlsx._WORKBOOKS, lambda d: ("x", True))
+    assert budget[0] == xlsx.MAX_TOTAL - m.file_size
+
+
+def test_memos_are_bounded():
+    from gkxl.workbook.fastscan import MEMO_KEY_BYTES, Memo
+
+    memo = Memo(limit=10_000)
+    for i in range(1000):
+        memo.keep(b"%05d" % i * 20, i)
+    assert memo.size <= 10_000 and 0 < len(memo) < 1000
+    memo.keep(b"x" * (MEMO_KEY_BYTES + 1), 1)
+    assert b"x" * (MEMO_KEY_BYTES + 1) not in memo

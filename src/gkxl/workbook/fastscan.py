@@ -57,14 +57,38 @@ class NotCanonical(Exception):
     pass
 
 
-# text decoded once: a form's labels (and openpyxl's character references) repeat in every return
-_UNESCAPED: dict[bytes, str] = {}
-_SI_TEXT: dict[bytes, str] = {}  # one shared-string item (runs, phonetic guides and all) -> its text
-_FORMULAS: dict[bytes, str | bytes] = {}  # a formula as the scan found it -> as RawCell keeps it
-_INLINE: dict[bytes, str] = {}  # an inline string as the scan found it ("text</t>") -> its text
+class Memo(dict):
+    """What was made of some bytes, kept for the next return (a form's labels, formulas and
+    character references repeat in every one). Bounded: at most `limit` bytes of keys, then
+    it starts again empty; a key longer than MEMO_KEY_BYTES is not kept."""
+
+    __slots__ = ("size", "limit")
+
+    def __init__(self, limit: int = 8 << 20) -> None:
+        super().__init__()
+        self.size = 0
+        self.limit = limit
+
+    def keep(self, key: bytes, value) -> None:
+        cost = len(key) + 64
+        if len(key) > MEMO_KEY_BYTES:
+            return
+        if self.size + cost > self.limit:
+            self.clear()
+        self[key] = value
+        self.size += cost
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
+
+
+MEMO_KEY_BYTES = 16384
+_UNESCAPED = Memo()  # character data -> its text
+_SI_TEXT = Memo()  # one shared-string item ("<si>...", runs, phonetic guides and all) -> its text
+_FORMULAS = Memo()  # a formula as the scan found it -> as RawCell keeps it
+_INLINE = Memo()  # an inline string as the scan found it ("text</t>") -> its text
 _REF_BYTES: dict[bytes, tuple[int, int] | None] = {}
-_CACHE_ITEMS = 65536
-_CACHE_ITEM_BYTES = 4096
 
 
 def unescape(raw: bytes) -> str:
@@ -92,10 +116,7 @@ def unescape(raw: bytes) -> str:
         if b"&" in rest:
             raise NotCanonical
         out = unescape_named(raw.decode("utf-8"))
-    if len(raw) <= _CACHE_ITEM_BYTES:
-        if len(_UNESCAPED) >= _CACHE_ITEMS:
-            _UNESCAPED.clear()
-        _UNESCAPED[raw] = out
+    _UNESCAPED.keep(raw, out)
     return out
 
 
@@ -120,10 +141,7 @@ def _formula(fb: bytes) -> str | bytes:
 def _inline_text(group: bytes) -> str:
     """The text of the cell pattern's group 6 ("text</t>"), remembered (openpyxl writes every label inline)."""
     text = unescape(group[:-4])
-    if len(group) <= _CACHE_ITEM_BYTES:
-        if len(_INLINE) >= _CACHE_ITEMS:
-            _INLINE.clear()
-        _INLINE[group] = text
+    _INLINE.keep(group, text)
     return text
 
 
@@ -131,10 +149,7 @@ def _formula_of(group: bytes) -> str | bytes:
     """The formula of the cell pattern's group 4 (">text</f>", or "/>": a shared formula's other
     cells), remembered: a template's totals and status lines are the same in every return."""
     f = _formula(group[1:-4]) if group[0] == 62 else ""  # 62: ">"
-    if len(group) <= _CACHE_ITEM_BYTES * 4:
-        if len(_FORMULAS) >= _CACHE_ITEMS:
-            _FORMULAS.clear()
-        _FORMULAS[group] = f
+    _FORMULAS.keep(group, f)
     return f
 
 
@@ -286,10 +301,7 @@ def _si_text(item: bytes) -> str:
         if len(runs) != inner.count(b"<t>") + inner.count(b"<t ") + inner.count(b"<t/>"):
             raise NotCanonical
         out = "".join([unescape(t) for t in runs])
-    if len(item) <= _CACHE_ITEM_BYTES:
-        if len(_SI_TEXT) >= _CACHE_ITEMS:
-            _SI_TEXT.clear()
-        _SI_TEXT[item] = out
+    _SI_TEXT.keep(item, out)
     return out
 
 

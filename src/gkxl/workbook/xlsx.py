@@ -254,7 +254,7 @@ def parsed_part(book_zip: Package, name: str, path: str, budget: list[int], cach
                 return hit
     out = parse(_read_part(book_zip, name, path, budget))
     if key is not None:
-        if len(cache) >= 256:
+        if len(cache) >= 64:  # each key at most _SMALL_PART bytes
             cache.clear()
         cache[key] = out
     return out
