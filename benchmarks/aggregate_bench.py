@@ -8,9 +8,13 @@
 For each size it makes a working folder (`gkxl init`) whose ledger holds one file row per agency, as
 `gkxl add` would leave them (the stored verdict is never trusted: aggregate reads and checks every
 current version again), then runs the command `gkxl aggregate --dir W --out W/out.xlsx --csv W/long.csv`
-in a fresh process and prints its wall time, CPU time, the peak RSS of the command's own process and of
-its largest worker, and the cost of each phase (`gkxl.rollup.phases`: ledger read, read+check,
-resolution, roll-up, writing the workbook, writing the CSV, the ledger event) with the parent's RSS after it.
+in a fresh process and prints its wall time, its CPU time (all processes, and the command's own process
+alone), the peak RSS of the command's own process and of its largest worker, and the cost of each phase
+recorded by `gkxl.rollup.phases` (read+check, resolve, sum, workbook, lists streamed) with the command's RSS
+after it. Whatever is not in a phase (start-up, opening the ledger, the output overlap check, writing the
+files) is the wall time minus the phases. On a machine shared with other work, the wall time grows with
+the load (printed); the CPU times do not.
+GKXL_SRC=DIR runs the command from another copy of src/ (e.g. `git archive COMMIT src | tar -x -C DIR`).
 `--add` fills the ledger with the real `gkxl add DIR` instead, and times that too.
 
 The returns
@@ -48,7 +52,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import shapes  # noqa: E402
 
-ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+# gkxl from this repository's src/, or from GKXL_SRC (a snapshot of another commit: `git archive`), to compare
+SRC = os.environ.get("GKXL_SRC") or str(ROOT / "src")
+ENV = dict(os.environ, PYTHONPATH=SRC)
 YEAR = shapes.YEAR
 
 
@@ -188,7 +194,10 @@ t0 = time.perf_counter()
 sys.argv = ["gkxl"] + json.loads(sys.argv[1])
 prof = os.environ.get("GKXL_BENCH_PROFILE")
 from gkxl.cli import main
-from gkxl.rollup import phases
+try:
+    from gkxl.rollup import phases
+except ImportError:  # a commit from before the phases were recorded
+    phases = None
 code = 0
 try:
     if prof:
@@ -204,7 +213,7 @@ kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 print("BENCH " + json.dumps({"rc": code, "wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
                              "cpu_self": me.ru_utime + me.ru_stime,
                              "rss_mb": me.ru_maxrss / 1024, "worker_rss_mb": kids.ru_maxrss / 1024,
-                             "phases": phases.report()}))
+                             "phases": phases.report() if phases else []}))
 """
 
 

@@ -114,8 +114,10 @@ def _split(xml: bytes, lst: ListRows) -> tuple[bytes, bytes]:
     return head, tail
 
 
-def stream_lists(book: bytes, lists: list[ListRows], compresslevel: int = 6) -> bytes:
-    """The package `book` with each list's rows streamed into its sheet (the other parts as they were)."""
+def stream_lists(book: bytes, lists: list[ListRows], compresslevel: int = 6, list_level: int = 1) -> bytes:
+    """The package `book` with each list's rows streamed into its sheet (the other parts as they were).
+    The lists are deflated at `list_level`: at 100,000 rows, level 1 takes a third of level 6's time for a
+    file about a quarter larger."""
     zin = zipfile.ZipFile(io.BytesIO(book))
     parts = _sheet_parts(zin)
     by_part = {parts[lst.sheet]: lst for lst in lists if lst.count}
@@ -130,6 +132,7 @@ def stream_lists(book: bytes, lists: list[ListRows], compresslevel: int = 6) -> 
             if lst is None:
                 zout.writestr(zi, data)
                 continue
+            zi._compresslevel = list_level
             head, tail = _split(data, lst)
             with zout.open(zi, "w", force_zip64=True) as fh:
                 fh.write(head)
