@@ -263,3 +263,20 @@ def test_audit_of_every_real_report_finds_exactly_the_real_faults():
     for name, faults in got.items():
         assert faults == sorted(FAULTS.get(name, [])), (name, [f.message for a in audits
                                                                  if Path(a.path).name == name for f in a.faults])
+
+
+def test_value_cells_spanned_unlike_their_header_never_give_a_wrong_number(tmp_path):
+    """The Shanghai 2019 page spans 第二十条第（五）项's first value over columns 1–2 while its header spans
+    本年增/减 over 2–3. Its printed zeros hide which is which; with other numbers in the same markup the
+    cell under two different numbers is left missing with both shown, never given one of them."""
+    page = (CORPUS_DIR / "shanghai_govoffice_2019.html").read_text(encoding="utf-8")
+    row = ('<tr><td><p>行政许可</p></td><td colspan="2"><p align="center">0</p></td><td><p align="center">0</p></td>'
+           '<td><p align="center">0</p></td></tr>')
+    assert row in page
+    p = tmp_path / "spans.html"
+    p.write_text(page.replace(row, row.replace(">0<", ">5<", 1).replace(">0<", ">3<", 1).replace(">0<", ">10<", 1)),
+                 encoding="utf-8")
+    m = read_report(p)
+    got = {k[2]: m.value(k) for k in m.sources if k[:2] == ("t2b", "licensing")}
+    assert got == {"prior_items": 5, "decisions": 10}
+    assert any("5、3" in u for u in m.unmapped)
