@@ -46,8 +46,8 @@ def same_return(a, b) -> None:
 
 
 def parts_both_ways(path: Path) -> None:
-    """Each sheet, the shared strings and the custom properties: the fast scan takes them and reads
-    what lxml reads."""
+    """Each sheet, the shared strings, the workbook part and the custom properties: the fast scan
+    takes them (openpyxl's workbook part and custom properties excepted) and reads what lxml reads."""
     book = xlsx.open_book(path)
     for name in book.sheet_names:
         raw = xlsx._read_part(book._zip, book._targets[name], str(path), [1 << 30])
@@ -64,6 +64,13 @@ def parts_both_ways(path: Path) -> None:
         xlsx.clear_caches()
         fast = xlsx._scan_shared(data)
         assert fast is not None and fast == xlsx.lxmlread.shared_strings(xlsx._xml(data, "sst", str(path)))
+    wb = xlsx._read_part(book._zip, "xl/workbook.xml", str(path), [1 << 30])
+    fast_wb = fastscan.scan_workbook(wb)
+    xlsx.FAST_SCAN = False
+    try:
+        assert fast_wb is None or fast_wb == xlsx._workbook(wb, "xl/workbook.xml", str(path))
+    finally:
+        xlsx.FAST_SCAN = True
     data = xlsx._read_part(book._zip, "docProps/custom.xml", str(path), [1 << 30])
     custom = fastscan.scan_custom(data)
     ref = {p.get("name", ""): p[0].text or "" for p in xlsx._xml(data, "custom", str(path)) if len(p)}

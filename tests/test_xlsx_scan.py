@@ -26,8 +26,15 @@ FORM = load_form("gb2021")
 
 
 def both_ways(path) -> list[tuple[str, bool]]:
-    """(sheet, scanned fast) for every sheet; asserts the two readings agree."""
+    """(sheet, scanned fast) for every sheet; asserts the two readings agree (the workbook part too)."""
     book = xlsx.open_book(path)
+    wb = xlsx._read_part(book._zip, "xl/workbook.xml", str(path), [1 << 30])
+    fast_wb = xlsx.fastscan.scan_workbook(wb)
+    try:
+        xlsx.FAST_SCAN = False
+        assert fast_wb is None or fast_wb == xlsx._workbook(wb, "xl/workbook.xml", str(path)), path
+    finally:
+        xlsx.FAST_SCAN = True
     out = []
     for name in book.sheet_names:
         if name not in book._targets:
@@ -208,6 +215,19 @@ def test_formula_shapes_read_the_same(shape, tmp_path):
     assert cells[(0, 0)].has_formula and "&lt;" not in (cells[(0, 0)].formula or "")
     if "&amp;amp;" in shape:
         assert cells[(0, 0)].formula == '"&amp;"'  # unescaped once, not twice
+
+
+@pytest.mark.parametrize("change", [
+    (b'<sheets>', b'<sheets><!-- x -->'), (b' r:id=', b' r:id="x" r:xid='), (b'name="', b'name="a&amp;'),
+    (b'<sheets>', b'<sheets><sheet name="x" sheetId="9" r:id="rId9"></sheet>'),
+    (b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', b'xmlns:r="urn:other"'),
+    (b'<?xml version="1.0" encoding="UTF-8"', b'<?xml version="1.0" encoding="GB18030"'),
+])
+def test_workbook_part_in_other_shapes_falls_back(change, tmp_path):
+    wb = xlsx._read_part(xlsx.open_book(write_good(FORM, tmp_path / "a.xlsx"))._zip, "xl/workbook.xml", "a", [1 << 30])
+    assert xlsx.fastscan.scan_workbook(wb) is not None
+    assert change[0] in wb
+    assert xlsx.fastscan.scan_workbook(wb.replace(change[0], change[1], 1)) is None
 
 
 def test_bad_entity_in_formula_falls_back():

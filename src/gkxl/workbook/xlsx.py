@@ -262,6 +262,9 @@ def parsed_part(book_zip: Package, name: str, path: str, budget: list[int], cach
 
 def _workbook(data: bytes, part: str, path: str) -> tuple[tuple, bool]:
     """((sheet name, state, relationship id) for each sheet in order, structure locked)."""
+    got = fastscan.scan_workbook(data) if FAST_SCAN else None
+    if got is not None:
+        return got
     wb = _xml(data, part, path)
     sheets_el = wb.find(M + "sheets")
     rid_attr = "{%s}id" % NS_REL
