@@ -234,5 +234,6 @@ def summary(audits: list[ReportAudit]) -> dict:
         "with_faults": sum(1 for a in audits if a.status == "faults"),
         "faults": sum(len(a.faults) for a in audits),
         "cells_read": sum(a.found for a in audits),
+        "cells_blank": sum(a.blank for a in audits),
         "cells": sum(a.cells for a in audits if a.status != "unreadable"),
     }
