@@ -108,7 +108,7 @@ class _BlockRead:
 
     def read_usual(self, vals: dict, extra: dict, identity: bool, inputs: dict, sums: dict, reported: dict) -> bool:
         """The whole block at once when it is as nearly every return has it -- every input a whole
-        number within range, every total its formula with a number in range -- and then True;
+        number within range, every total its formula with a number in range or no result -- and then True;
         else False and nothing is touched (the caller reads cell by cell). Nothing here can be a finding."""
         try:
             ins = list(map(vals.__getitem__, self.input_pos))
@@ -119,20 +119,25 @@ class _BlockRead:
             return False
         if ins and (min(ins) < 0.0 or max(ins) > MAX_VALUE):
             return False
-        xs = []
+        shown = []
         for c, want in zip(tots, self.total_formulas):
-            x = c.value
-            if not c.has_formula or c.type != "n" or x.__class__ is not float or not -MAX_VALUE <= x <= MAX_VALUE:
+            if not c.has_formula:
                 return False
+            x = c.value
+            if x is None:
+                shown.append(None)  # no result kept (openpyxl saves formulas without one): nothing to compare
+            elif c.type != "n" or x.__class__ is not float or not -MAX_VALUE <= x <= MAX_VALUE:
+                return False
+            else:
+                shown.append(clean_number(x))
             if identity:
                 f = c._formula
                 if f and (want is None or f != want[f.__class__ is bytes]):
                     return False  # written otherwise: compared normalised, cell by cell
-            xs.append(x)
         counts = list(map(int, ins))
         inputs.update(zip(self.input_keys, counts))
         sums.update(zip(self.input_keys, counts))
-        reported.update(zip(self.total_keys, map(clean_number, xs)))
+        reported.update(zip(self.total_keys, shown))
         return True
 
 
@@ -273,7 +278,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         for d in form.derived_order:
             if d.cell not in literal_totals:
                 values[d.cell] = clean_number(sum(values[t] for t in d.terms))
-    if matched_by == "identity":
+    if matched_by == "identity" and list(reported.values()) != list(map(values.__getitem__, reported)):
         for key, rep in reported.items():
             if key in literal_totals or rep is None or (problems and leaves_of(form, key) & problems):
                 continue  # a bad input: each program sums it its own way, and it is reported at its cell
