@@ -232,3 +232,14 @@ def test_workbook_part_in_other_shapes_falls_back(change, tmp_path):
 
 def test_bad_entity_in_formula_falls_back():
     assert xlsx._scan_sheet(None, _sheet_xml('<c r="A1"><f>"&nbsp;"</f><v>1</v></c>')) is None
+
+
+def test_hostile_references_and_parts_are_not_remembered_whole():
+    """What the reader remembers between returns stays small whatever a file holds: a reference
+    thousands of letters long, a part whose stored bytes are huge."""
+    from gkxl.workbook import fastscan
+
+    long_ref = "A" * 5000 + "1"
+    cells, _ = xlsx._scan_sheet(None, _sheet_xml(f'<c r="{long_ref}"><v>1</v></c><c r="B1"><v>2</v></c>'))
+    assert cells == {(0, 1): xlsx.RawCell(2.0, "n")}
+    assert long_ref.encode() not in fastscan._REF_BYTES

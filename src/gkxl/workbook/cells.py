@@ -134,6 +134,6 @@ def ref_pos(ref: str) -> tuple[int, int] | None:
     if hit is None and ref not in _REF_CACHE:
         m = _CELL_REF.match(ref)
         hit = (int(m.group(2)) - 1, col_index(m.group(1))) if m else None
-        if len(_REF_CACHE) < 200_000:
+        if len(_REF_CACHE) < 200_000 and len(ref) <= 12:
             _REF_CACHE[ref] = hit
     return hit

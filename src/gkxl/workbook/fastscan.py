@@ -124,7 +124,7 @@ def ref_bytes(ref: bytes) -> tuple[int, int] | None:
     from .cells import ref_pos
 
     pos = ref_pos(ref.decode("ascii"))
-    if len(_REF_BYTES) < 200_000:
+    if len(_REF_BYTES) < 200_000 and len(ref) <= 10:  # XFD1048576 at most
         _REF_BYTES[ref] = pos
     return pos
 

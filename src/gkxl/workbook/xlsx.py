@@ -242,7 +242,7 @@ def parsed_part(book_zip: Package, name: str, path: str, budget: list[int], cach
     those of _read_part; what is remembered is immutable."""
     info = book_zip.names.get(name)
     key = None
-    if info is not None and info.file_size <= _SMALL_PART:
+    if info is not None and info.file_size <= _SMALL_PART and info.compress_size <= _SMALL_PART:
         try:
             key = book_zip.stored(name)
         except zipfile.BadZipFile:
