@@ -1,12 +1,5 @@
 # 洪泽区人民政府2023年政府信息公开工作年度报告 — typed from `pdftotext -layout hongze_2023.pdf`,
 # table 四's columns confirmed with `pdftotext -bbox` (x of each number under its header).
-Z = [0] * 7
-
-
-def r(n):
-    return [n, 0, 0, 0, 0, 0, n]
-
-
 REPORT = dict(
     id="hongze_2023", agency="洪泽区人民政府（报告由淮安市洪泽区人民政府办公室编制）", year=2023,
     title="洪泽区人民政府2023年政府信息公开工作年度报告", region="江苏省淮安市洪泽区", level="市辖区人民政府",
@@ -24,13 +17,13 @@ REPORT = dict(
     liu_one_row=True,
     table2=[[0, 0, 0], [0, 5, 5], [550], [4119], [195], ["7730.28"]],
     table3=[
-        r(21), Z,                                   # 一, 二
-        Z, r(4),                                    # (一) 予以公开, (二) 部分公开
-        r(1), Z, Z, Z, Z, r(1), r(1), Z,            # (三) 1-8
-        r(10), r(3), Z,                             # (四) 1-3
-        r(1), Z, Z, Z, Z,                           # (五) 1-5
+        row(21), Z,                                   # 一, 二
+        Z, row(4),                                    # (一) 予以公开, (二) 部分公开
+        row(1), Z, Z, Z, Z, row(1), row(1), Z,            # (三) 1-8
+        row(10), row(3), Z,                             # (四) 1-3
+        row(1), Z, Z, Z, Z,                           # (五) 1-5
         Z,                                          # (六) 其他处理 (one row)
-        r(21),                                      # (七) 总计
+        row(21),                                      # (七) 总计
         Z,                                          # 四、结转下年度继续办理
     ],
     table4=[10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0],

@@ -1,12 +1,5 @@
 # 淮安市洪泽区人民政府2024年政府信息公开工作年度报告 — typed from `pdftotext -layout hongze_2024.pdf`,
 # table 四's columns confirmed with `pdftotext -bbox`.
-Z = [0] * 7
-
-
-def r(n):
-    return [n, 0, 0, 0, 0, 0, n]
-
-
 REPORT = dict(
     id="hongze_2024", agency="淮安市洪泽区人民政府（报告由淮安市洪泽区人民政府办公室编制）", year=2024,
     title="淮安市洪泽区人民政府2024年政府信息公开工作年度报告", region="江苏省淮安市洪泽区", level="市辖区人民政府",
@@ -23,13 +16,13 @@ REPORT = dict(
     liu_one_row=True,
     table2=[[0, 0, 0], [3, 0, 8], [9487], [2776], [84], ["7545"]],
     table3=[
-        r(95), Z,                                   # 一, 二
-        r(50), r(9),                                # (一), (二)
-        Z, Z, r(1), Z, Z, r(1), r(1), Z,            # (三) 1-8
-        r(31), r(1), Z,                             # (四) 1-3
-        r(1), Z, Z, Z, Z,                           # (五) 1-5
+        row(95), Z,                                   # 一, 二
+        row(50), row(9),                                # (一), (二)
+        Z, Z, row(1), Z, Z, row(1), row(1), Z,            # (三) 1-8
+        row(31), row(1), Z,                             # (四) 1-3
+        row(1), Z, Z, Z, Z,                           # (五) 1-5
         Z,                                          # (六) one row
-        r(95),                                      # (七)
+        row(95),                                      # (七)
         Z,                                          # 四
     ],
     table4=[1, 1, 0, 0, 2, 1, 0, 0, 0, 1, 2, 0, 1, 0, 3],

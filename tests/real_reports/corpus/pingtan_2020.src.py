@@ -4,13 +4,6 @@
 # (../pingtan_2019.json: 396 + 0, 10 + 0, 2648 + 0, 126 + 0, 35 + 0); the rest of each triple has several cuts
 # and no sum: null. "35-15" has two cells only, cut by its sign.
 N = None
-Z = [0] * 7
-
-
-def r(n, o=0):
-    return [n, 0, 0, 0, 0, o, n + o]
-
-
 REPORT = dict(
     id="pingtan_2020", agency="平潭综合实验区", year=2020,
     title="平潭综合实验区2020年政府信息公开工作年度报告", region="福建省平潭综合实验区", level="综合实验区（地市级）",
@@ -31,13 +24,13 @@ REPORT = dict(
                 "table2.政府集中采购.采购项目数量", "table2.政府集中采购.采购总金额"],
     table2=[[0, 0, 7], [77, 77, 166], [396, N, N], [10, N, N], [2648, N, N], [126, N, N], [35, -15], [N, N]],
     table3=[
-        r(20, 1), Z,                                    # 一, 二
-        r(6, 1), r(6),                                  # (一), (二)
+        row(20, other=1), Z,                                    # 一, 二
+        row(6, other=1), row(6),                                  # (一), (二)
         Z, Z, Z, Z, Z, Z, Z, Z,                         # (三) 1-8
-        r(4), Z, r(3),                                  # (四) 1-3
-        Z, r(3), Z, Z, Z,                               # (五) 1-5
-        r(4),                                           # (六) one row
-        r(20, 1),                                       # (七)
+        row(4), Z, row(3),                                  # (四) 1-3
+        Z, row(3), Z, Z, Z,                               # (五) 1-5
+        row(4),                                           # (六) one row
+        row(20, other=1),                                       # (七)
         Z,                                              # 四
     ],
     table4=[0] * 15,

@@ -2,13 +2,6 @@
 # each row's digits split so that its columns add to its 总计 (one cut only: "640020470" = 64/0/0/2/0/4/70),
 # columns add down to (七) and 一+二 = (七)+四; the body agrees (收到 70, 办结 69, 1 件结转下年度).
 # Table 四 "10203120001200000": 复议 1/0/2/0/3; 直接起诉 12/0/0/0/12; 复议后起诉 all 0 (the only cut whose totals add).
-Z = [0] * 7
-
-
-def r(n, b=0):
-    return [n, b, 0, 0, 0, 0, n + b]
-
-
 REPORT = dict(
     id="pingtan_2021", agency="平潭综合实验区", year=2021,
     title="平潭综合实验区2021年度政府信息公开工作年度报告", region="福建省平潭综合实验区", level="综合实验区（地市级）",
@@ -28,13 +21,13 @@ REPORT = dict(
     table2=[[0, 0, 0], [None, None, 665], [2293], [1282], [42], ["24252.311082"]],
     table3=[
         [64, 0, 0, 2, 0, 4, 70], Z,                     # 一, 二
-        [27, 0, 0, 2, 0, 1, 30], r(5),                  # (一), (二)
-        Z, Z, Z, Z, r(1), Z, r(6), r(1),                # (三) 1-8
+        [27, 0, 0, 2, 0, 1, 30], row(5),                  # (一), (二)
+        Z, Z, Z, Z, row(1), Z, row(6), row(1),                # (三) 1-8
         [22, 0, 0, 0, 0, 3, 25], Z, Z,                  # (四) 1-3
         Z, Z, Z, Z, Z,                                  # (五) 1-5
-        Z, Z, r(1),                                     # (六) 1-3
+        Z, Z, row(1),                                     # (六) 1-3
         [63, 0, 0, 2, 0, 4, 69],                        # (七)
-        r(1),                                           # 四
+        row(1),                                           # 四
     ],
     table4=[1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0],
     body_claims=[

@@ -2,13 +2,6 @@
 # each row's digits split so that its columns add to its 总计, columns add down to (七) and 一+二 = (七)+四;
 # the body agrees (收到 75 件 = 74 new + 1 carried over, 自然人 72 = 71 + 1, 商业企业 3; 诉讼 1, 复议 2).
 # Table 二's "8855698" cut by the body's own figures: 制发 88 件, 现行有效 698 件, so 废止 55.
-Z = [0] * 7
-
-
-def r(n, b=0):
-    return [n, b, 0, 0, 0, 0, n + b]
-
-
 REPORT = dict(
     id="pingtan_2022", agency="平潭综合实验区（报告由平潭综合实验区管委会办公室汇总编制）", year=2022,
     title="平潭综合实验区2022年度政府信息公开工作年度报告", region="福建省平潭综合实验区", level="综合实验区（地市级）",
@@ -24,13 +17,13 @@ REPORT = dict(
     liu_one_row=False,
     table2=[[0, 0, 0], [88, 55, 698], [10690], [2113], [0], ["9116.36"]],
     table3=[
-        r(71, 3), r(1),                                 # 一, 二
-        r(21), r(8, 1),                                 # (一), (二)
-        Z, Z, Z, Z, r(1), r(2), r(1), Z,                # (三) 1-8
-        r(37), Z, Z,                                    # (四) 1-3
+        row(71, 3), row(1),                                 # 一, 二
+        row(21), row(8, 1),                                 # (一), (二)
+        Z, Z, Z, Z, row(1), row(2), row(1), Z,                # (三) 1-8
+        row(37), Z, Z,                                    # (四) 1-3
         Z, Z, Z, Z, Z,                                  # (五) 1-5
-        r(2), Z, r(0, 2),                               # (六) 1-3
-        r(72, 3),                                       # (七)
+        row(2), Z, row(0, 2),                               # (六) 1-3
+        row(72, 3),                                       # (七)
         Z,                                              # 四
     ],
     table4=[0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0],

@@ -3,13 +3,6 @@
 # 一+二 = (七)+四; the body's own figures (80 自然人, 1 商业企业, 42/5/31/1/2, 复议 2, 诉讼 7) agree with the split.
 # Table 二's "77132470" read as 77 / 132 / 470 from the page's HTML table (page.html of the same archive, read
 # with the search tool's read_file: three separate cells 77, 132, 470).
-Z = [0] * 7
-
-
-def r(n, b=0):
-    return [n, b, 0, 0, 0, 0, n + b]
-
-
 REPORT = dict(
     id="pingtan_2023", agency="平潭综合实验区（报告由平潭综合实验区管委会办公室汇总编制）", year=2023,
     title="平潭综合实验区2023年度政府信息公开工作年度报告", region="福建省平潭综合实验区", level="综合实验区（地市级）",
@@ -30,13 +23,13 @@ REPORT = dict(
     liu_one_row=False,
     table2=[[0, 0, 0], [77, 132, 470], [2629], [1330], [54], ["5949.088667"]],
     table3=[
-        r(80, 1), Z,                                    # 一, 二
-        r(22), r(19, 1),                                # (一), (二)
-        Z, Z, Z, r(1), Z, r(1), r(1), r(2),             # (三) 1-8
-        r(31), Z, Z,                                    # (四) 1-3
-        Z, r(1), Z, Z, Z,                               # (五) 1-5
-        r(1), Z, r(1),                                  # (六) 1-3
-        r(80, 1),                                       # (七)
+        row(80, 1), Z,                                    # 一, 二
+        row(22), row(19, 1),                                # (一), (二)
+        Z, Z, Z, row(1), Z, row(1), row(1), row(2),             # (三) 1-8
+        row(31), Z, Z,                                    # (四) 1-3
+        Z, row(1), Z, Z, Z,                               # (五) 1-5
+        row(1), Z, row(1),                                  # (六) 1-3
+        row(80, 1),                                       # (七)
         Z,                                              # 四
     ],
     table4=[1, 1, 0, 0, 2, 4, 0, 0, 1, 5, 1, 0, 1, 0, 2],

@@ -1,13 +1,6 @@
 # 平潭综合实验区2025年度政府信息公开工作年度报告 — the site's text version (cells run together), read by hand:
 # each row's digits split so that its columns add to its 总计, columns add down to (七) and 一+二 = (七)+四;
 # the body's figures (154 收到, 148 办结, 6 结转, 复议 36, 诉讼 9) agree with the split.
-Z = [0] * 7
-
-
-def r(n, b=0):
-    return [n, b, 0, 0, 0, 0, n + b]
-
-
 REPORT = dict(
     id="pingtan_2025", agency="平潭综合实验区（报告由平潭综合实验区管委会办公室编制）", year=2025,
     title="平潭综合实验区2025年度政府信息公开工作年度报告", region="福建省平潭综合实验区", level="综合实验区（地市级）",
@@ -27,14 +20,14 @@ REPORT = dict(
                 "table2.行政规范性文件.现行有效件数"],
     table2=[[0, 0, 0], [None, None, None], [2418], [644], [64], ["4166.241619"]],
     table3=[
-        r(151, 3), Z,                                   # 一, 二
-        r(33), r(38),                                   # (一), (二)
-        Z, Z, Z, Z, r(3), r(2), r(3), r(3),             # (三) 1-8
-        r(49, 1), r(3), Z,                              # (四) 1-3
-        r(2), Z, Z, Z, Z,                               # (五) 1-5
-        r(8), r(2), r(1),                               # (六) 1-3
-        r(147, 1),                                      # (七)
-        r(4, 2),                                        # 四
+        row(151, 3), Z,                                   # 一, 二
+        row(33), row(38),                                   # (一), (二)
+        Z, Z, Z, Z, row(3), row(2), row(3), row(3),             # (三) 1-8
+        row(49, 1), row(3), Z,                              # (四) 1-3
+        row(2), Z, Z, Z, Z,                               # (五) 1-5
+        row(8), row(2), row(1),                               # (六) 1-3
+        row(147, 1),                                      # (七)
+        row(4, 2),                                        # 四
     ],
     table4=[25, 3, 8, 0, 36, 3, 3, 0, 0, 6, 3, 0, 0, 0, 3],
     body_claims=[

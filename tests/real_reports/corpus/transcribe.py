@@ -109,9 +109,19 @@ def rule_checks(cells, rows, results) -> dict:
     }
 
 
+def row(natural: int = 0, business: int = 0, research: int = 0, public: int = 0, legal: int = 0, other: int = 0) -> list:
+    """One printed row of table 三 by applicant, with its 总计 (the transcriptions' `row(…)`; `Z` is a row of 0)."""
+    parts = [natural, business, research, public, legal, other]
+    return parts + [sum(parts)]
+
+
+def read_source(name: str) -> dict:
+    return runpy.run_path(str(HERE / f"{name}.src.py"), init_globals={"row": row, "Z": [0] * 7})["REPORT"]
+
+
 if __name__ == "__main__":
     for name in sys.argv[1:]:
-        src = runpy.run_path(str(HERE / f"{name}.src.py"))["REPORT"]
+        src = read_source(name)
         (HERE / f"{name}.json").write_text(json.dumps(build(src), ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
         print(name, "written")
