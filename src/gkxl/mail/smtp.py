@@ -31,7 +31,9 @@ def parse_smtp_url(url: str) -> SmtpTarget:
 
 
 def connect(t: SmtpTarget, *, allow_plain: bool, ca_file: str | None,
-             password: Callable[[], str] | None) -> smtplib.SMTP:
+            password: Callable[[], str] | None) -> smtplib.SMTP:
+    """An SMTP connection: TLS from the start (smtps) or STARTTLS; plain only when allowed; logged in
+    with the password from the environment or asked for."""
     ctx = ssl_context(ca_file)
     try:
         if t.tls == "ssl":
