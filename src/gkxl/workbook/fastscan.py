@@ -1,5 +1,5 @@
-"""The fast scan: sheets and shared strings in canonical form, read with a few linear regular
-expressions and no tree.
+"""The fast scan: sheets, shared strings, the workbook part and custom properties in canonical
+form, read with a few linear regular expressions and no tree.
 
 Sheets as Excel, WPS, LibreOffice, openpyxl and xlsxwriter write them have one canonical
 shape: default namespace, every <c> with an r="" reference, a <v> and maybe an <f>, or
