@@ -16,6 +16,7 @@ import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -92,7 +93,7 @@ class _BlockRead:
     """One table block of the form as the reader walks it, compiled once per form."""
 
     __slots__ = ("sheet", "layout", "block", "labels", "cells", "sources", "input_keys", "input_pos",
-                 "total_keys", "total_pos", "total_formulas")
+                 "total_keys", "total_pos", "total_formulas", "formulas_bytes", "formulas_text")
 
     def __init__(self, bp, expected_raw: dict) -> None:
         self.sheet, self.layout, self.block, self.labels = bp.sheet, bp.layout, bp.block, bp.labels
@@ -105,11 +106,14 @@ class _BlockRead:
         self.total_pos = [pos for _k, pos, _r, _kind, is_total in self.cells if is_total]
         # each total's formula as written: (text, bytes); None when only the normalised comparison can tell
         self.total_formulas = [expected_raw.get(key) for key in self.total_keys]
+        self.formulas_bytes = [w[1] if w else None for w in self.total_formulas]
+        self.formulas_text = [w[0] if w else None for w in self.total_formulas]
 
-    def read_usual(self, vals: dict, extra: dict, identity: bool, inputs: dict, sums: dict, reported: dict) -> bool:
+    def read_usual(self, vals: dict, extra: dict, identity: bool, inputs: dict, reported: dict) -> bool:
         """The whole block at once when it is as nearly every return has it -- every input a whole
         number within range, every total its formula with a number in range or no result -- and then True;
-        else False and nothing is touched (the caller reads cell by cell). Nothing here can be a finding."""
+        else False and nothing is touched (the caller reads cell by cell). Nothing here can be a finding.
+        The inputs' sums are the inputs themselves (the caller copies them)."""
         try:
             ins = list(map(vals.__getitem__, self.input_pos))
             if not all(map(float.is_integer, ins)):  # TypeError: text or a boolean
@@ -119,26 +123,38 @@ class _BlockRead:
             return False
         if ins and (min(ins) < 0.0 or max(ins) > MAX_VALUE):
             return False
-        shown = []
-        for c, want in zip(tots, self.total_formulas):
-            if not c.has_formula:
-                return False
-            x = c.value
-            if x is None:
-                shown.append(None)  # no result kept (openpyxl saves formulas without one): nothing to compare
-            elif c.type != "n" or x.__class__ is not float or not -MAX_VALUE <= x <= MAX_VALUE:
-                return False
-            else:
-                shown.append(clean_number(x))
-            if identity:
-                f = c._formula
-                if f and (want is None or f != want[f.__class__ is bytes]):
-                    return False  # written otherwise: compared normalised, cell by cell
-        counts = list(map(int, ins))
-        inputs.update(zip(self.input_keys, counts))
-        sums.update(zip(self.input_keys, counts))
+        if not all(map(_HAS_FORMULA, tots)):
+            return False
+        if identity:
+            fs = list(map(_FORMULA, tots))
+            if fs != self.formulas_bytes and fs != self.formulas_text:  # each as written: the usual case
+                for f, want in zip(fs, self.total_formulas):
+                    if f and (want is None or f != want[f.__class__ is bytes]):
+                        return False  # written otherwise: compared normalised, cell by cell
+        xs = list(map(_VALUE, tots))
+        try:
+            whole = all(map(float.is_integer, xs)) and (not xs or (min(xs) >= -MAX_VALUE and max(xs) <= MAX_VALUE))
+        except TypeError:  # a total without a result, or not a number
+            whole = False
+        if whole:
+            shown = list(map(int, xs))  # clean_number of a whole number in range
+        else:
+            shown = []
+            for c, x in zip(tots, xs):
+                if x is None:
+                    shown.append(None)  # no result kept (openpyxl saves formulas without one): nothing to compare
+                elif c.type != "n" or x.__class__ is not float or not -MAX_VALUE <= x <= MAX_VALUE:
+                    return False
+                else:
+                    shown.append(clean_number(x))
+        inputs.update(zip(self.input_keys, map(int, ins)))
         reported.update(zip(self.total_keys, shown))
         return True
+
+
+_HAS_FORMULA = attrgetter("has_formula")
+_FORMULA = attrgetter("_formula")
+_VALUE = attrgetter("value")
 
 
 class _FormRead:
@@ -217,6 +233,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     imported = ident.get("kind") == "imported"
     rollup = ident.get("kind") == "rollup"
     total_by = "labels" if imported else matched_by
+    usual: list[_BlockRead] = []  # blocks read at once: their inputs are their sums
     for br in plan.blocks:
         sname, sl, block = br.sheet, br.layout, br.block
         where = locate(book, index, sname, sl, block, br.labels, matched_by, findings)
@@ -231,7 +248,8 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         dates = date_cells(book, wsname)
         if not dr and not dc and wsname == sname:
             sources.update(br.sources)
-            if not dates and br.read_usual(vals, extra, total_by == "identity", inputs, sums, reported):
+            if not dates and br.read_usual(vals, extra, total_by == "identity", inputs, reported):
+                usual.append(br)
                 continue
             cells = br.cells
         else:  # moved, or on a renamed sheet
@@ -269,6 +287,11 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         findings.insert(0, finding("G-NO-IDENTITY", "工作簿没有 gkxl 标识（可能是把表格复制到了新文件），已按表格标签识别；"
                                    "请尽量使用下发的模板", sheet=""))
 
+    if len(usual) == len(plan.blocks):
+        sums = inputs.copy()
+    else:
+        for br in usual:
+            sums.update(zip(br.input_keys, map(inputs.__getitem__, br.input_keys)))
     values = recompute(form, sums)
     if literal_totals:
         for key in literal_totals:
