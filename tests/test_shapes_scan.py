@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import needs_lo
-from gkxl.workbook import fastscan, read, xlsx
+from gkxl.workbook import fastparts, fastscan, readplan, xlsx
 from gkxl.workbook.read import read_return
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,14 +65,14 @@ def parts_both_ways(path: Path) -> None:
         fast = xlsx._scan_shared(data)
         assert fast is not None and fast == xlsx.lxmlread.shared_strings(xlsx._xml(data, "sst", str(path)))
     wb = xlsx._read_part(book._zip, "xl/workbook.xml", str(path), [1 << 30])
-    fast_wb = fastscan.scan_workbook(wb)
+    fast_wb = fastparts.scan_workbook(wb)
     xlsx.FAST_SCAN = False
     try:
         assert fast_wb is None or fast_wb == xlsx._workbook(wb, "xl/workbook.xml", str(path))
     finally:
         xlsx.FAST_SCAN = True
     data = xlsx._read_part(book._zip, "docProps/custom.xml", str(path), [1 << 30])
-    custom = fastscan.scan_custom(data)
+    custom = fastparts.scan_custom(data)
     ref = {p.get("name", ""): p[0].text or "" for p in xlsx._xml(data, "custom", str(path)) if len(p)}
     assert custom is None or custom == ref
     assert book.custom == ref
@@ -102,7 +102,7 @@ def test_whole_block_reading_equals_cell_by_cell(shape, made, monkeypatch):
     base, _src = made
     for f in sorted(shapes.generate(shape, base, 2 if shape == "libreoffice" else 3, jobs=1)):
         fast = read_return(f)
-        monkeypatch.setattr(read._BlockRead, "read_usual", lambda *a, **k: False)
+        monkeypatch.setattr(readplan.BlockRead, "read_usual", lambda *a, **k: False)
         slow = read_return(f)
         monkeypatch.undo()
         same_return(fast, slow)
@@ -114,14 +114,14 @@ def test_custom_properties_in_other_shapes_fall_back():
             'docPropsVTypes">')
     prop = '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="%s"><vt:lpwstr>%s</vt:lpwstr></property>'
     ok = head + prop % ("gkxl_form_id", "gb2021") + prop % ("a", "x&amp;&#20013;") + "</Properties>"
-    assert fastscan.scan_custom(ok.encode()) == {"gkxl_form_id": "gb2021", "a": "x&中"}
+    assert fastparts.scan_custom(ok.encode()) == {"gkxl_form_id": "gb2021", "a": "x&中"}
     for bad in (ok.replace("</vt:lpwstr></property></Properties>", "</vt:bool></property></Properties>"),  # not closed
                 ok.replace("x&amp;", "x&nbsp;"),  # an entity XML does not define
                 ok.replace('name="a"', 'name="a&amp;b"'),  # an entity in an attribute
                 ok.replace("<Properties", "<!-- c --><Properties"),
                 ok.replace('encoding="UTF-8"', 'encoding="GBK"'),
                 ok.replace("x&amp;", "x\r\n")):  # the parser makes CR LF one line feed
-        assert fastscan.scan_custom(bad.encode()) is None, bad
+        assert fastparts.scan_custom(bad.encode()) is None, bad
 
 
 def test_character_references_decoded_as_xml_does():

@@ -19,7 +19,7 @@ from conftest import ROOT, needs_lo
 from corpus import cases, edit, sheet_part, write_good, zip_edit
 from gkxl import xlsx
 from gkxl.form import load_form
-from gkxl.workbook import read
+from gkxl.workbook import readplan
 from gkxl.workbook.read import read_return
 
 FORM = load_form("gb2021")
@@ -29,7 +29,7 @@ def both_ways(path) -> list[tuple[str, bool]]:
     """(sheet, scanned fast) for every sheet; asserts the two readings agree (the workbook part too)."""
     book = xlsx.open_book(path)
     wb = xlsx._read_part(book._zip, "xl/workbook.xml", str(path), [1 << 30])
-    fast_wb = xlsx.fastscan.scan_workbook(wb)
+    fast_wb = xlsx.fastparts.scan_workbook(wb)
     try:
         xlsx.FAST_SCAN = False
         assert fast_wb is None or fast_wb == xlsx._workbook(wb, "xl/workbook.xml", str(path)), path
@@ -69,7 +69,7 @@ def test_corpus_reads_the_same(case, tmp_path, monkeypatch):
     both_ways(p)
     xlsx.clear_caches()
     fast = read_return(p)
-    monkeypatch.setattr(read._BlockRead, "read_usual", lambda *a, **k: False)
+    monkeypatch.setattr(readplan.BlockRead, "read_usual", lambda *a, **k: False)
     monkeypatch.setattr(xlsx, "FAST_SCAN", False)
     slow = read_return(p)
     assert fast.values == slow.values and fast.inputs == slow.inputs and fast.reported == slow.reported
@@ -225,9 +225,9 @@ def test_formula_shapes_read_the_same(shape, tmp_path):
 ])
 def test_workbook_part_in_other_shapes_falls_back(change, tmp_path):
     wb = xlsx._read_part(xlsx.open_book(write_good(FORM, tmp_path / "a.xlsx"))._zip, "xl/workbook.xml", "a", [1 << 30])
-    assert xlsx.fastscan.scan_workbook(wb) is not None
+    assert xlsx.fastparts.scan_workbook(wb) is not None
     assert change[0] in wb
-    assert xlsx.fastscan.scan_workbook(wb.replace(change[0], change[1], 1)) is None
+    assert xlsx.fastparts.scan_workbook(wb.replace(change[0], change[1], 1)) is None
 
 
 def test_bad_entity_in_formula_falls_back():

@@ -12,11 +12,9 @@ import hashlib
 import os
 import re
 import struct
-import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -30,6 +28,7 @@ from ..form.layout import COVER_SHEET, META_SHEET, a1
 from ..form.plan import formula_norm as _formula_norm
 from .cells import RawCell
 from .locate import Index, locate, read_cover, read_identity, read_texts  # noqa: F401  (read_identity: imported from here)
+from .readplan import COUNT, TYPE_OF, BlockRead, FormRead, form_read
 from .structure import expected_sheets, structure_findings  # noqa: F401  (expected_sheets: imported from here)
 from .styles import date_cells, is_date_format  # noqa: F401  (is_date_format: imported from here)
 from .values import MAX_VALUE, classify, in_range, leaves_of, parse_number
@@ -85,99 +84,6 @@ def _raw_text(v: object) -> str:
     return f"{v:.6g}" if isinstance(v, float) and not in_range(v) else str(v)
 
 
-_COUNT = "count"
-_TYPE_OF = {str: "s", float: "n", bool: "b"}
-
-
-class _BlockRead:
-    """One table block of the form as the reader walks it, compiled once per form."""
-
-    __slots__ = ("sheet", "layout", "block", "labels", "cells", "sources", "input_keys", "input_pos",
-                 "total_keys", "total_pos", "total_formulas", "formulas_bytes", "formulas_text")
-
-    def __init__(self, bp, expected_raw: dict) -> None:
-        self.sheet, self.layout, self.block, self.labels = bp.sheet, bp.layout, bp.block, bp.labels
-        # (key, (row, col), 'B5', kind, is_total) in reading order
-        self.cells = [(key, (r, c), ref, kind, is_total) for key, r, c, ref, kind, is_total, _src in bp.cells]
-        self.sources = {key: src for key, _r, _c, _ref, _k, _t, src in bp.cells}
-        self.input_keys = [key for key, _p, _r, _k, is_total in self.cells if not is_total]
-        self.input_pos = [pos for _k, pos, _r, _kind, is_total in self.cells if not is_total]
-        self.total_keys = [key for key, _p, _r, _k, is_total in self.cells if is_total]
-        self.total_pos = [pos for _k, pos, _r, _kind, is_total in self.cells if is_total]
-        # each total's formula as written: (text, bytes); None when only the normalised comparison can tell
-        self.total_formulas = [expected_raw.get(key) for key in self.total_keys]
-        self.formulas_bytes = [w[1] if w else None for w in self.total_formulas]
-        self.formulas_text = [w[0] if w else None for w in self.total_formulas]
-
-    def read_usual(self, vals: dict, extra: dict, identity: bool, inputs: dict, reported: dict) -> bool:
-        """The whole block at once when it is as nearly every return has it -- every input a whole
-        number within range, every total its formula with a number in range or no result -- and then True;
-        else False and nothing is touched (the caller reads cell by cell). Nothing here can be a finding.
-        The inputs' sums are the inputs themselves (the caller copies them)."""
-        try:
-            ins = list(map(vals.__getitem__, self.input_pos))
-            if not all(map(float.is_integer, ins)):  # TypeError: text or a boolean
-                return False
-            tots = list(map(extra.__getitem__, self.total_pos))
-        except (KeyError, TypeError):
-            return False
-        if ins and (min(ins) < 0.0 or max(ins) > MAX_VALUE):
-            return False
-        if not all(map(_HAS_FORMULA, tots)):
-            return False
-        if identity:
-            fs = list(map(_FORMULA, tots))
-            if fs != self.formulas_bytes and fs != self.formulas_text:  # each as written: the usual case
-                for f, want in zip(fs, self.total_formulas):
-                    if f and (want is None or f != want[f.__class__ is bytes]):
-                        return False  # written otherwise: compared normalised, cell by cell
-        xs = list(map(_VALUE, tots))
-        try:
-            whole = all(map(float.is_integer, xs)) and (not xs or (min(xs) >= -MAX_VALUE and max(xs) <= MAX_VALUE))
-        except TypeError:  # a total without a result, or not a number
-            whole = False
-        if whole:
-            shown = list(map(int, xs))  # clean_number of a whole number in range
-        else:
-            shown = []
-            for c, x in zip(tots, xs):
-                if x is None:
-                    shown.append(None)  # no result kept (openpyxl saves formulas without one): nothing to compare
-                elif c.type != "n" or x.__class__ is not float or not -MAX_VALUE <= x <= MAX_VALUE:
-                    return False
-                else:
-                    shown.append(clean_number(x))
-        inputs.update(zip(self.input_keys, map(int, ins)))
-        reported.update(zip(self.total_keys, shown))
-        return True
-
-
-_HAS_FORMULA = attrgetter("has_formula")
-_FORMULA = attrgetter("_formula")
-_VALUE = attrgetter("value")
-
-
-class _FormRead:
-    """What the reader needs of a form, compiled once: blocks, and each total's formula
-    as the workbook should hold it (normalised; and as bytes and text, compared raw first)."""
-
-    def __init__(self, form: Form) -> None:
-        self.expected = form.plan.formulas_normalised
-        self.expected_raw: dict[CellKey, tuple[str, bytes]] = {
-            k: (v, v.encode("utf-8")) for k, v in self.expected.items() if _formula_norm(v) == v}
-        self.blocks = [_BlockRead(bp, self.expected_raw) for bp in form.plan.blocks]
-
-
-_PLANS: "weakref.WeakKeyDictionary[Form, _FormRead]" = weakref.WeakKeyDictionary()
-
-
-def _form_read(form: Form) -> _FormRead:
-    fr = _PLANS.get(form)
-    if fr is None:
-        fr = _PLANS[form] = _FormRead(form)
-    return fr
-
-
 def read_return(source: str | os.PathLike | bytes, form: Form | str | None = None, *,
                 name: str | None = None, expect_agency: str | None = None,
                 expect_year: int | None = None) -> Return:
@@ -220,7 +126,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         form = load_form(form_arg) if not isinstance(form_arg, Form) else form_arg
         matched_by = "labels"
     index = Index(book)
-    plan = _form_read(form)
+    plan = form_read(form)
     inputs: dict[CellKey, Number | None] = {}
     reported: dict[CellKey, Number | None] = {}
     literal_totals: set[CellKey] = set()
@@ -233,7 +139,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     imported = ident.get("kind") == "imported"
     rollup = ident.get("kind") == "rollup"
     total_by = "labels" if imported else matched_by
-    usual: list[_BlockRead] = []  # blocks read at once: their inputs are their sums
+    usual: list[BlockRead] = []  # blocks read at once: their inputs are their sums
     for br in plan.blocks:
         sname, sl, block = br.sheet, br.layout, br.block
         where = locate(book, index, sname, sl, block, br.labels, matched_by, findings)
@@ -262,13 +168,13 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
             v = vals.get(pos)
             if v is not None:  # a bare value: nearly every input
                 if is_total:
-                    _read_total(form, key, RawCell(v, _TYPE_OF[v.__class__]), kind, wsname, ref, total_by,
+                    _read_total(form, key, RawCell(v, TYPE_OF[v.__class__]), kind, wsname, ref, total_by,
                                 plan, reported, literal_totals, findings)
-                elif v.__class__ is float and kind == _COUNT and 0.0 <= v <= MAX_VALUE and v.is_integer() \
+                elif v.__class__ is float and kind == COUNT and 0.0 <= v <= MAX_VALUE and v.is_integer() \
                         and pos not in dates:
                     inputs[key] = sums[key] = int(v)  # the common case
                 else:
-                    _read_input(form, key, v, _TYPE_OF[v.__class__], None, kind, pos in dates, wsname, ref,
+                    _read_input(form, key, v, TYPE_OF[v.__class__], None, kind, pos in dates, wsname, ref,
                                 rollup, inputs, sums, problems, findings)
                 continue
             cell = extra.get(pos)
@@ -364,7 +270,7 @@ def _read_input(form: Form, key: CellKey, value_raw: object, typ: str, cell: Raw
 
 
 def _read_total(form: Form, key: CellKey, cell: RawCell | None, kind: str, sheet: str, ref: str, matched_by: str,
-                plan: _FormRead, reported: dict, literal_totals: set, findings: list[Finding]) -> None:
+                plan: FormRead, reported: dict, literal_totals: set, findings: list[Finding]) -> None:
     if cell is None or (cell.value is None and not cell.has_formula):
         reported[key] = None
         if matched_by == "identity":

@@ -21,7 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import ReadError, os_reason
-from . import fastscan, lxmlread
+from . import fastparts, fastscan, lxmlread
 from .cells import RawCell, RawSheet, col_index, ref_pos  # noqa: F401  (the reader's types, imported from here)
 from .zipread import Package
 
@@ -218,7 +218,7 @@ def open_book(source: str | Path | bytes, name: str | None = None) -> RawBook:
     custom: dict[str, str] = {}
     if "docProps/custom.xml" in names:
         data = _read_part(zf, "docProps/custom.xml", path, budget)
-        got = fastscan.scan_custom(data) if FAST_SCAN else None
+        got = fastparts.scan_custom(data) if FAST_SCAN else None
         if got is None:
             for prop in _xml(data, "docProps/custom.xml", path):
                 if len(prop):
@@ -262,7 +262,7 @@ def parsed_part(book_zip: Package, name: str, path: str, budget: list[int], cach
 
 def _workbook(data: bytes, part: str, path: str) -> tuple[tuple, bool]:
     """((sheet name, state, relationship id) for each sheet in order, structure locked)."""
-    got = fastscan.scan_workbook(data) if FAST_SCAN else None
+    got = fastparts.scan_workbook(data) if FAST_SCAN else None
     if got is not None:
         return got
     wb = _xml(data, part, path)
