@@ -56,7 +56,8 @@ def _rows_xml(lst: ListRows) -> Iterable[bytes]:
     styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in lst.formats]
     styles += [""] * (lst.ncols - len(styles))
     opens = [f'<c r="{col_letter(j)}' for j in range(lst.ncols)]
-    strs = [f'{s} t="inlineStr"><is><t xml:space="preserve">' for s in styles]
+    strs = [f'{s} t="inlineStr"><is><t>' for s in styles]
+    kept = [f'{s} t="inlineStr"><is><t xml:space="preserve">' for s in styles]  # leading or trailing space
     nums = [f"{s}><v>" for s in styles]
     search = _ESCAPE.search
     buf: list[str] = []
@@ -64,18 +65,19 @@ def _rows_xml(lst: ListRows) -> Iterable[bytes]:
     for i, row in enumerate(lst.rows, start=lst.first + 1):
         n = str(i)
         add(f'<row r="{n}">')
-        for o, st, nu, v in zip(opens, strs, nums, row):
+        for o, st, kp, nu, v in zip(opens, strs, kept, nums, row):
             t = type(v)
             if t is float or t is int:
                 add(f'{o}{n}"{nu}{v:.16G}</v></c>')
             elif v is None or v == "":
                 continue
             elif t is str:
-                add(f'{o}{n}"{st}{text(v) if search(v) else v}</t></is></c>')
+                head = kp if v[0].isspace() or v[-1].isspace() else st
+                add(f'{o}{n}"{head}{text(v) if search(v) else v}</t></is></c>')
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 add(f'{o}{n}"{nu}{v:.16G}</v></c>')
             else:
-                add(f'{o}{n}"{st}{text(str(v))}</t></is></c>')
+                add(f'{o}{n}"{kp}{text(str(v))}</t></is></c>')
         add("</row>")
         if i % CHUNK == 0:
             yield "".join(buf).encode("utf-8")
