@@ -5,6 +5,8 @@ row per summed return, naming its file), so every number can be traced to
 the returns that make it up, and recalculation in any spreadsheet program
 gives the same totals. Very large roll-ups (over DETAIL_LIMIT parts) write
 plain numbers instead and leave the detail to the --csv long table.
+The three lists are rendered as skeletons by the workbook writer and their rows streamed in
+afterwards (rollup.sheets), so a roll-up of 100,000 files never holds its cells in memory.
 """
 
 from __future__ import annotations
