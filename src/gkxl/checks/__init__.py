@@ -14,7 +14,7 @@ from ..form.compute import Number, evaluate, recompute, clean_number
 from ..errors import ReadError
 from ..findings import Finding, finding
 from ..form import CellKey, Form, RuleInstance, expand_cells
-from ..form.layout import COVER_SHEET, TEXT_SHEET, a1, cell_address, text_positions
+from ..form.layout import COVER_SHEET, TEXT_SHEET, a1, cell_address
 from ..workbook.read import Return, iter_paths, read_return
 from ..workbook.values import MAX_VALUE, text_is_blank
 from .result import CheckResult, Verdict
@@ -77,7 +77,7 @@ def check_sums(ret: Return) -> list[Finding]:
     out = []
     form = ret.form
     values = ret.values
-    for d in list(form.derived.values()) + list(form.extra_sum_rules):
+    for d in form.plan.memo("checks.sums", _all_sums):
         total = values[d.cell]
         parts = sum([values[t] for t in d.terms])
         if total == parts:
@@ -93,9 +93,13 @@ def check_sums(ret: Return) -> list[Finding]:
     return out
 
 
+def _all_sums(form: Form) -> tuple:
+    return (*form.derived.values(), *form.extra_sum_rules)
+
+
 def check_blanks(ret: Return) -> list[Finding]:
     out = []
-    if ret.kind == "rollup":
+    if ret.kind == "rollup" or (len(ret.inputs) == len(ret.form.input_cells) and None not in ret.inputs.values()):
         return out
     bad = {(f.sheet, f.cell) for f in ret.findings if f.rule in ("V-NUMBER", "V-TEXT-NUMBER", "V-INPUT-FORMULA")}
     for key in ret.form.input_cells:
@@ -111,14 +115,13 @@ def check_texts(ret: Return) -> list[Finding]:
     out = []
     if ret.kind == "rollup":
         return out  # a roll-up's text is written by the region itself, later
-    pos = text_positions(ret.form)
+    pos = ret.form.plan.texts
     for t in ret.form.texts:
         if t.required and text_is_blank(ret.texts.get(t.id, "")):
             r, c = pos[t.id]
             out.append(finding("V-TEXT-REQUIRED", f"文字部分“{t.label}”未填写", TEXT_SHEET, a1(r, c),
                                advice=t.hint))
-    from ..form.layout import cover_positions
-    cpos = cover_positions(ret.form)
+    cpos = ret.form.plan.cover
     for f in ret.form.cover:
         if f.required and text_is_blank(ret.cover.get(f.id, "")):
             r, c = cpos[f.id]
@@ -133,8 +136,7 @@ def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None,
     form = ret.form
     for rule in form.rules:
         if rule.kind == "all_zero":
-            vals = [ret.inputs.get(k) for k in form.input_cells]
-            if vals and all(v == 0 for v in vals):
+            if form.input_cells and all(ret.inputs.get(k) == 0 for k in form.input_cells):  # stops at the first
                 out.append(Finding(rule.id, rule.severity, rule.message, advice="如确无数据可以保留。"))
         elif rule.kind == "jump" and prior:
             for key in expand_cells(form.tables, rule.cells, rule.id):
@@ -153,11 +155,16 @@ def check_plausibility(ret: Return, prior: Mapping[CellKey, Number] | None,
             total = sum(ret.values.get(k, 0) or 0 for k in keys)
             said = " ".join(ret.texts.get(t, "") for t in rule.texts)
             if total > 0 and (rule.keyword not in said if rule.keyword else not said.strip()):
-                r, c = text_positions(form)[rule.texts[0]]
+                r, c = form.plan.texts[rule.texts[0]]
                 out.append(Finding(rule.id, rule.severity, f"{rule.message}（相关数字合计 {_fmt(total)}）",
                                    TEXT_SHEET, a1(r, c), {"total": total}, _cells_of(ret, keys),
                                    f"请在文字部分写明{rule.keyword or '相关情况'}。"))
     return out
+
+
+def _compare_plan(form: Form) -> list[tuple[RuleInstance, tuple[CellKey, ...]]]:
+    """Each comparison with the cells of last year it needs (none for a rule of this year alone)."""
+    return [(inst, tuple(t.cell for t in inst.left + inst.right if t.prior)) for inst in form.compare_instances]
 
 
 def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" = None) -> CheckResult:
@@ -176,10 +183,10 @@ def check_return(ret: Return, prior: "Return | Mapping[CellKey, Number] | None" 
     known = prior_cells(ret.form, prior) if prior is not None else set()
     findings += check_sums(ret)
     skipped: dict[str, list[CellKey]] = {}
-    for inst in ret.form.compare_instances:
-        if inst.uses_prior and prior_vals is None:
+    for inst, prior_terms in ret.form.plan.memo("checks.compare", _compare_plan):
+        if prior_terms and prior_vals is None:
             continue
-        gaps = [t.cell for t in inst.left + inst.right if t.prior and t.cell not in known]
+        gaps = [c for c in prior_terms if c not in known]
         if gaps:  # last year's form (e.g. the 2019 format) has no such cell: comparing with 0 would be false
             skipped.setdefault(inst.rule.id, []).extend(gaps)
             continue
