@@ -6,7 +6,6 @@ compared on every corpus case and shape by tests/test_xlsx_scan.py and tests/tes
 
 from __future__ import annotations
 
-import weakref
 from operator import attrgetter
 
 from ..form import CellKey, Form
@@ -97,11 +96,6 @@ class FormRead:
         self.blocks = [BlockRead(bp, self.expected_raw) for bp in form.plan.blocks]
 
 
-_PLANS: "weakref.WeakKeyDictionary[Form, FormRead]" = weakref.WeakKeyDictionary()
-
-
 def form_read(form: Form) -> FormRead:
-    fr = _PLANS.get(form)
-    if fr is None:
-        fr = _PLANS[form] = FormRead(form)
-    return fr
+    """The reader's plan of a form, compiled once and kept with the form's plan."""
+    return form.plan.memo("read.plan", FormRead)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
 from dataclasses import dataclass
 
 from ..form import CellKey, Form
@@ -56,18 +55,16 @@ _EDGE = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff\u2002\u2003\u2009"
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，＋－", "0123456789.,+-")
 
 
-_LEAVES: "weakref.WeakKeyDictionary[Form, dict[CellKey, frozenset[CellKey]]]" = weakref.WeakKeyDictionary()
+def _leaves(form: Form) -> dict[CellKey, frozenset[CellKey]]:
+    table = {k: frozenset((k,)) for k in form.input_cells}
+    for d in form.derived_order:
+        table[d.cell] = frozenset().union(*(table[t] for t in d.terms))
+    return table
 
 
 def leaves_of(form: Form, key: CellKey) -> frozenset[CellKey]:
     """The input cells a total adds up, through totals of totals (the key itself for an input)."""
-    table = _LEAVES.get(form)
-    if table is None:
-        table = {k: frozenset((k,)) for k in form.input_cells}
-        for d in form.derived_order:
-            table[d.cell] = frozenset().union(*(table[t] for t in d.terms))
-        _LEAVES[form] = table
-    return table[key]
+    return form.plan.memo("values.leaves", _leaves)[key]
 
 
 class ValueProblem(str):
