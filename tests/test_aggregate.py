@@ -319,3 +319,31 @@ def test_long_csv_streamed_is_the_csv_of_tidy(roster):
     b.agency_name = '=cmd|"x"'  # quoted and neutralised
     r.parts[1].result.moved = {r.form.input_cells[0]: ("别处", "Z9")}
     assert long_csv_bytes(r) == csv_bytes(r.tidy())
+
+
+def test_a_ledger_roll_up_resolved_once_equals_resolved_again(roster, tmp_path, monkeypatch):
+    """When no fresh check changes a ledger file's facts, the roll-up keeps the resolution it made before
+    reading (with the same region, deadline and marks); it must equal resolving again afterwards."""
+    import itertools
+
+    import gkxl.rollup.aggregate as agg
+    from gkxl.collection.ledger import Ledger
+
+    led = Ledger.init(tmp_path / "w", SAMPLES / "roster.csv", 2025)
+    led.add_paths([SAMPLES / "2025"], jobs=1)
+    marks = led.marks()
+
+    def roll_up():
+        return aggregate(None, led.roster, year=2025, received=led.files(), deadline="2026-01-20", jobs=1,
+                         confirmed=marks[0], feedback=marks[1], reminders=marks[2], region="QH01")
+
+    def seen(r):
+        return ([(s.agency.code, s.status, s.flags, s.detail, s.counted) for s in r.statuses],
+                [(f.key, f.fate, f.used, f.reason) for f in r.submissions], r.totals)
+
+    once = roll_up()
+    counter = itertools.count()
+    monkeypatch.setattr(agg, "_facts", lambda f: (f.kind, f.agency_code, f.year, next(counter)))
+    again = roll_up()
+    assert seen(once) == seen(again)
+    led.close()

@@ -84,26 +84,36 @@ def received_of(b: Brief, seq: int, info: Mapping | None = None, key: str | None
                     info.get("attachment_name", ""), b.error, brief=b)
 
 
-def _recheck_current(received: list[Received], roster: Roster, year: int | None, *, prior, form, jobs, progress) -> None:
+def _recheck_current(received: list[Received], roster: Roster, year: int | None, *, prior, form, jobs, progress,
+                     how: dict) -> Resolution | None:
     """A ledger's current versions are read and checked again (a stored verdict is never trusted); the
     others keep their recorded facts, which do not change (the ledger's copies are never rewritten).
     Which version is current depends on readability and identity, so this repeats while a fresh check
-    changes either (the usual case, nothing changed, resolves once)."""
+    changes either. Returns the resolution (made with `how`) when no fresh check changed any fact of a
+    file -- the usual case: the roll-up then resolves once -- else None."""
     fresh_keys: set[str] = set()
+    same = True
     while True:
-        resolve(roster, received, year=year)
+        res = resolve(roster, received, year=year, **how)
         todo = [f for f in received if f.fate == F_CURRENT and f.path and f.key not in fresh_keys]
         if not todo:
-            return
-        changed = False
+            return res if same else None
+        moved = False
         for f, b in zip(todo, check_many([f.path for f in todo], prior=prior, form=form, jobs=jobs,
                                          progress=progress)):
             fresh_keys.add(f.key)
-            before = (f.kind, f.agency_code, f.year)
+            before = _facts(f)
             _refresh(f, b)
-            changed = changed or (f.kind, f.agency_code, f.year) != before
-        if not changed:
-            return
+            after = _facts(f)
+            same = same and after == before
+            moved = moved or after[:3] != before[:3]
+        if not moved:
+            return res if same else None
+
+
+def _facts(f: Received) -> tuple:
+    """What a resolution reads of a file that a fresh check can change (identity first)."""
+    return (f.kind, f.agency_code, f.year, f.agency_name, f.verdict, f.errors, f.warnings, f.members, f.error)
 
 
 def _refresh(f: Received, b: Brief) -> None:
@@ -150,20 +160,22 @@ def aggregate(paths: Iterable[str | os.PathLike] | None, roster: Roster, *, regi
     from ..collection.deadline import parse_deadline
     if isinstance(deadline, str):
         deadline = parse_deadline(deadline)
+    how = dict(region=region, deadline=deadline, confirmed=dict(confirmed or {}), feedback=dict(feedback or {}),
+               reminders=dict(reminders or {}), usable_failing=include_failing)
+    res = None
     with phase("read+check"):
         if received is None:
             received = _folder_inputs(paths or [], provenance, prior=prior, form=form, jobs=jobs, progress=progress)
         else:
-            _recheck_current(received, roster, year, prior=prior, form=form, jobs=jobs, progress=progress)
+            res = _recheck_current(received, roster, year, prior=prior, form=form, jobs=jobs, progress=progress,
+                                   how=how)
     readable = [f for f in received if f.readable and f.brief is not None]
     if year is None:
-        year = pick_year(readable)
+        year, res = pick_year(readable), None
     form = form or _main_form(readable, year)
-    _refuse_other_forms(readable, form)
-    with phase("resolve"):
-        res = resolve(roster, received, year=year, region=region, deadline=deadline,
-                      confirmed=dict(confirmed or {}), feedback=dict(feedback or {}),
-                      reminders=dict(reminders or {}), usable_failing=include_failing)
+    if _refuse_other_forms(readable, form) or res is None:
+        with phase("resolve"):
+            res = resolve(roster, received, year=year, **how)
     with phase("sum"):
         parts, members = _parts(res, roster)
         _mark_used(received, parts, res, roster)
@@ -197,11 +209,15 @@ def _main_form(readable: list[Received], year: int) -> Form:
     return load_form(*max(counts, key=counts.get)) if counts else load_form()
 
 
-def _refuse_other_forms(readable: list[Received], form: Form) -> None:
+def _refuse_other_forms(readable: list[Received], form: Form) -> int:
+    """Returns on another form than the roll-up's are unreadable for it; how many there were."""
+    n = 0
     for f in readable:
         if (f.brief.form_id, f.brief.form_version) != (form.id, form.version):
             f.kind, f.error = UNREADABLE, (f"表单 {f.brief.form_id} {f.brief.form_version} 与本次汇总的 "
                                            f"{form.id} {form.version} 不同")
+            n += 1
+    return n
 
 
 def _parts(res: Resolution, roster: Roster) -> tuple[list[Received], list[str]]:
