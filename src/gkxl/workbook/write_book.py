@@ -9,7 +9,6 @@ its structure and a Worksheet that translates each distinct formula once.
 from __future__ import annotations
 
 import io
-import weakref
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,20 +112,18 @@ class Formats:
             setattr(self, name, wb.add_format(props))
 
 
-_BLANK: "weakref.WeakKeyDictionary[Form, tuple]" = weakref.WeakKeyDictionary()
-
-
 def classified(form: Form, values: dict) -> tuple[dict[CellKey, CellValue], dict[CellKey, Number]]:
     """Each input as the form sees it (values.classify), and every cell's value as the rules count
     it. A blank workbook's (every template without last year) is computed once per form."""
-    if not values and form in _BLANK:
-        return _BLANK[form]
+    if not values:
+        return form.plan.memo("write.blank", lambda f: _classify(f, {}))
+    return _classify(form, values)
+
+
+def _classify(form: Form, values: dict) -> tuple[dict[CellKey, CellValue], dict[CellKey, Number]]:
     cv = {key: classify(values.get(key), form.kind_of(key), "s" if isinstance(values.get(key), str) else "n")
           for key in form.input_cells}
-    out = cv, recompute(form, {k: c.sums_as for k, c in cv.items()})
-    if not values:
-        _BLANK[form] = out
-    return out
+    return cv, recompute(form, {k: c.sums_as for k, c in cv.items()})
 
 
 class _Writer:

@@ -7,7 +7,6 @@ workbook of a form, so rule conditions are memoised per form. The sheet writers 
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Iterable, Mapping
 
 from ..form import CellKey, Form, RuleInstance
@@ -100,16 +99,13 @@ class _Refs:
         return weights, const
 
 
-_CONDITIONS: "weakref.WeakKeyDictionary[Form, dict]" = weakref.WeakKeyDictionary()
-
-
 def rule_condition(inst: RuleInstance, refs: _Refs, prior: Mapping[CellKey, Number] | None) -> str:
     """An Excel boolean that is TRUE when the rule instance is broken, exactly as checks.evaluate
     decides it: each side rounded to 6 places, a difference above 1e-6 breaks it. Totals are
     taken through their input cells, so a broken or overwritten total never hides a rule.
     Memoised per form: every template of a form has the same (and only prior values differ)."""
     consts = tuple((prior or {}).get(t.cell) or 0 for t in inst.left + inst.right if t.prior)
-    cache = _CONDITIONS.setdefault(refs.form, {})
+    cache = refs.form.plan.memo("write.conditions", lambda _: {})
     key = (id(inst), refs.here, consts)
     hit = cache.get(key)
     if hit is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
-
 from ..form import CellKey, Form, expand_cells
 from ..form.layout import (COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, STATUS_ROW, TEXT_SHEET, a1,
                            cover_positions, text_positions, text_width)
@@ -26,9 +24,6 @@ GENERIC_INSTRUCTIONS = (
     ("请保存为 .xlsx 格式，不要增删、重命名工作表，不要撤销工作表保护。", "p"),
 )
 
-_ONCE: "weakref.WeakKeyDictionary[Form, dict]" = weakref.WeakKeyDictionary()  # per form: what never changes
-
-
 def text_height(text: str) -> float:
     """Points to show a whole text section in its cell (Excel's row limit is 409)."""
     per_line = (TEXT_COL_WIDTH - 4) * 10 / TEXT_FONT * 0.55  # width units per line, in half-width characters
@@ -37,20 +32,17 @@ def text_height(text: str) -> float:
 
 
 def _instruction_lines(form: Form) -> list[tuple[str, str, float]]:
-    """(text, format, row height) of each line of 填报说明, once per form."""
-    once = _ONCE.setdefault(form, {})
-    if "instructions" not in once:
-        lines = []
-        for text, kind in form.instructions or GENERIC_INSTRUCTIONS:
-            text = text.replace("{basis}", form.basis).replace("{title}", form.title)
-            if kind == "title":
-                lines.append((text, "title", 28))
-            elif kind == "h":
-                lines.append((text, "h", 21))
-            else:  # 宋体 11: about 32 Chinese characters a line in this column, 16 points each
-                lines.append((text, "plain", 16.5 * max(1, -(-text_width(text) // (INSTRUCTIONS_WIDTH - 8))) + 5))
-        once["instructions"] = lines
-    return once["instructions"]
+    """(text, format, row height) of each line of 填报说明 (once per form: form.plan.memo)."""
+    lines = []
+    for text, kind in form.instructions or GENERIC_INSTRUCTIONS:
+        text = text.replace("{basis}", form.basis).replace("{title}", form.title)
+        if kind == "title":
+            lines.append((text, "title", 28))
+        elif kind == "h":
+            lines.append((text, "h", 21))
+        else:  # 宋体 11: about 32 Chinese characters a line in this column, 16 points each
+            lines.append((text, "plain", 16.5 * max(1, -(-text_width(text) // (INSTRUCTIONS_WIDTH - 8))) + 5))
+    return lines
 
 
 def instructions(w: _Writer) -> None:
@@ -58,7 +50,7 @@ def instructions(w: _Writer) -> None:
     ws.set_column(0, 0, INSTRUCTIONS_WIDTH)  # narrower than the page, so every program wraps within it
     ws.hide_gridlines(2)
     fmt = vars(w.fmt)
-    for r, (text, f, height) in enumerate(_instruction_lines(w.form)):
+    for r, (text, f, height) in enumerate(w.form.plan.memo("write.instructions", _instruction_lines)):
         ws.write_string(r, 0, text, fmt[f])
         ws.set_row(r, height)
     w.page_setup(ws)
@@ -218,30 +210,28 @@ def _text_sections(w: _Writer, ws) -> tuple[list[str], int]:
 
 
 def _text_rules(form: Form) -> list[tuple]:
-    """Rules that want words when numbers say so (P-FEE-TEXT): (rule, cells, formula when broken), once per form."""
-    once = _ONCE.setdefault(form, {})
-    if "text_rules" not in once:
-        pos = text_positions(form)
-        out = []
-        for rule in form.rules:
-            if rule.kind != "requires_text" or not rule.texts:
-                continue
-            keys = expand_cells(form.tables, rule.when, rule.id)
-            weights: dict[CellKey, int] = {}
-            for k in keys:
-                for leaf in leaves_of(form, k):
-                    weights[leaf] = weights.get(leaf, 0) + 1
-            total = _Refs(form, META_SHEET).total(weights)
-            said = '&" "&'.join(f"'{TEXT_SHEET}'!{a1(pos[t][0], 0, True)}" for t in rule.texts if t in pos)
-            missing = f'ISERROR(FIND("{rule.keyword}",{said}))' if rule.keyword else f"LEN(TRIM({said}))=0"
-            out.append((rule, keys, f"AND({total}>0,{missing})"))
-        once["text_rules"] = out
-    return once["text_rules"]
+    """Rules that want words when numbers say so (P-FEE-TEXT): (rule, cells, formula when broken);
+    once per form (form.plan.memo)."""
+    pos = text_positions(form)
+    out = []
+    for rule in form.rules:
+        if rule.kind != "requires_text" or not rule.texts:
+            continue
+        keys = expand_cells(form.tables, rule.when, rule.id)
+        weights: dict[CellKey, int] = {}
+        for k in keys:
+            for leaf in leaves_of(form, k):
+                weights[leaf] = weights.get(leaf, 0) + 1
+        total = _Refs(form, META_SHEET).total(weights)
+        said = '&" "&'.join(f"'{TEXT_SHEET}'!{a1(pos[t][0], 0, True)}" for t in rule.texts if t in pos)
+        missing = f'ISERROR(FIND("{rule.keyword}",{said}))' if rule.keyword else f"LEN(TRIM({said}))=0"
+        out.append((rule, keys, f"AND({total}>0,{missing})"))
+    return out
 
 
 def _requires_text(w: _Writer, warn: list[str]) -> int:
     n_warn = 0
-    for rule, keys, formula in _text_rules(w.form):
+    for rule, keys, formula in w.form.plan.memo("write.text_rules", _text_rules):
         got = sum(w.values.get(k, 0) or 0 for k in keys)
         words = " ".join(w.fill.texts.get(t, "").strip() for t in rule.texts)
         broken = got > 0 and (rule.keyword not in words if rule.keyword else not words.strip())

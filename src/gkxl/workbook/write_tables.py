@@ -8,7 +8,6 @@ memoised per form) and each workbook only writes the plan with its own values an
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 from ..form import CellKey, Form, expand_cells
@@ -52,15 +51,12 @@ class TablePlan:
     landscape: bool = False
 
 
-_PLANS: "weakref.WeakKeyDictionary[Form, dict]" = weakref.WeakKeyDictionary()
-
-
 def table_plan(form: Form, sl: SheetLayout, fill: Fill, helper_col: int) -> TablePlan:
-    """The plan of one table sheet for this fill's locks (memoised per form)."""
+    """The plan of one table sheet for this fill's locks (kept with the form's plan)."""
     here = sl.cells
     key = (sl.name, helper_col, fill.lock_all, fill.prior is not None,
            frozenset(k for k in fill.locked if k in here), frozenset(k for k in fill.totals if k in here))
-    plans = _PLANS.setdefault(form, {})
+    plans = form.plan.memo("write.tables", lambda _: {})
     plan = plans.get(key)
     if plan is None:
         if len(plans) > 256:
