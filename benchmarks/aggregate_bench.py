@@ -27,8 +27,11 @@ xl/sharedStrings.xml, where LibreOffice writes the identity of the very hidden `
 cover), in which the code, the name, the digits run and the region are replaced (the same pairs as
 `shapes.recode`) and which are deflated again. So every file has its own agency, its own SHA-256 and
 a real LibreOffice layout, at about 0.3 ms a file instead of a LibreOffice save. The numbers of file i
-are those of file i % 1000 (the sheets' bytes repeat every 1,000 agencies; no part of gkxl caches by
-content across files, see issue 15). A sample is read back and compared with its source (`shapes.verify`).
+are those of file i % 1000: the sheets' bytes repeat every 1,000 agencies. gkxl remembers across files
+only small parts (workbook, relationships, styles) and strings and formulas, which real returns saved from
+one template share as well, never a sheet by its content; the 1,000 real LibreOffice saves cost the same
+CPU per file as the 100,000 (about 1.1 ms). A sample is read back and compared with its source
+(`shapes.verify`).
 """
 
 from __future__ import annotations
