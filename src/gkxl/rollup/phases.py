@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from contextlib import contextmanager
 
-_LOG: list[tuple[str, float, float, float]] = []  # (name, seconds, rss MB now, peak MB so far)
+_LOG: deque[tuple[str, float, float, float]] = deque(maxlen=1000)  # (name, seconds, rss MB now, peak MB so far)
 
 
 def _rss_mb() -> float:
