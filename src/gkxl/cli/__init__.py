@@ -206,8 +206,8 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
         stack.enter_context(folder_lock(out.parent))  # two roll-ups to one place never leave a mixed pair
     items = [(out, rollup_bytes(roll))]
     if csv_out:
-        from ..files.tabular import csv_bytes
-        items.append((csv_out, csv_bytes(roll.tidy())))
+        from ..rollup.longtable import write_long_csv
+        items.append((csv_out, lambda fh: write_long_csv(roll, fh)))  # streamed: 4.5 GB at 100,000 returns
     write_together(items)
     if led is not None:
         led.event("aggregate", roll.region.code, None, f"汇总 {len(roll.parts)} 份，写入 {out}")

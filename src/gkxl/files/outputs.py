@@ -15,6 +15,7 @@ import errno
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -122,19 +123,23 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
         fh.write(data)
 
 
-def _write_temp(path: Path, data: bytes) -> str:
+def _write_temp(path: Path, data: "bytes | Callable[[BinaryIO], None]") -> str:
     fd, tmp = _new_temp(path)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+        if callable(data):
+            data(fh)  # a content too large to hold in memory (a long table of 100,000 returns) is streamed
+        else:
+            fh.write(data)
     _umask_mode(tmp)
     return tmp
 
 
-def write_together(items: Iterable[tuple[str | os.PathLike, bytes]]) -> None:
+def write_together(items: Iterable[tuple[str | os.PathLike, "bytes | Callable[[BinaryIO], None]"]]) -> None:
     """Write several files that belong together (a roll-up and its CSV, a status book and its
     list): all temp files first, then the renames. If any write fails, no target is replaced;
     if a rename fails, the targets already renamed are put back as they were (where the file
-    system allows hard links, which the backups use)."""
+    system allows hard links, which the backups use). A content is bytes, or a function that
+    writes it into the open temporary file."""
     todo = [(Path(p), data) for p, data in items]
     seen: set[str] = set()
     for p, _ in todo:
@@ -196,20 +201,35 @@ def _same(a: Path, b: Path) -> bool:
 def refuse_overlap(outputs: Iterable[str | os.PathLike | None], inputs: Iterable[str | os.PathLike]) -> None:
     """Refuse an output that is one of the command's input files (it would overwrite a return
     before or while it is read) or that is named twice. An output inside an input folder is
-    fine: pass it to scan_paths(exclude=...) so it is not read as a return."""
-    in_files = [Path(p) for p in inputs if not os.path.isdir(p)]
-    in_real = {os.path.realpath(p): p for p in in_files}
-    out_real: dict[str, Path] = {}
-    for o in outputs:
-        if o is None:
-            continue
-        o = Path(o)
+    fine: pass it to scan_paths(exclude=...) so it is not read as a return.
+
+    An output not there yet cannot be an input; one that is there is matched by device and inode
+    (links and other spellings of a path included), one stat per input: 100,000 inputs cost
+    a tenth of a second, not seconds of resolving every path."""
+    outs = [Path(o) for o in outputs if o is not None]
+    named: dict[str, Path] = {}
+    for o in outs:
         real = os.path.realpath(o)
-        if real in out_real or any(_same(o, prev) for prev in out_real.values()):
+        if real in named or any(_same(o, prev) for prev in named.values()):
             raise OutputError(f"同一个文件 {o} 被同时指定为两个输出，请分别指定不同的文件",
                               code="OUTPUT_OVERLAP", path=str(o))
-        out_real[real] = o
-        if real in in_real or any(_same(o, i) for i in in_files):
+        named[real] = o
+    existing: dict[tuple[int, int], Path] = {}
+    for o in outs:
+        try:
+            st = os.stat(o)
+        except OSError:
+            continue
+        existing[(st.st_dev, st.st_ino)] = o
+    if not existing:
+        return
+    for p in inputs:
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        o = existing.get((st.st_dev, st.st_ino))
+        if o is not None and not stat.S_ISDIR(st.st_mode):
             raise OutputError(f"输出文件 {o} 同时也是输入文件，请换一个输出位置", code="OUTPUT_OVERLAP", path=str(o))
 
 
