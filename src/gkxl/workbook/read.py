@@ -103,9 +103,9 @@ def read_return(source: str | os.PathLike | bytes, form: Form | str | None = Non
                         code="READ_CORRUPT", path=path) from None
 
 
-def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_year) -> Return:
-    findings: list[Finding] = []
-    ident = read_identity(book)
+def _form_of(ident: dict[str, str], form_arg, path: str, findings: list[Finding]) -> tuple[Form, str]:
+    """(form, 'identity' | 'labels'): the form the workbook names wins over the caller's guess; a workbook
+    without gkxl's identity is read by the caller's form (or the default), by its labels."""
     if ident:
         if isinstance(form_arg, Form) and (form_arg.id, form_arg.version) == (ident["form_id"],
                                                                             ident.get("form_version") or form_arg.version):
@@ -125,6 +125,59 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
     else:
         form = load_form(form_arg) if not isinstance(form_arg, Form) else form_arg
         matched_by = "labels"
+    return form, matched_by
+
+
+def _values(form: Form, plan, usual: list, inputs: dict, sums: dict, reported: dict,
+            literal_totals: set[CellKey]) -> dict[CellKey, Number]:
+    """Every cell's number as the return states it: inputs as the workbook's sums count them, totals
+    recomputed, and totals typed over kept as typed (the sum rules judge them)."""
+    if len(usual) == len(plan.blocks):
+        sums = inputs.copy()
+    else:
+        for br in usual:
+            sums.update(zip(br.input_keys, map(inputs.__getitem__, br.input_keys)))
+    values = recompute(form, sums)
+    if literal_totals:
+        for key in literal_totals:
+            if reported.get(key) is not None:
+                values[key] = reported[key]  # what the return claims; sum rules will judge it
+        # totals computed from totals that were typed over must follow the typed values
+        for d in form.derived_order:
+            if d.cell not in literal_totals:
+                values[d.cell] = clean_number(sum(values[t] for t in d.terms))
+    return values
+
+
+def _cached_findings(form: Form, reported: dict, values: dict, literal_totals: set[CellKey], problems: set[CellKey],
+                     sources: dict, findings: list[Finding]) -> None:
+    """G-CACHED: a total whose saved result is not what its formula gives (never trust a cached value)."""
+    for key, rep in reported.items():
+        if key in literal_totals or rep is None or (problems and leaves_of(form, key) & problems):
+            continue  # a bad input: each program sums it its own way, and it is reported at its cell
+        if abs(rep - values[key]) > 1e-6:
+            s, ref = sources[key]
+            terms = [sources[t] for t in form.derived[key].terms if t in sources]
+            findings.append(finding("G-CACHED", f"{form.label_of(key)}：单元格保存的结果为 {rep}，按填报数字重新计算应为 "
+                                    f"{values[key]}（公式结果被改动，或文件保存时未重新计算）",
+                                    sheet=s, cell=ref, values={"cached": rep, "recomputed": values[key]},
+                                    cells=[f"{s}!{ref}"] + [f"{a}!{b}" for a, b in terms]))
+
+
+def _expectations(ret: Return, expect_agency: str | None, expect_year: int | None, findings: list[Finding]) -> None:
+    """Another agency's or another year's return than the caller expected."""
+    if expect_agency and ret.agency_code != expect_agency:
+        findings.append(finding("G-AGENCY", f"这份报表属于单位“{ret.agency_code or '未知'}”"
+                                f"（{ret.agency_name}），不是预期的“{expect_agency}”", sheet=COVER_SHEET))
+    if expect_year and ret.year != expect_year:
+        findings.append(finding("G-YEAR", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
+                                sheet=COVER_SHEET))
+
+
+def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_year) -> Return:
+    findings: list[Finding] = []
+    ident = read_identity(book)
+    form, matched_by = _form_of(ident, form_arg, path, findings)
     index = Index(book)
     plan = form_read(form)
     inputs: dict[CellKey, Number | None] = {}
@@ -193,31 +246,9 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
         findings.insert(0, finding("G-NO-IDENTITY", "工作簿没有 gkxl 标识（可能是把表格复制到了新文件），已按表格标签识别；"
                                    "请尽量使用下发的模板", sheet=""))
 
-    if len(usual) == len(plan.blocks):
-        sums = inputs.copy()
-    else:
-        for br in usual:
-            sums.update(zip(br.input_keys, map(inputs.__getitem__, br.input_keys)))
-    values = recompute(form, sums)
-    if literal_totals:
-        for key in literal_totals:
-            if reported.get(key) is not None:
-                values[key] = reported[key]  # what the return claims; sum rules will judge it
-        # totals computed from totals that were typed over must follow the typed values
-        for d in form.derived_order:
-            if d.cell not in literal_totals:
-                values[d.cell] = clean_number(sum(values[t] for t in d.terms))
+    values = _values(form, plan, usual, inputs, sums, reported, literal_totals)
     if matched_by == "identity" and list(reported.values()) != list(map(values.__getitem__, reported)):
-        for key, rep in reported.items():
-            if key in literal_totals or rep is None or (problems and leaves_of(form, key) & problems):
-                continue  # a bad input: each program sums it its own way, and it is reported at its cell
-            if abs(rep - values[key]) > 1e-6:
-                s, ref = sources[key]
-                terms = [sources[t] for t in form.derived[key].terms if t in sources]
-                findings.append(finding("G-CACHED", f"{form.label_of(key)}：单元格保存的结果为 {rep}，按填报数字重新计算应为 "
-                                        f"{values[key]}（公式结果被改动，或文件保存时未重新计算）",
-                                        sheet=s, cell=ref, values={"cached": rep, "recomputed": values[key]},
-                                        cells=[f"{s}!{ref}"] + [f"{a}!{b}" for a, b in terms]))
+        _cached_findings(form, reported, values, literal_totals, problems, sources, findings)
 
     texts = read_texts(book, form, index)
     cover = read_cover(book, form, index)
@@ -232,12 +263,7 @@ def _read(book: RawBook, path: str, sha: str, form_arg, expect_agency, expect_ye
                       "year": cover.get("year", "")})
     ret = Return(path, sha, form, ident, matched_by, inputs, values, reported, texts, cover, sources,
                  findings, book.modified)
-    if expect_agency and ret.agency_code != expect_agency:
-        findings.append(finding("G-AGENCY", f"这份报表属于单位“{ret.agency_code or '未知'}”"
-                                f"（{ret.agency_name}），不是预期的“{expect_agency}”", sheet=COVER_SHEET))
-    if expect_year and ret.year != expect_year:
-        findings.append(finding("G-YEAR", f"这份报表的年度是 {ret.year or '未知'}，不是预期的 {expect_year}",
-                                sheet=COVER_SHEET))
+    _expectations(ret, expect_agency, expect_year, findings)
     return ret
 
 
