@@ -152,52 +152,18 @@ def aggregate_cmd(
 
 
 def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing, dl, jobs, f, dir, stack) -> None:
-    from ..rollup.aggregate import aggregate
-    from ..checks import PriorIndex
     from ..files.outputs import refuse_overlap, write_together
-    from ..roster import load_roster
     from ..rollup.write import rollup_bytes
 
     skipped: list = []
     led = None
     if not paths:
         from .ledger import folder
-        from ..collection.folder import prior_index
         led = stack.enter_context(folder(dir))
-        r = load_roster(roster) if roster else led.roster
-        pidx = PriorIndex(prior, f) if prior else prior_index(led, f)
-        received = led.files()
-        confirmed, fb, rem = led.marks()
-        if year is not None and year != led.year:
-            fail(f"工作目录是 {led.year} 年度的，不能按 --year {year} 汇总")
-        with progress(len(r), "读取并检查各单位的当前版本") as tick:
-            roll = aggregate(None, r, region=region, year=led.year, prior=pidx, include_failing=include_failing,
-                             form=f, deadline=dl or led.deadline, jobs=jobs, progress=tick, received=received,
-                             confirmed=confirmed, feedback=fb, reminders=rem)
-        if out is None:
-            from ..collection.ledger import OUTPUTS
-            out = led.root / OUTPUTS / f"{roll.region.code}-{roll.year}年度汇总表.xlsx"
-        inputs = [x.path for x in received if x.path]
+        roll, r, out, inputs = _aggregate_ledger(led, roster, out, region, prior, year, include_failing, dl, jobs, f)
     else:
-        if roster is None:
-            fail("请用 --roster 指定名单文件（或在 gkxl init 创建的工作目录中运行）")
-        if out is None:
-            fail("请用 --out 指定输出的汇总表，例如 --out 汇总.xlsx")
-        r = load_roster(roster)
-        from ..workbook.scan import scan_paths
-        outs = [out] + ([csv_out] if csv_out else [])
-        refuse_overlap(outs, [p for p in paths if p.is_file()])
-        scan = scan_paths(paths, exclude=outs)
-        skipped = scan.skipped
-        if not scan.files:
-            fail("没有找到要汇总的报表文件" + ("：" + "；".join(f"{s.path}：{s.reason}" for s in skipped[:10]) if skipped else ""))
-        inputs = scan.files
-        pidx = PriorIndex(prior, f) if prior else None
-        from ..collection.provenance import folder_provenance
-        with progress(len(scan.files), "读取并检查报表") as tick:
-            roll = aggregate(scan.files, r, region=region, year=year, prior=pidx, include_failing=include_failing,
-                             form=f, deadline=dl, jobs=jobs, progress=tick,
-                             provenance=folder_provenance(paths, scan.files))
+        roll, r, inputs, skipped = _aggregate_paths(paths, roster, out, csv_out, region, prior, year,
+                                                    include_failing, dl, jobs, f)
     if out.suffix.lower() != ".xlsx":
         fail(f"输出文件 {out} 应以 .xlsx 结尾")
     refuse_overlap([out] + ([csv_out] if csv_out else []), inputs)
@@ -220,6 +186,57 @@ def _aggregate(paths, roster, out, region, prior, year, csv_out, include_failing
     from ..collection import departments_done
     if not departments_done(roll.resolution):
         raise typer.Exit(1)
+
+
+def _aggregate_ledger(led, roster, out, region, prior, year, include_failing, dl, jobs, f):
+    """In a working folder: the current versions the ledger knows, with its marks. (roll, roster, out, inputs)"""
+    from ..checks import PriorIndex
+    from ..collection.folder import prior_index
+    from ..rollup.aggregate import aggregate
+    from ..roster import load_roster
+
+    r = load_roster(roster) if roster else led.roster
+    pidx = PriorIndex(prior, f) if prior else prior_index(led, f)
+    received = led.files()
+    confirmed, fb, rem = led.marks()
+    if year is not None and year != led.year:
+        fail(f"工作目录是 {led.year} 年度的，不能按 --year {year} 汇总")
+    with progress(len(r), "读取并检查各单位的当前版本") as tick:
+        roll = aggregate(None, r, region=region, year=led.year, prior=pidx, include_failing=include_failing,
+                         form=f, deadline=dl or led.deadline, jobs=jobs, progress=tick, received=received,
+                         confirmed=confirmed, feedback=fb, reminders=rem)
+    if out is None:
+        from ..collection.ledger import OUTPUTS
+        out = led.root / OUTPUTS / f"{roll.region.code}-{roll.year}年度汇总表.xlsx"
+    return roll, r, out, [x.path for x in received if x.path]
+
+
+def _aggregate_paths(paths, roster, out, csv_out, region, prior, year, include_failing, dl, jobs, f):
+    """Files and folders given: every entry read or skipped with its reason. (roll, roster, inputs, skipped)"""
+    from ..checks import PriorIndex
+    from ..collection.provenance import folder_provenance
+    from ..files.outputs import refuse_overlap
+    from ..rollup.aggregate import aggregate
+    from ..roster import load_roster
+    from ..workbook.scan import scan_paths
+
+    if roster is None:
+        fail("请用 --roster 指定名单文件（或在 gkxl init 创建的工作目录中运行）")
+    if out is None:
+        fail("请用 --out 指定输出的汇总表，例如 --out 汇总.xlsx")
+    r = load_roster(roster)
+    outs = [out] + ([csv_out] if csv_out else [])
+    refuse_overlap(outs, [p for p in paths if p.is_file()])
+    scan = scan_paths(paths, exclude=outs)
+    if not scan.files:
+        fail("没有找到要汇总的报表文件" + ("：" + "；".join(f"{s.path}：{s.reason}" for s in scan.skipped[:10])
+                                  if scan.skipped else ""))
+    pidx = PriorIndex(prior, f) if prior else None
+    with progress(len(scan.files), "读取并检查报表") as tick:
+        roll = aggregate(scan.files, r, region=region, year=year, prior=pidx, include_failing=include_failing,
+                         form=f, deadline=dl, jobs=jobs, progress=tick,
+                         provenance=folder_provenance(paths, scan.files))
+    return roll, r, scan.files, scan.skipped
 
 
 def format_rollup(roll, roster) -> str:
