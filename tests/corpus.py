@@ -149,7 +149,7 @@ def cases(form: Form) -> list[Case]:
                          ("text_about", "约10", t3("new", "natural")),
                          ("negative", -3, ("t4", "cases", "direct_upheld")),
                          ("fraction", 2.5, t3("disclosed", "business")),
-                         ("amount_decimals", 1.23456, ("t2d", "fees", "amount"))):
+                         ("amount_decimals", 1.2345678, ("t2d", "fees", "amount"))):
         C.append(Case(nm, (lambda key, val: lambda p: edit(write_good(form, p), set_cell(form, key, val)))(key, val),
                       "fail", [("V-NUMBER", addr(form, key)[1])]))
 

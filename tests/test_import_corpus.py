@@ -31,7 +31,7 @@ CORPUS = {
     # a 2019-format page with most zero cells and the result rows' totals printed blank; the purchase amount
     # printed "251000元" in a column that states no unit (not placed: the unit is not guessed)
     "shanghai_govoffice_2019.html": ("html", "gb2019", "上海市人民政府办公厅", 2019, 0.98),
-    # the 2021-format page (its fee 5949.088667 万元 has more decimals than the form's amount cell takes)
+    # the 2021-format page (its fee 5949.088667 万元 is printed to the fen: 6 decimals, as the form takes)
     "pingtan_2023.html": ("html", "gb2021", "平潭综合实验区", 2023, 0.99),
     # made by corpus/make_derived.py from the real pages: a browser copy with every cell on its own line,
     # one that copies a row as tab-separated cells (blank cells as nothing between tabs), and Word versions
@@ -47,7 +47,7 @@ CORPUS = {
     "hongze_2023.raw.txt": ("separate blocks", "gb2021p6", "洪泽区人民政府", 2023, 0.15),
     "hongze_2024.raw.txt": ("separate blocks", "gb2021p6", "淮安市洪泽区人民政府", 2024, 0.15),
     # the site's text versions: cells run together; 行政规范性文件's three cells have no sum to cut them by,
-    # and the fee's 6 decimals are more than the form's amount cell takes (4)
+    # (fees printed to the fen, 6 decimals of 万元, are read as printed)
     # 2019 format: table 二's triples run together with no sum (7 cells missing, said); "35-15" is two cells
     # cut by the sign (never 3 | 5), its -15 not a count (said); the (七) row read by its own sum
     "pingtan_2020.txt": ("run-together", "gb2019", "平潭综合实验区", 2020, 0.95),

@@ -80,8 +80,8 @@ REFUSED = [
     ("١٢", "count", "不是数字"),  # Arabic-Indic digits: float() accepts them, the form does not
     ("१२", "count", "不是数字"),  # Devanagari
     ("１２件", "count", "不是数字"),
-    (1.23456, "amount", "金额最多保留 4 位小数"),
-    ("0.00001", "amount", "金额最多保留 4 位小数"),
+    (1.2345678, "amount", "金额最多保留 6 位小数"),
+    ("0.0000001", "amount", "金额最多保留 6 位小数"),
     ("#REF!", "count", "错误值"),
     ("#DIV/0!", "amount", "错误值"),
     (True, "count", "TRUE/FALSE"),
@@ -146,7 +146,8 @@ def test_the_largest_number_accepted(kind):
     ("   ", "count", "s", False, None, 0, "problem"),  # spaces only: not blank to a spreadsheet
     (-1.0, "count", "n", False, None, -1, "problem"),  # SUM counts it: so do the rules
     (2.5, "count", "n", False, None, 2.5, "problem"),
-    (1.23456, "amount", "n", False, None, 1.23456, "problem"),
+    (1.2345678, "amount", "n", False, None, 1.2345678, "problem"),
+    (0.012345, "amount", "n", False, 0.012345, 0.012345, None),  # 123.45 元 in 万元: to the fen
     (45662.0, "count", "n", True, None, 45662, "problem"),  # a date: a number to SUM, not a count
     (1e20, "count", "n", False, None, 0, "problem"),  # beyond MAX_VALUE: counted as nothing, never overflows
     (1e308, "amount", "n", False, None, 0, "problem"),

@@ -47,7 +47,7 @@ BAD_COUNT = [
     ("huge308", 1e308), ("bool", True), ("error", "#N/A"), ("formula", "=3+4"), ("text-formula", '="7"'),
     ("thousands", "1,234"), ("zero-text", "0"),
 ]
-BAD_AMOUNT = [("five-decimals", 1.23456), ("negative", -0.5), ("text", "0.5万元"), ("blank", None)]
+BAD_AMOUNT = [("seven-decimals", 1.2345678), ("negative", -0.5), ("text", "0.5万元"), ("blank", None)]
 
 
 

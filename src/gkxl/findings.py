@@ -61,7 +61,7 @@ CATALOGUE: dict[str, Code] = {c.id: c for c in (
     _C("G-YEAR", Severity.ERROR, "报告年度与预期不符", "请使用本年度的模板填写。"),
     _C("G-MACROS", Severity.WARNING, "工作簿含有宏（未运行，已忽略）", "请使用下发的 .xlsx 模板。"),
     # V-*: values and what was (not) filled in
-    _C("V-NUMBER", Severity.ERROR, "数字格式不对", "只填写数字：件数为不小于 0 的整数，金额最多 4 位小数，不要带文字。"),
+    _C("V-NUMBER", Severity.ERROR, "数字格式不对", "只填写数字：件数为不小于 0 的整数，金额最多 6 位小数（万元精确到分），不要带文字。"),
     _C("V-TEXT-NUMBER", Severity.ERROR, "以文本形式保存的数字（表格的合计不计入文本）",
        "请选中该单元格，删除后重新输入数字；粘贴时请用“选择性粘贴—数值”。"),
     _C("V-BLANK", Severity.ERROR, "单元格未填写", "没有发生的请填 0，不要留空。"),

@@ -3,7 +3,7 @@
 A number cell of the form holds one of:
 
 - **a valid value**: a number (a real number cell, not text) that is >= 0, at most
-  MAX_VALUE, whole for a count, with at most 4 decimals for an amount, and not shown as
+  MAX_VALUE, whole for a count, with at most 6 decimals for an amount (万元 to the fen), and not shown as
   a date or time;
 - **a blank**: nothing at all (or an empty string). Blank is not zero: it sums as 0, as
   every spreadsheet's SUM does, but the check reports it (V-BLANK), because the standard
@@ -41,7 +41,7 @@ from ..form.compute import Number
 # It also keeps every sum finite (a return of 1e308s once crashed check, report and aggregate).
 MAX_VALUE = 1e12
 MAX_TEXT = "1E+12"  # MAX_VALUE as the workbook's formulas write it
-DECIMALS = {"count": 0, "amount": 4}
+DECIMALS = {"count": 0, "amount": 6}  # 万元 to the fen: 0.012345 万元 is 123.45 元
 # Spreadsheets compare numbers to about 15 significant digits (LibreOffice: 2^-48 relative),
 # so ROUND(x, 4) = x holds for 0.1+0.2; the reader compares the same way.
 REL_TOL = 2.0 ** -48
@@ -102,7 +102,7 @@ def _number_problem(x: float, kind: str) -> ValueProblem | None:
         return ValueProblem(f"不能为负数（{_show(x)}）")
     if x > MAX_VALUE:
         return ValueProblem(f"数字过大（{x:.6g}），超过 10^12，请核对")
-    d = DECIMALS.get(kind, 4)
+    d = DECIMALS.get(kind, 6)
     if not same(round(x, d), x):
         if kind == "count":
             return ValueProblem(f"件数必须是整数（{_show(x)}）")
@@ -111,7 +111,7 @@ def _number_problem(x: float, kind: str) -> ValueProblem | None:
 
 
 def _tidy(x: float, kind: str) -> Number:
-    r = round(x, DECIMALS.get(kind, 4))
+    r = round(x, DECIMALS.get(kind, 6))
     return int(r) if r == int(r) else r
 
 

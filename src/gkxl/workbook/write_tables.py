@@ -20,8 +20,8 @@ from .write_rules import _Refs, _ranges, _rect_ref, _rects, jump_condition, rule
 GENERIC_PROMPTS = {
     "count": {"input_title": "请填写整数", "input_message": "整数，≥0。没有的填 0，不要留空，不要输入文字。",
               "error_title": "只能填写整数", "error_message": "这里只能填写大于或等于 0 的整数，不能填写文字、小数或负数。"},
-    "amount": {"input_title": "请填写数字", "input_message": "数字，≥0，最多 4 位小数。没有的填 0。",
-               "error_title": "数字格式不对", "error_message": "这里只能填写大于或等于 0 的数字，最多保留 4 位小数，不能填写文字。"},
+    "amount": {"input_title": "请填写数字", "input_message": "数字，≥0，最多 6 位小数。没有的填 0。",
+               "error_title": "数字格式不对", "error_message": "这里只能填写大于或等于 0 的数字，最多保留 6 位小数，不能填写文字。"},
 }
 LABEL_FORMATS = {"title": "title", "block": "block", "header": "header", "corner": "corner", "rowlabel": "label"}
 TOTAL, TOTAL_NUMBER, INPUT = 0, 1, 2  # what a cell of the plan is
