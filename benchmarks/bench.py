@@ -24,7 +24,6 @@ rewritten), which is how N = 100,000 can be made in minutes.
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
@@ -43,9 +42,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from gkxl.fake import realistic_return, write_return  # noqa: E402
 from gkxl.form import load_form  # noqa: E402
 from gkxl.parallel import default_jobs  # noqa: E402
-from gkxl.roster import Agency  # noqa: E402
-
-PER_REGION = 100
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from shapes import agency, make_roster  # noqa: E402  (the same benchmark agencies and roster everywhere)
 
 
 def _median(fn, repeat=3):
@@ -55,10 +53,6 @@ def _median(fn, repeat=3):
         fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times)
-
-
-def agency(i: int) -> Agency:
-    return Agency(f"B{i:06d}", f"基准测试单位{i:06d}", f"R{i // PER_REGION:04d}")
 
 
 def make_returns(d: Path, n: int, distinct: int = 200) -> list[Path]:
@@ -88,18 +82,6 @@ def make_returns(d: Path, n: int, distinct: int = 200) -> list[Path]:
                 z.writestr(info, data)
         p.write_bytes(out.getvalue())
     return paths
-
-
-def make_roster(path: Path, n: int) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["单位代码", "单位名称", "所属地区", "上级地区", "类型"])
-        w.writerow(["TOP", "基准省（汇总）", "", "", "汇总"])
-        for r in range((n + PER_REGION - 1) // PER_REGION):
-            w.writerow([f"R{r:04d}", f"基准地区{r:04d}", "", "TOP", "汇总"])
-        for i in range(n):
-            a = agency(i)
-            w.writerow([a.code, a.name, a.region, "", "部门"])
 
 
 # ---------------------------------------------------------------- writing
