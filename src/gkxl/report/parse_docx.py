@@ -25,7 +25,7 @@ from lxml import etree
 
 from .errors import ReportError
 from .limits import MAX_DOCX_CELLS, MAX_SPAN, MAX_ZIP_MEMBER, MAX_ZIP_MEMBERS, MAX_ZIP_TOTAL, Budget, too_large
-from .source import Para, RawTable, SourceDoc
+from .source import Para, RawTable, SourceDoc, number_paragraphs
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W
@@ -171,9 +171,4 @@ def parse_docx(data: bytes, path: str = "") -> SourceDoc:
         raise ReportError(f"{path}：不是有效的 Word（.docx）文件（没有正文）", code="REPORT_READ", path=path)
     blocks: list = []
     _walk(body, blocks, budget, [0])
-    n = 0
-    for b in blocks:
-        if isinstance(b, Para):
-            n += 1
-            b.where = f"正文第 {n} 段"
-    return SourceDoc(blocks, path, title, "docx")
+    return SourceDoc(number_paragraphs(blocks, "正文"), path, title, "docx")

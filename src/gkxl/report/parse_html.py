@@ -24,7 +24,7 @@ import lxml.html
 from ..files.textfile import decode_local
 from .errors import ReportError
 from .limits import MAX_SPAN, MAX_TABLE_CELLS, MAX_TEXT_CHARS, Budget, too_large
-from .source import Para, RawTable, SourceDoc
+from .source import Para, RawTable, SourceDoc, number_paragraphs
 
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "button", "select",
          "textarea", "form"}
@@ -167,9 +167,4 @@ def parse_html(data: bytes, path: str = "") -> SourceDoc:
     body = root.find(".//body")
     blocks: list = []
     _walk(body if body is not None else root, blocks, Budget(path), [0])
-    n = 0
-    for b in blocks:
-        if isinstance(b, Para):
-            n += 1
-            b.where = f"网页正文第 {n} 段"
-    return SourceDoc(blocks, path, title, "html")
+    return SourceDoc(number_paragraphs(blocks, "网页正文"), path, title, "html")

@@ -53,6 +53,16 @@ class RawTable:
 Block = Para | RawTable
 
 
+def number_paragraphs(blocks: list[Block], label: str) -> list[Block]:
+    """Say where each paragraph is: "<label>第 N 段" (a missing cell's reason points there)."""
+    n = 0
+    for b in blocks:
+        if isinstance(b, Para):
+            n += 1
+            b.where = f"{label}第 {n} 段"
+    return blocks
+
+
 @dataclass
 class SourceDoc:
     blocks: list[Block]
