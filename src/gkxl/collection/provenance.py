@@ -32,6 +32,7 @@ def mail_info(files: Iterable[str | os.PathLike]) -> dict[str, dict[str, str]]:
     """Mail provenance (received time, Message-ID, sender, attachment name) of collected files, keyed by the
     path as given; each collect folder's manifest is read once. A damaged manifest gives nothing, never an error."""
     from ..mail import received_index
+    from ..mail.manifest import manifest_path
 
     by_dir: dict[Path, list[str]] = {}
     for p in map(str, files):
@@ -39,11 +40,11 @@ def mail_info(files: Iterable[str | os.PathLike]) -> dict[str, dict[str, str]]:
         by_dir.setdefault(out_dir, []).append(p)
     out: dict[str, dict[str, str]] = {}
     for d, paths in by_dir.items():
-        if not (d / "manifest.csv").is_file():
+        if not manifest_path(d).is_file():
             continue
         try:
             index = received_index(d)
-        except Exception:  # a damaged manifest must not stop a roll-up
+        except (GkxlError, OSError, ValueError):  # a damaged manifest must not stop a roll-up
             continue
         for p in paths:
             info = index.get(str(Path(p).absolute()))
