@@ -318,4 +318,23 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
             stream += [("  ".join(t.row_cells(r)), t.cell_where(r, 0)) for r in range(len(rows))]
         else:
             stream.append((_layout_text(item), f"第 {page_no} 页第 {int(item['top'])} 点处"))
-    return SourceDoc(blocks, path, "", "pdf", stream, notes)
+    return SourceDoc(blocks, path, _meta_title(pdf), "pdf", stream, notes)
+
+
+def _meta_title(pdf) -> str:
+    """The document's own title (its metadata): a page printed from a browser loses the
+    article's heading from its text but keeps the page title there."""
+    try:
+        t = (pdf.metadata or {}).get("Title", "")
+    except Exception:  # noqa: BLE001 - untrusted metadata: no title then
+        return ""
+    if isinstance(t, bytes):
+        for enc in ("utf-16", "utf-8", "gb18030"):
+            try:
+                t = t.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return ""
+    return t[:200] if isinstance(t, str) else ""

@@ -11,6 +11,9 @@ Numbers and text stay the real report's; only the form in which it is handed in 
 - shanghai_govoffice_2019.copy.txt: the page copied from a browser that copies a table row as one
   line, its cells apart by tabs, a blank cell as nothing between two tabs.
 - pingtan_2023.docx, shanghai_govoffice_2019.docx: LibreOffice's Word version of the page.
+- pingtan_2023.web.pdf: the page printed to PDF as a browser prints it (LibreOffice's web export: the
+  article's heading is not in the text, only in the PDF's title).
+- shanghai_govoffice_2019.lo.pdf: the Word version printed to PDF (a 2019-format report as a PDF).
 Each is scored against the real report's transcription (<id>.json) by tests/test_import_corpus.py.
 """
 
@@ -78,9 +81,20 @@ def word(name: str) -> None:
         shutil.copy(Path(d) / f"{name}.docx", HERE / f"{name}.docx")
 
 
+def printed(name: str, ext: str, fmt: str, suffix: str) -> None:
+    src = HERE / f"{name}.{ext}"
+    with tempfile.TemporaryDirectory() as d:
+        shutil.copy(src, Path(d) / src.name)
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{d}/profile", "--headless", "--convert-to",
+                        f"pdf:{fmt}", src.name, "--outdir", d], cwd=d, capture_output=True, check=True, timeout=180)
+        shutil.copy(Path(d) / f"{name}.pdf", HERE / f"{name}.{suffix}.pdf")
+
+
 if __name__ == "__main__":
     pdftotext()
     browser_copy("pingtan_2023", tabs=False)
     browser_copy("shanghai_govoffice_2019", tabs=True)
     word("pingtan_2023")
     word("shanghai_govoffice_2019")
+    printed("pingtan_2023", "html", "writer_web_pdf_Export", "web")
+    printed("shanghai_govoffice_2019", "docx", "writer_pdf_Export", "lo")
