@@ -32,6 +32,8 @@ CORPUS = {
     # a machine extraction of a PDF: two cells of table 二 printed on two lines each were split out of
     # their rows, leaving rows of 2 numbers for 3 columns (4 cells missing, said, never guessed)
     "shanghai_govoffice_2025.md": ("extraction (md)", "gb2021", "上海市人民政府办公厅", 2025, 0.979),
+    # the page as a PDF-to-Markdown extractor writes it: merged-cell tables as HTML inside the Markdown
+    "pingtan_2024.mineru.md": ("extraction (md)", "gb2021", "平潭综合实验区", 2024, 1.0),
     "huaian_city_2024.raw.txt": ("separate blocks", "gb2021", "淮安市人民政府", 2024, 0.925),
     "pingtan_2024.txt": ("run-together", "gb2021", "平潭综合实验区", 2024, 0.985),
     "pingtan_2019.txt": ("run-together", "gb2019", "平潭综合实验区", 2019, 0.91),

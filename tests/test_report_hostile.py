@@ -36,6 +36,25 @@ def test_html_with_huge_spans(tmp_path):
     assert e.code == "REPORT_TOO_LARGE"
 
 
+def test_markdown_with_an_html_table_of_huge_spans(tmp_path):
+    """The same table inside a Markdown extraction: read as a page's table, so refused as fast."""
+    cells = "".join(f'<td rowspan="200" colspan="200">{i}</td>' for i in range(40))
+    rows = "".join(f"<tr>{cells}</tr>" for _ in range(45))
+    (tmp_path / "h.md").write_text(f"# 某局2024年政府信息公开工作年度报告\n\n<table>{rows}</table>\n", encoding="utf-8")
+    e = _refused(tmp_path / "h.md", "过大", seconds=2.0)
+    assert e.code == "REPORT_TOO_LARGE"
+
+
+def test_markdown_html_table_never_runs_or_fetches(tmp_path):
+    """Script, entities and an unclosed table in a Markdown extraction: text at most, never a traceback."""
+    md = ("# 某局2024年政府信息公开工作年度报告\n\n<table><tr><td><script>alert(1)</script>行政许可</td>"
+          "<td><img src='http://127.0.0.1:9/x'>12</td></tr>\n<tr><td>&xxe;</td>")
+    (tmp_path / "s.md").write_text(md, encoding="utf-8")
+    with pytest.raises(ReportError) as e:
+        read_report(tmp_path / "s.md")
+    assert "没有找到统计表" in str(e.value) or "统计" in str(e.value)
+
+
 def test_spans_past_the_table_are_clipped(tmp_path, form):
     """A rowspan longer than the table is cut at its last row (as browsers do); the page still reads."""
     page = ("<html><body><p>某局2024年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p><table>"

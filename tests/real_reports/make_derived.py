@@ -87,6 +87,34 @@ def browser_copy() -> None:
     (HERE / "pingtan_2024.copy.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def extraction_md() -> None:
+    """pingtan_2024.mineru.md: the page as a PDF-to-Markdown extractor (MinerU, marker) writes it:
+    the title a heading, paragraphs apart by blank lines, a table with merged cells as HTML
+    (rowspan/colspan kept, nothing else) — on one line, the last one over several lines."""
+    root = lxml.html.fromstring((HERE / "pingtan_2024.html").read_text(encoding="utf-8"))
+    out = ["# " + " ".join(root.find_class("article_title")[0].text_content().split())]
+    content = root.find_class("TRS_Editor")[0]
+    tables = [el for el in content if el.tag == "table"]
+    for el in content:
+        if el.tag != "table":
+            t = " ".join(el.text_content().split())
+            if t:
+                out.append(t)
+            continue
+        rows = []
+        for tr in el.iter("tr"):
+            cells = []
+            for td in tr:
+                if td.tag not in ("td", "th"):
+                    continue
+                span = "".join(f' {a}="{td.get(a)}"' for a in ("rowspan", "colspan") if td.get(a, "1") != "1")
+                cells.append(f"<td{span}>{escape(' '.join(td.text_content().split()))}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        sep = "\n" if el is tables[-1] else ""
+        out.append(f"<table>{sep}" + sep.join(rows) + f"{sep}</table>")
+    (HERE / "pingtan_2024.mineru.md").write_text("\n\n".join(out) + "\n", encoding="utf-8")
+
+
 def site_page() -> None:
     """pingtan_2024.site.html: the article inside a site's page (navigation, breadcrumbs, a
     layout table, footer), saved in GBK, with the tables as Word exports them: merges
@@ -259,6 +287,7 @@ def shanghai_pdf() -> None:
 if __name__ == "__main__":
     pdftotext()
     browser_copy()
+    extraction_md()
     site_page()
     merged_six()
     pingtan_2019_page()

@@ -47,7 +47,7 @@ def _lines(text: str) -> list[str]:
     return [x.strip() for x in _SOURCE_SPACE.sub(" ", text).split(BR) if x.strip()]
 
 
-def _grid(table, budget: Budget, name: str) -> RawTable:
+def grid(table, budget: Budget, name: str) -> RawTable:
     """Rows of cell texts, rowspan/colspan expanded (merged text repeated)."""
     rows = [tr for tr in table.iter("tr") if tr.getparent() is not None
             and (tr.getparent() is table or tr.getparent().getparent() is table)]
@@ -110,7 +110,7 @@ def _walk(el, blocks: list, budget: Budget, no: list[int]) -> None:
         if el.find(".//table") is None:
             budget.tick()
             no[0] += 1
-            t = _grid(el, budget, f"第 {no[0]} 张表")
+            t = grid(el, budget, f"第 {no[0]} 张表")
             if t.rows:
                 blocks.append(t)
             return
@@ -127,6 +127,24 @@ def _walk(el, blocks: list, budget: Budget, no: list[int]) -> None:
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def html_tables(fragment: str, budget: Budget, name: str) -> list[RawTable]:
+    """The data tables of an HTML fragment (a Markdown extraction's embedded <table>): as on a page."""
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=parser)
+    except (ValueError, lxml.etree.LxmlError):
+        return []
+    for br in root.iter("br"):
+        br.tail = BR + (br.tail or "")
+    out = []
+    for k, el in enumerate(t for t in root.iter("table") if t.find(".//table") is None):
+        budget.tick()
+        t = grid(el, budget, name if k == 0 else f"{name}（第 {k + 1} 张）")
+        if t.rows:
+            out.append(t)
+    return out
 
 
 def _decode(data: bytes, path: str) -> str:
