@@ -12,6 +12,10 @@ from ..errors import FormError
 CellKey = tuple[str, str, str]  # (table, row, column)
 
 CELL_KINDS = ("count", "amount")
+# decimals a value of each kind may have, unless the form file says otherwise ([kinds.<kind>]):
+# a count is a whole number by definition; the bundled forms state amounts (万元) to the fen
+DEFAULT_DECIMALS = {"count": 0, "amount": 6}
+MAX_DECIMALS = 9
 RULE_KINDS = ("compare", "all_zero", "jump", "requires_text")
 SEVERITIES = ("error", "warning")
 OPS = ("==", "<=", ">=")
@@ -140,6 +144,7 @@ class Form:
     # the words around the tables, also data: a form file says them, the engine only places them
     instructions: tuple[tuple[str, str], ...] = ()  # the 填报说明 sheet: (text, title | h | p)
     prompts: dict[str, dict[str, str]] = field(default_factory=dict)  # cell kind -> input/error messages
+    decimals: dict[str, int] = field(default_factory=dict)  # cell kind -> decimals a value may have
     rollup_texts: dict[str, str] = field(default_factory=dict)  # text id -> what a roll-up writes there
     sample_texts: dict[str, str] = field(default_factory=dict)  # text id -> example text (demo, tests)
     # which report years the form is for ((first, last), None: not said) and, for a printed
@@ -147,6 +152,10 @@ class Form:
     years: tuple[int, int] | None = None
     extends: str = ""
     variant: str = ""
+
+    def decimals_of(self, kind: str) -> int:
+        """How many decimals a value of `kind` may have: the form's [kinds] say, else the default."""
+        return self.decimals.get(kind, DEFAULT_DECIMALS.get(kind, 0))
 
     def covers_year(self, year: int | None) -> bool | None:
         """True/False when the form says which years it is for, None when it does not."""

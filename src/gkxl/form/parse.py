@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FormError
-from .model import (CELL_KINDS, OPS, RULE_KINDS, SEVERITIES, Axis, CellKey, Derived, Field, Form, Rule, Sheet,
+from .model import (CELL_KINDS, MAX_DECIMALS, OPS, RULE_KINDS, SEVERITIES, Axis, CellKey, Derived, Field, Form, Rule, Sheet,
                     Table)
 from .refs import _expand, _iteration, expand_cells, parse_ref
 
@@ -57,7 +57,8 @@ def parse_form(data: dict, path: str = "") -> Form:
     if isinstance(data.get("form"), dict) and "extends" in data["form"]:
         extends = _req(data["form"], "extends", str, ctx + " [form]")
         data = apply_extends(data, path)
-    _check_keys(data, {"form", "cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples"}, ctx)
+    _check_keys(data, {"form", "cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples",
+                       "kinds"}, ctx)
     head = _req(data, "form", dict, ctx)
     _check_keys(head, {"id", "version", "title", "basis", "report_title", "protection_password", "years",
                        "variant"}, ctx + " [form]")
@@ -216,6 +217,21 @@ def _rule(rd: dict, rctx: str) -> Rule:
 PROMPT_KEYS = ("input_title", "input_message", "error_title", "error_message")
 
 
+def _kinds(data: dict, ctx: str) -> dict[str, int]:
+    """[kinds.<kind>] decimals = N: how precisely a value of the kind is written (a count: 0 only)."""
+    out: dict[str, int] = {}
+    for kind, spec in _opt(data, "kinds", dict, {}, ctx).items():
+        kctx = f"{ctx} [kinds.{kind}]"
+        if kind not in CELL_KINDS or not isinstance(spec, dict):
+            raise FormError(f"{kctx}：未知的单元格类型“{kind}”", code="FORM_SCHEMA")
+        _check_keys(spec, {"decimals"}, kctx)
+        d = _req(spec, "decimals", int, kctx)
+        if isinstance(d, bool) or not 0 <= d <= MAX_DECIMALS or (kind == "count" and d != 0):
+            raise FormError(f"{kctx}：decimals 应为 0 到 {MAX_DECIMALS} 的整数（件数只能是 0）", code="FORM_SCHEMA")
+        out[kind] = d
+    return out
+
+
 def _words(data: dict, ctx: str, text_ids: set[str]) -> dict:
     """The optional sections of words: [workbook] instructions, [prompts.<kind>], [rollup] texts, [samples] texts."""
     wb = _opt(data, "workbook", dict, {}, ctx)
@@ -234,7 +250,7 @@ def _words(data: dict, ctx: str, text_ids: set[str]) -> dict:
             raise FormError(f"{pctx}：未知的单元格类型“{kind}”", code="FORM_SCHEMA")
         _check_keys(msgs, set(PROMPT_KEYS), pctx)
         prompts[kind] = {k: _req(msgs, k, str, pctx) for k in PROMPT_KEYS}
-    out = {"instructions": tuple(instructions), "prompts": prompts}
+    out = {"instructions": tuple(instructions), "prompts": prompts, "decimals": _kinds(data, ctx)}
     for section in ("rollup", "samples"):
         sec = _opt(data, section, dict, {}, ctx)
         _check_keys(sec, {"texts"}, f"{ctx} [{section}]")
@@ -300,9 +316,9 @@ def apply_extends(data: dict, path: str, depth: int = 0) -> dict:
         base = apply_extends(base, base_path, depth + 1)
     out = copy.deepcopy(base)
     _check_keys(data, {"form", "cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples",
-                       "replace_rows"}, ctx)
+                       "kinds", "replace_rows"}, ctx)
     out["form"] = {**out.get("form", {}), **{k: v for k, v in head.items() if k != "extends"}}
-    for key in ("cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples"):
+    for key in ("cover", "sheets", "texts", "rules", "workbook", "prompts", "rollup", "samples", "kinds"):
         if key in data:
             out[key] = copy.deepcopy(data[key])
     for i, rep in enumerate(_opt(data, "replace_rows", list, [], ctx)):

@@ -239,7 +239,7 @@ def _fill_from_stream(src: SourceDoc, form: Form, m: TableMapper) -> None:
         parsed = {}
         bad = False
         for key in keys:
-            v, problem = parse_value(res.values[key], form.kind_of(key))
+            v, problem = parse_value(res.values[key], form.kind_of(key), form.decimals_of(form.kind_of(key)))
             if problem:
                 m.problem(f"{form.label_of(key)}：{problem}（{res.sources.get(key, '')}），未导入")
                 bad = True

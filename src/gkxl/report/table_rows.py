@@ -337,7 +337,7 @@ class TableMapper:
         kind = self.form.kind_of(key)
         vals: list[Number] = []
         for tx in texts:
-            v, problem = parse_value(tx, kind)
+            v, problem = parse_value(tx, kind, self.form.decimals_of(kind))
             if problem:
                 self.problem(f"{self.form.label_of(key)}：{problem}（{where}），未导入")
                 return

@@ -25,8 +25,8 @@ def value_like(text: str) -> bool:
     return bool(s) and (bool(_NUMERIC.match(s)) or s in DASHES)
 
 
-def parse_value(text: str, kind: str) -> tuple[Number | None, str]:
-    """(value, problem). ('', '') blank -> (None, '')."""
+def parse_value(text: str, kind: str, decimals: int | None = None) -> tuple[Number | None, str]:
+    """(value, problem). ('', '') blank -> (None, ''). `decimals`: the form's for `kind`."""
     s = normalise_text(text or "")
     if not s:
         return None, ""
@@ -39,7 +39,7 @@ def parse_value(text: str, kind: str) -> tuple[Number | None, str]:
         if s.endswith(unit):
             s = s[: -len(unit)]
             break
-    v, problem, _ = parse_number(s, kind)
+    v, problem, _ = parse_number(s, kind, decimals)
     if problem:
         return None, str(problem)
     return v, ""

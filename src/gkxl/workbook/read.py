@@ -271,7 +271,7 @@ def _read_input(form: Form, key: CellKey, value_raw: object, typ: str, cell: Raw
                 is_date: bool, wsname: str, ref: str, rollup: bool, inputs: dict, sums: dict, problems: set,
                 findings: list[Finding]) -> None:
     """An input cell other than a valid count: an amount, a formula, or a value that is not valid."""
-    cv = classify(value_raw, kind, typ, is_date)
+    cv = classify(value_raw, kind, typ, is_date, form.decimals_of(kind))
     if cell is not None and cell.has_formula and not (rollup and typ == "n"):
         if typ in ("n", "s", "b", "e") and value_raw is not None:
             findings.append(finding("V-INPUT-FORMULA", f"{form.label_of(key)}：填报单元格中是公式“={cell.formula}”，"
@@ -305,7 +305,7 @@ def _read_total(form: Form, key: CellKey, cell: RawCell | None, kind: str, sheet
         return
     x = cell.value
     if not cell.has_formula:
-        v, problem, _ = parse_number(x, kind)
+        v, problem, _ = parse_number(x, kind, form.decimals_of(kind))
         literal_totals.add(key)
         reported[key] = v
         if matched_by == "identity":

@@ -36,12 +36,14 @@ from dataclasses import dataclass
 
 from ..form import CellKey, Form
 from ..form.compute import Number
+from ..form.model import DEFAULT_DECIMALS
 
 # No count or amount of this report comes near it; a larger number is a typing or pasting accident.
 # It also keeps every sum finite (a return of 1e308s once crashed check, report and aggregate).
 MAX_VALUE = 1e12
 MAX_TEXT = "1E+12"  # MAX_VALUE as the workbook's formulas write it
-DECIMALS = {"count": 0, "amount": 6}  # 万元 to the fen: 0.012345 万元 is 123.45 元
+# decimals per kind when no form is at hand; a form's own are form.decimals_of(kind) ([kinds] in its file)
+DECIMALS = DEFAULT_DECIMALS
 # Spreadsheets compare numbers to about 15 significant digits (LibreOffice: 2^-48 relative),
 # so ROUND(x, 4) = x holds for 0.1+0.2; the reader compares the same way.
 REL_TOL = 2.0 ** -48
@@ -94,30 +96,37 @@ def _show(x: float) -> str:
     return str(int(x)) if x == int(x) else repr(x)
 
 
-def _number_problem(x: float, kind: str) -> ValueProblem | None:
-    """Why a number is not a valid value of `kind` (None when it is)."""
+def _places(kind: str, decimals: int | None) -> int:
+    return DEFAULT_DECIMALS.get(kind, 6) if decimals is None else decimals
+
+
+def _number_problem(x: float, kind: str, d: int) -> ValueProblem | None:
+    """Why a number is not a valid value of `kind` with `d` decimals (None when it is)."""
     if x != x or x in (float("inf"), float("-inf")):
         return ValueProblem("不是有效的数字")
     if x < 0:
         return ValueProblem(f"不能为负数（{_show(x)}）")
     if x > MAX_VALUE:
         return ValueProblem(f"数字过大（{x:.6g}），超过 10^12，请核对")
-    d = DECIMALS.get(kind, 6)
     if not same(round(x, d), x):
         if kind == "count":
             return ValueProblem(f"件数必须是整数（{_show(x)}）")
+        if d == 0:
+            return ValueProblem(f"必须是整数（{_show(x)}）")
         return ValueProblem(f"金额最多保留 {d} 位小数（{_show(x)}）")
     return None
 
 
-def _tidy(x: float, kind: str) -> Number:
-    r = round(x, DECIMALS.get(kind, 6))
+def _tidy(x: float, d: int) -> Number:
+    r = round(x, d)
     return int(r) if r == int(r) else r
 
 
-def parse_number(raw: object, kind: str) -> tuple[Number | None, ValueProblem | None, bool]:
+def parse_number(raw: object, kind: str, decimals: int | None = None) -> tuple[Number | None, ValueProblem | None, bool]:
     """A number written as text (or a number): (value, problem, was_text); value None and
-    problem None means blank. ASCII and full-width digits only; spaces only around it."""
+    problem None means blank. ASCII and full-width digits only; spaces only around it.
+    `decimals`: the form's for `kind` (form.decimals_of), else the default."""
+    d = _places(kind, decimals)
     was_text = False
     if raw is None:
         return None, None, False
@@ -139,10 +148,10 @@ def parse_number(raw: object, kind: str) -> tuple[Number | None, ValueProblem | 
         if not _NUMBER.match(s):
             return None, ValueProblem(f"“{text.strip(_EDGE)}”不是数字，只能填写数字（不要加单位、文字、空格或符号）"), True
         x = float(s)
-    problem = _number_problem(x, kind)
+    problem = _number_problem(x, kind, d)
     if problem:
         return None, problem, was_text
-    return _tidy(x, kind), None, was_text
+    return _tidy(x, d), None, was_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +171,8 @@ class CellValue:
 BLANK = CellValue(None)
 
 
-def classify(raw: object, kind: str, cell_type: str = "", is_date: bool = False) -> CellValue:
+def classify(raw: object, kind: str, cell_type: str = "", is_date: bool = False,
+             decimals: int | None = None) -> CellValue:
     """What an input cell holds. `raw` is the cell's value (str, float, bool or None) and
     `cell_type` the reader's type ('n' number, 's' text, 'b' boolean, 'e' error value);
     `is_date` says the cell's number format shows a date or time."""
@@ -177,7 +187,7 @@ def classify(raw: object, kind: str, cell_type: str = "", is_date: bool = False)
             return BLANK
         if not raw.strip(_EDGE):
             return CellValue(None, ValueProblem("只有空格，没有数字；没有的请填 0"))
-        v, problem, _ = parse_number(raw, kind)
+        v, problem, _ = parse_number(raw, kind, decimals)
         shown = raw.strip(_EDGE)
         if v is not None:
             return CellValue(None, ValueProblem(f"“{shown}”是以文本形式保存的数字，表格的合计不计入文本；"
@@ -189,10 +199,11 @@ def classify(raw: object, kind: str, cell_type: str = "", is_date: bool = False)
     sums = (int(x) if x == int(x) else x) if in_range(x) else 0
     if is_date:
         return CellValue(None, ValueProblem(f"这里显示为日期或时间（其数值为 {_show(x)}），应填写数字"), sums)
-    problem = _number_problem(x, kind)
+    d = _places(kind, decimals)
+    problem = _number_problem(x, kind, d)
     if problem:
         return CellValue(None, problem, sums)
-    v = _tidy(x, kind)
+    v = _tidy(x, d)
     return CellValue(v, None, v)
 
 
@@ -203,7 +214,7 @@ def text_is_blank(s: object) -> bool:
 
 # ------------------------------------------------------------------ the same, as formulas
 
-def bad_formula(ref: str, kind: str, general: str) -> str:
+def bad_formula(ref: str, kind: str, general: str, decimals: int | None = None) -> str:
     """1 when the cell at `ref` holds something that is neither a valid value nor blank, else 0.
 
     `general` is a reference to CELL("format") of a number cell in General format: a date shows
@@ -211,7 +222,7 @@ def bad_formula(ref: str, kind: str, general: str) -> str:
     means a date or time too. Every branch tests the type before it compares or rounds."""
     fmt = f'CELL("format",{ref})'
     date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",{general}<>"G"))'
-    ok = (f'AND({ref}>=0,{ref}<={MAX_TEXT},ROUND({ref},{DECIMALS[kind]})={ref},NOT({date}))')
+    ok = (f'AND({ref}>=0,{ref}<={MAX_TEXT},ROUND({ref},{_places(kind, decimals)})={ref},NOT({date}))')
     return (f'IF(ISNUMBER({ref}),IF({ok},0,1),'
             f'IF(ISTEXT({ref}),IF(LEN({ref})>0,1,0),IF(ISBLANK({ref}),0,1)))')
 

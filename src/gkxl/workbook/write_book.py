@@ -121,7 +121,8 @@ def classified(form: Form, values: dict) -> tuple[dict[CellKey, CellValue], dict
 
 
 def _classify(form: Form, values: dict) -> tuple[dict[CellKey, CellValue], dict[CellKey, Number]]:
-    cv = {key: classify(values.get(key), form.kind_of(key), "s" if isinstance(values.get(key), str) else "n")
+    cv = {key: classify(values.get(key), form.kind_of(key), "s" if isinstance(values.get(key), str) else "n",
+                       decimals=form.decimals_of(form.kind_of(key)))
           for key in form.input_cells}
     return cv, recompute(form, {k: c.sums_as for k, c in cv.items()})
 

@@ -97,7 +97,7 @@ def _plan_validations(form: Form, plan: TablePlan) -> None:
     for r, c in plan.inputs["amount"]:
         ref = a1(r, c)
         plan.validations.append((r, c, {
-            "validate": "custom", "value": f"=AND(ISNUMBER({ref}),{ref}>=0,{ref}<={MAX_TEXT},ROUND({ref},4)={ref})",
+            "validate": "custom", "value": f"=AND(ISNUMBER({ref}),{ref}>=0,{ref}<={MAX_TEXT},ROUND({ref},{form.decimals_of('amount')})={ref})",
             **prompts_of(form, "amount")}))
 
 
@@ -131,10 +131,11 @@ def _plan_input_checks(form: Form, sl: SheetLayout, plan: TablePlan, helper_col:
         if not cells:
             continue
         r0, c0 = cells[0]
-        plan.bad_inputs.append((r0, c0, "=" + bad_formula(a1(r0, c0), kind, GENERAL_NAME) + "=1",
+        plan.bad_inputs.append((r0, c0, "=" + bad_formula(a1(r0, c0), kind, GENERAL_NAME, form.decimals_of(kind)) + "=1",
                                 " ".join(_ranges(cells))))
         plan.helpers.extend((at[(r, c)], r, helper_col + c,
-                             "=" + bad_formula(f"'{sl.name}'!{a1(r, c)}", kind, GENERAL_REF)) for r, c in cells)
+                             "=" + bad_formula(f"'{sl.name}'!{a1(r, c)}", kind, GENERAL_REF, form.decimals_of(kind)))
+                            for r, c in cells)
     editable = plan.inputs["count"] + plan.inputs["amount"]
     if editable:
         plan.blank_range = " ".join(_ranges(editable))
