@@ -66,7 +66,7 @@ def test_parse_minimal():
     (lambda d: d.update(bogus=1), "未知的项"),
     (lambda d: d.update(kinds={"money": {"decimals": 2}}), "未知的单元格类型"),
     (lambda d: d.update(kinds={"count": {"decimals": 2}}), "件数只能是 0"),
-    (lambda d: d.update(kinds={"amount": {"decimals": 12}}), "decimals 应为"),
+    (lambda d: d.update(kinds={"amount": {"decimals": 7}}), "decimals 应为"),
     (lambda d: d.update(kinds={"amount": {"decimals": True}}), "decimals 应为"),
     (lambda d: d.update(kinds={"amount": {"places": 2}}), "未知的项"),
 ])

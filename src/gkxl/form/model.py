@@ -15,7 +15,7 @@ CELL_KINDS = ("count", "amount")
 # decimals a value of each kind may have, unless the form file says otherwise ([kinds.<kind>]):
 # a count is a whole number by definition; the bundled forms state amounts (万元) to the fen
 DEFAULT_DECIMALS = {"count": 0, "amount": 6}
-MAX_DECIMALS = 9
+MAX_DECIMALS = 6  # the precision sums and comparisons keep (compute.clean_number, the live checks)
 RULE_KINDS = ("compare", "all_zero", "jump", "requires_text")
 SEVERITIES = ("error", "warning")
 OPS = ("==", "<=", ">=")
