@@ -55,6 +55,23 @@ CORPUS = {
     "pingtan_2022.txt": ("run-together", "gb2021", "平潭综合实验区", 2022, 0.98),  # its part 四 heading misprinted
     "pingtan_2023.txt": ("run-together", "gb2021", "平潭综合实验区", 2023, 0.98),
     "pingtan_2025.txt": ("run-together", "gb2021", "平潭综合实验区", 2025, 0.98),
+    # a county department's page (沭阳县发展和改革局, 2023): table 三 prints only 自然人 and 总计 (法人 cells blank);
+    # table 二's row is labelled 规范性文件, not 行政规范性文件: its three cells are left missing (said)
+    "shuyang_fgj_2023.html": ("html", "gb2021", "沭阳县发展和改革局", 2023, 0.96),
+    # a markdown extraction of a county's report (沭阳县, printed 沐阳 by the extraction): table 三 one pipe table per
+    # row group under placeholder headers; table 四 as three 5-cell tables, one per group (not placed: 15 missing)
+    "shuyang_2025.md": ("extraction (md)", "gb2021", "沐阳县人民政府", 2025, 0.925),
+    # a markdown extraction of a provincial commission's PDF (上海市科委, 2024) with table 三 broken into bare rows
+    # and loose labels: the importer shifts (四)1–3 by one row (WRONG numbers: xfail below)
+    "shanghai_stcsm_2024.md": ("extraction (md)", "gb2021", "上海市科委", 2024, 0.77),
+}
+
+# documents on which the importer writes a WRONG number: kept (with the share it reaches) and marked xfail until fixed;
+# they are left out of the per-type totals (which hold 0 wrong) and listed there apart
+XFAIL = {
+    "shanghai_stcsm_2024.md": "the importer puts (三)5's bare row '1 … 1' under the loose label "
+                              "'1.本机关不掌握相关政府信息' printed just above it, so (四)1/2/3 read 1/4/6 "
+                              "instead of 4/6/0 (the body's 无法提供10件 and 不予公开2件 confirm 4/6/0)",
 }
 
 
@@ -83,7 +100,8 @@ def truth(name: str) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(CORPUS))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=XFAIL[n], strict=True))
+                                  if n in XFAIL else n for n in sorted(CORPUS)])
 def test_corpus_report(name):
     kind, form_id, agency, year, least = CORPUS[name]
     m = _read(name)
@@ -116,7 +134,8 @@ def test_accuracy_per_document_type(capsys):
 
     per: dict[str, list[int]] = {}
     rows = [(n, spec[0], lambda n=n: ex._read(n), lambda n=n: ex._truth(n)) for n, spec in ex.CORPUS.items()]
-    rows += [(n, spec[0], lambda n=n: _read(n), lambda n=n: truth(n)) for n, spec in CORPUS.items() if present(n)]
+    rows += [(n, spec[0], lambda n=n: _read(n), lambda n=n: truth(n)) for n, spec in CORPUS.items()
+             if present(n) and n not in XFAIL]
     for name, kind, read, tr in rows:
         s = score(read(), tr())
         acc = per.setdefault(kind, [0, 0, 0, 0])
@@ -127,6 +146,9 @@ def test_accuracy_per_document_type(capsys):
     with capsys.disabled():
         for kind, (r, w, m, n) in per.items():
             print(f"\n  {kind:16s} {n:2d} docs  right {r:4d}  wrong {w}  missing {m:3d}  ({r / (r + w + m):.2%})", end="")
+        for name in sorted(XFAIL):
+            s = score(_read(name), truth(name))
+            print(f"  xfail {name}: right {s['right']}  wrong {len(s['wrong'])}  missing {len(s['missing'])}", end="")
         print()
     assert all(w == 0 for _, w, _, _ in per.values())
     for kind in ("pdf", "html", "docx", "copied text"):
@@ -238,10 +260,10 @@ FAULTS = {
     # the issue's "(七)总计 that is not the sum of its rows"
     "pingtan_2020.txt": [("T3-RESULTS-TOTAL", 20, 26), ("T3-RESULTS-TOTAL", 21, 27)],
     **{f"shanghai_govoffice_2019.{x}": [("A-CLAIM", 258, (275,)), ("A-CLAIM", 265, (337,))]
-       for x in ("html", "copy.txt", "docx")},
+       for x in ("html", "copy.txt", "docx", "lo.pdf")},
     # 2023's page (and its copies) against 2024 in every form whose 行政规范性文件 cells could be read
     **{f"pingtan_2024.{x}": [("A-VALID", 440, 499)]
-       for x in ("html", "site.html", "p6.html", "docx", "copy.txt", "lo.pdf")},
+       for x in ("html", "site.html", "p6.html", "docx", "copy.txt", "lo.pdf", "mineru.md")},
 }
 
 
@@ -261,8 +283,28 @@ def test_audit_of_every_real_report_finds_exactly_the_real_faults():
     got = {Path(a.path).name: sorted(_fault_key(f) for f in a.faults) for a in audits}
     assert all(a.status != "unreadable" for a in audits)
     for name, faults in got.items():
+        if name in AUDIT_XFAIL:
+            continue  # judged apart, xfail, below
         assert faults == sorted(FAULTS.get(name, [])), (name, [f.message for a in audits
                                                                  if Path(a.path).name == name for f in a.faults])
+
+
+# documents on which `gkxl audit` reports a fault the document does not have: file -> why (each its own xfail)
+AUDIT_XFAIL = {
+    "shanghai_stcsm_2024.md": "false A-CLAIM faults: '同意公开答复9件' and '部分公开答复0件' are taken as 办结 9 / 0 "
+                              "(against (七) 35), and '无法提供的10件' against (四) 11 — the importer's shifted "
+                              "(四) rows (see XFAIL); the report is consistent",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=r, strict=True))
+                                  for n, r in sorted(AUDIT_XFAIL.items())])
+def test_audit_finds_no_false_fault(name):
+    from gkxl.report.audit import audit_file
+
+    a = audit_file(doc(name))
+    assert sorted(_fault_key(f) for f in a.faults) == sorted(FAULTS.get(name, [])), [f.message for f in a.faults]
 
 
 def test_value_cells_spanned_unlike_their_header_never_give_a_wrong_number(tmp_path):
