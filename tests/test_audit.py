@@ -216,6 +216,9 @@ def test_claims_read_like_a_reviewer(form):
     assert stated("政府信息公开申请率同比增长20%，主动公开规章12件。") == []
     assert stated("全年受理政府信息公开申请17件。") == [17]
     assert stated("予以公开及部分公开258件，行政复议134件。") == [134, 258]
+    # a result "答复" is that result, not every answer (上海市科委 2024: "同意公开答复9件…无法提供的10件")
+    assert stated("所有办结的申请中同意公开答复60件，部分公开答复20件，不予公开答复0件，无法提供的15件。") == []
+    assert stated("同意公开答复61件，无法提供答复14件。") == [14, 61]
     # a statement whose cells were not all read is not judged
     del values[("t3", "partial", "total")]
     assert stated("予以公开及部分公开258件。") == []

@@ -62,16 +62,14 @@ CORPUS = {
     # row group under placeholder headers; table 四 as three 5-cell tables, one per group (not placed: 15 missing)
     "shuyang_2025.md": ("extraction (md)", "gb2021", "沐阳县人民政府", 2025, 0.925),
     # a markdown extraction of a provincial commission's PDF (上海市科委, 2024) with table 三 broken into bare rows
-    # and loose labels: the importer shifts (四)1–3 by one row (WRONG numbers: xfail below)
-    "shanghai_stcsm_2024.md": ("extraction (md)", "gb2021", "上海市科委", 2024, 0.77),
+    # and loose labels; labels of several rows printed above one row of numbers are trusted for none of them (placed by order
+    # between known rows instead: (三)5, (四)1–3); a table 三 header cut into fragments leaves 一 to (二) missing
+    "shanghai_stcsm_2024.md": ("extraction (md)", "gb2021", "上海市科委", 2024, 0.84),
 }
 
 # documents on which the importer writes a WRONG number: kept (with the share it reaches) and marked xfail until fixed;
 # they are left out of the per-type totals (which hold 0 wrong) and listed there apart
-XFAIL = {
-    "shanghai_stcsm_2024.md": "the importer puts (三)5's bare row '1 … 1' under the loose label "
-                              "'1.本机关不掌握相关政府信息' printed just above it, so (四)1/2/3 read 1/4/6 "
-                              "instead of 4/6/0 (the body's 无法提供10件 and 不予公开2件 confirm 4/6/0)",
+XFAIL: dict[str, str] = {  # documents where the importer writes a wrong number (none now)
 }
 
 
@@ -290,10 +288,7 @@ def test_audit_of_every_real_report_finds_exactly_the_real_faults():
 
 
 # documents on which `gkxl audit` reports a fault the document does not have: file -> why (each its own xfail)
-AUDIT_XFAIL = {
-    "shanghai_stcsm_2024.md": "false A-CLAIM faults: '同意公开答复9件' and '部分公开答复0件' are taken as 办结 9 / 0 "
-                              "(against (七) 35), and '无法提供的10件' against (四) 11 — the importer's shifted "
-                              "(四) rows (see XFAIL); the report is consistent",
+AUDIT_XFAIL: dict[str, str] = {  # documents where audit reports a fault the document does not have (none now)
 }
 
 

@@ -20,6 +20,9 @@ from .source import RawTable
 from .table_cols import dedupe, fill_down, header_paths, in_header, label_map, last_label, order_map
 from .values_text import parse_value, value_like
 
+_NUMBERED = re.compile(r"(?<!\d)\d{1,2}[.、．]")  # a row's own numbering ("2.") inside a line
+
+
 @dataclass
 class _Segment:
     """Rows of one table of the form: header rows, then data rows."""
@@ -99,7 +102,7 @@ class TableMapper:
             self.context.append(text)
             del self.context[:-12]
         self.before.append(text)
-        del self.before[:-3]
+        del self.before[:-12]
 
     # -- rows
     def leaf_rows(self, path: list[str]) -> list[tuple[Table, Axis, int]]:
@@ -132,6 +135,22 @@ class TableMapper:
                 if r.labels and any(p in core(r.labels[-1]) for p in pieces):
                     out.append((t, r, 0))
         return out
+
+    def names_a_row(self, paras: list[str], but: set[tuple[str, str]]) -> bool:
+        """Does any of these paragraphs (alone or joined with the next, from its start or from a
+        numbering inside it: "（四）无2.没有现成信息需要另") print the label of a row of the form
+        other than `but`, whole or cut short?"""
+        texts = []
+        for i in range(len(paras)):
+            for whole in (paras[i], "".join(paras[i:i + 2])):
+                texts.append(whole)
+                texts += [whole[m.start():] for m in _NUMBERED.finditer(whole)][:4]
+        for text in texts:
+            if len(norm(text)) >= 4:
+                rows = self.leaf_rows([text]) + self.fragment_rows([text])
+                if any((t.id, r.id) not in but for t, r, _ in rows):
+                    return True
+        return False
 
     def numbered_rows(self, path: list[str]) -> list[tuple[Table, Axis]]:
         """The one row of the form numbered like the path's last label under the same parent labels
@@ -227,12 +246,16 @@ class TableMapper:
             kind = "exact"
             cands = self.leaf_rows(path)
             if not path and before and k == 0:
-                # a label printed as the paragraph(s) just before the table
-                for j in range(len(before)):
-                    joined = "".join(before[j:])
+                # a label printed as the paragraph(s) just before the table, unless another row's
+                # label is printed there too (an extraction that put the labels of several rows
+                # above one row of numbers: whose numbers they are is not known from here)
+                tail = before[-3:]
+                for j in range(len(tail)):
+                    joined = "".join(tail[j:])
                     hit = self.leaf_rows([joined]) if len(norm(joined)) >= 4 else []
                     if hit:
-                        cands, path = hit, [joined]
+                        if not self.names_a_row(before[:len(before) - len(tail) + j], {(t.id, r.id) for t, r, _ in hit}):
+                            cands, path = hit, [joined]
                         break
             if path and not cands:
                 cands, kind = self.fragment_rows(path), "fragment"
