@@ -56,15 +56,15 @@ CORPUS = {
     "pingtan_2023.txt": ("run-together", "gb2021", "平潭综合实验区", 2023, 0.98),
     "pingtan_2025.txt": ("run-together", "gb2021", "平潭综合实验区", 2025, 0.98),
     # a county department's page (沭阳县发展和改革局, 2023): table 三 prints only 自然人 and 总计 (法人 cells blank);
-    # table 二's row is labelled 规范性文件, not 行政规范性文件: its three cells are left missing (said)
-    "shuyang_fgj_2023.html": ("html", "gb2021", "沭阳县发展和改革局", 2023, 0.96),
+    # table 二's row is labelled 规范性文件, 2019's name for 行政规范性文件 (gb2021.toml: printed = [...])
+    "shuyang_fgj_2023.html": ("html", "gb2021", "沭阳县发展和改革局", 2023, 1.0),
     # a markdown extraction of a county's report (沭阳县, printed 沐阳 by the extraction): table 三 one pipe table per
     # row group under placeholder headers; table 四 as three 5-cell tables, one per group (not placed: 15 missing)
     "shuyang_2025.md": ("extraction (md)", "gb2021", "沐阳县人民政府", 2025, 0.925),
     # a markdown extraction of a provincial commission's PDF (上海市科委, 2024) with table 三 broken into bare rows
     # and loose labels; labels of several rows printed above one row of numbers are trusted for none of them (placed by order
     # between known rows instead: (三)5, (四)1–3); a table 三 header cut into fragments leaves 一 to (二) missing
-    "shanghai_stcsm_2024.md": ("extraction (md)", "gb2021", "上海市科委", 2024, 0.84),
+    "shanghai_stcsm_2024.md": ("extraction (md)", "gb2021", "上海市科委", 2024, 0.85),
 }
 
 # documents on which the importer writes a WRONG number: kept (with the share it reaches) and marked xfail until fixed;

@@ -39,6 +39,28 @@ def test_the_printed_variant_is_data():
     assert fee.when == ("t2d.fees.amount",)  # the fee row is inside the printed row: dropped, not guessed
 
 
+def test_names_a_row_is_printed_under_are_data(tmp_path):
+    """2021-format reports that keep 2019's "规范性文件" for 行政规范性文件 (沭阳县发展和改革局 2023): the
+    form file says so (`printed`), the workbook keeps the standard label, the importer reads both."""
+    g = load_form("gb2021")
+    row = next(r for r in g.tables["t2a"].rows if r.id == "normative")
+    assert row.labels == ("行政规范性文件",) and row.printed == ("规范性文件",)
+    assert row.names == ("行政规范性文件", "规范性文件")
+    page = ("<html><body><p>某县发展和改革局2023年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p><table>"
+            "<tr><td colspan='4'>第二十条第（一）项</td></tr>"
+            "<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
+            "<tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>"
+            "<tr><td>规范性文件</td><td>8</td><td>0</td><td>18</td></tr></table></body></html>")
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    m = read_report(tmp_path / "p.html")
+    assert [m.values[("t2a", "normative", c)] for c in ("issued", "repealed", "valid")] == [8, 0, 18]
+    d = {"form": {"id": "v", "version": "1"}, "sheets": [{"id": "s", "name": "s", "tables": [
+        {"id": "t", "columns": [{"id": "a", "labels": ["A"]}], "rows": [{"id": "r", "labels": ["R"], "printed": [""]}]}]}]}
+    with pytest.raises(FormError) as e:
+        parse_form(d, "v.toml")
+    assert "printed" in str(e.value)
+
+
 def test_extends_errors(tmp_path):
     base = {"form": {"id": "v", "version": "1", "extends": "nope"}}
     with pytest.raises(FormError) as e:

@@ -29,6 +29,14 @@ class Axis:
     labels: tuple[str, ...]
     short: str
     kind: str | None = None
+    # other names its last label is printed under in published reports (the importer reads them;
+    # the workbook writes `labels`): 2021-format reports that keep 2019's "规范性文件"
+    printed: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The last label and the names it is printed under."""
+        return (self.labels[-1], *self.printed) if self.labels else ()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def _check_keys(d: dict, allowed: set[str], ctx: str) -> None:
 def _axis(d: Any, ctx: str) -> Axis:
     if not isinstance(d, dict):
         raise FormError(f"{ctx}：应为表（{{ id = …, labels = […] }}）", code="FORM_SCHEMA")
-    _check_keys(d, {"id", "labels", "short", "kind"}, ctx)
+    _check_keys(d, {"id", "labels", "short", "kind", "printed"}, ctx)
     aid = _req(d, "id", str, ctx)
     labels = _req(d, "labels", list, ctx)
     if not all(isinstance(x, str) and x for x in labels):
@@ -47,7 +47,10 @@ def _axis(d: Any, ctx: str) -> Axis:
     if kind is not None and kind not in CELL_KINDS:
         raise FormError(f"{ctx}：未知的单元格类型“{kind}”", code="FORM_SCHEMA")
     short = _opt(d, "short", str, labels[-1] if labels else aid, ctx)
-    return Axis(aid, tuple(labels), short, kind)
+    printed = _opt(d, "printed", list, [], ctx)
+    if not all(isinstance(x, str) and x for x in printed) or (printed and not labels):
+        raise FormError(f"{ctx}：printed 应为非空文字的列表（有 labels 时才可用）", code="FORM_SCHEMA")
+    return Axis(aid, tuple(labels), short, kind, tuple(printed))
 
 
 def parse_form(data: dict, path: str = "") -> Form:

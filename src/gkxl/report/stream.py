@@ -119,7 +119,10 @@ def _labelled(form: Form, t: Table, marks: list[tuple[int, int]], finder: _Finde
     for r in rows:
         hits: list[_Anchor] = []
         short = len(loose(r.labels[-1])) <= 3
-        for s0, e0 in finder.find(r.labels[-1]):
+        found = sorted({span for name in r.names for span in finder.find(name)})
+        # a printed name inside the label itself ("规范性文件" in "行政规范性文件") is that occurrence
+        found = [a for a in found if not any(b != a and b[0] <= a[0] and a[1] <= b[1] for b in found)]
+        for s0, e0 in found:
             if (short and not _NUMBERING.match(norm(text[s0:e0])) and s0 > 0 and text[s0 - 1] not in " 0123456789"
                     and e0 < len(text) and _is_cjk(text[e0])):
                 continue  # "其他" inside a longer word ("其他法律…") is not the row "3.其他"

@@ -77,9 +77,10 @@ class TableMapper:
         self.by_loose: dict[str, list] = {}
         for t, r in self.all_rows:
             if r.labels:
-                c = core(r.labels[-1])
-                self.by_core.setdefault(c, []).append((t, r))
-                self.by_loose.setdefault(loose(c), []).append((t, r))
+                for name in r.names:
+                    c = core(name)
+                    self.by_core.setdefault(c, []).append((t, r))
+                    self.by_loose.setdefault(loose(c), []).append((t, r))
         self.label_maps: dict[tuple[int, str], dict[str, list[int]] | None] = {}
 
     # -- which table / sheet a title names
