@@ -59,8 +59,8 @@ CORPUS = {
     # table 二's row is labelled 规范性文件, 2019's name for 行政规范性文件 (gb2021.toml: printed = [...])
     "shuyang_fgj_2023.html": ("html", "gb2021", "沭阳县发展和改革局", 2023, 1.0),
     # a markdown extraction of a county's report (沭阳县, printed 沐阳 by the extraction): table 三 one pipe table per
-    # row group under placeholder headers; table 四 as three 5-cell tables, one per group (not placed: 15 missing)
-    "shuyang_2025.md": ("extraction (md)", "gb2021", "沐阳县人民政府", 2025, 0.925),
+    # row group under placeholder headers; table 四 as three 5-cell tables, one per group, read group by group
+    "shuyang_2025.md": ("extraction (md)", "gb2021", "沐阳县人民政府", 2025, 1.0),
     # a markdown extraction of a provincial commission's PDF (上海市科委, 2024) with table 三 broken into bare rows
     # and loose labels; labels of several rows printed above one row of numbers are trusted for none of them (placed by order
     # between known rows instead: (三)5, (四)1–3); a table 三 header cut into fragments leaves 一 to (二) missing

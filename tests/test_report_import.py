@@ -272,3 +272,41 @@ def test_word_tables_as_word_writes_them(tmp_path):
     m = read_report(tmp_path / "w.docx", form="gb2021")
     assert (m.agency, m.year) == ("某局", 2024)
     assert m.values[("t2c", "penalty", "decisions")] == 1100 and m.values[("t2c", "coercion", "decisions")] == 65
+
+
+TABLE_FOUR_BY_GROUPS = """# 某县人民政府2025年政府信息公开工作年度报告
+
+## 四、政府信息公开行政复议、行政诉讼情况
+
+### 行政复议
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+|---|---|---|---|---|
+| 27 | 10 | 9 | 15 | 61 |
+
+### 行政诉讼（未经复议直接起诉）
+| 3 | 0 | 0 | 0 | 3 |
+|---|---|---|---|---|
+
+### 行政诉讼（复议后起诉）
+| 8 | 0 | 1 | 1 | 10 |
+|---|---|---|---|---|
+
+## 五、存在的主要问题及改进情况
+"""
+
+
+def test_table_four_printed_group_by_group(tmp_path):
+    """A Markdown extraction that prints table 四 as one small table per group, named by headings:
+    read group by group; with one group a number short, none of it (never shifted)."""
+    from gkxl.report.importer import read_report
+
+    (tmp_path / "g.md").write_text(TABLE_FOUR_BY_GROUPS, encoding="utf-8")
+    m = read_report(tmp_path / "g.md")
+    got = [{**m.values, **m.totals}.get(("t4", "cases", c)) for c in ("review_upheld", "review_total", "direct_upheld",
+                                                       "direct_total", "after_upheld", "after_other", "after_total")]
+    assert got == [27, 61, 3, 3, 8, 1, 10]
+    assert "分组" in m.sources[("t4", "cases", "after_total")]
+    (tmp_path / "short.md").write_text(TABLE_FOUR_BY_GROUPS.replace("| 3 | 0 | 0 | 0 | 3 |", "| 3 | 0 | 0 | 3 |"),
+                                       encoding="utf-8")
+    with pytest.raises(ReportError):  # nothing of table 四 placed, and it is the only table: said, not guessed
+        read_report(tmp_path / "short.md")

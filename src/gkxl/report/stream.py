@@ -287,7 +287,54 @@ def _unlabelled(t: Table, r: Axis, marks: list[tuple[int, int]], lines, st: _Str
             continue
         glued = m.start() > 0 and text[m.start() - 1] != " "
         _place(RowRead(t, r, toks, _where(lines, st, m.start()), glued, _header(t, text, e, m.start())), res)
+        if not all((t.id, r.id, c.id) in res.values for c in t.columns):
+            _by_groups(t, r, e, lines, st, res)
         return
+
+
+def _by_groups(t: Table, r: Axis, start: int, lines, st: _Stream, res: StreamResult) -> None:
+    """A row without a label printed group by group (a Markdown extraction's table 四 as three tables:
+    "行政复议 | 结果维持 … 总计 | 27 10 9 15 61", "行政诉讼（未经复议直接起诉） 3 0 0 0 3", …): each
+    column group's name, in the form's order, followed (its own column labels aside) by exactly as
+    many numbers as it has columns, before the next group's name; read only when every group is."""
+    text = st.text
+    groups: list[tuple[tuple[str, ...], list[Axis]]] = []
+    for c in t.columns:
+        g = tuple(c.labels[:-1])
+        if not g:
+            return
+        if groups and groups[-1][0] == g:
+            groups[-1][1].append(c)
+        else:
+            groups.append((g, [c]))
+    if len(groups) < 2 or len({g for g, _ in groups}) != len(groups):
+        return
+    pos = start
+    found: list[tuple[list[Axis], list[str], int]] = []
+    for g, cols in groups:
+        rx = _label_pattern(g[-1], numbering=False)
+        m = rx.search(text, pos, min(len(text), pos + MARK_GAP)) if rx else None
+        if m is None:
+            return
+        n = re.compile(r"(?<![\d.])\d").search(text, m.end(), min(len(text), m.end() + 200))
+        if n is None or any(o != g and (p := _label_pattern(o[-1], numbering=False)) is not None
+                            and p.search(text, m.end(), n.start()) for o, _ in groups):
+            return
+        toks, stop = _material(text, n.start(), len(text))
+        if len(toks) != len(cols) or any(x in DASHES for x in toks):
+            return
+        found.append((cols, toks, n.start()))
+        pos = stop
+    for cols, toks, at in found:
+        where = _where(lines, st, at)
+        for c, tok in zip(cols, toks):
+            k = (t.id, r.id, c.id)
+            res.values[k] = tok
+            res.sources[k] = f"{where}（按“{'·'.join(c.labels[:-1])}”分组排列）"
+            res.how[k] = "stream"
+    res.rows_seen.add((t.id, r.id))
+    res.row_problems.pop((t.id, r.id), None)
+    res.pending.pop((t.id, r.id), None)
 
 
 def _separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, st: _Stream, res: StreamResult) -> None:
