@@ -62,6 +62,7 @@ class StreamResult:
         return list(self.row_problems.values())
 
 
+_OTHER_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}[、.．] ?$")  # a part's numbering just before its title
 MARK_GAP = 1500  # characters from a table's heading to its first row label
 ROW_GAP = 700  # characters from one row label to the next of the same table
 _BODY_UNITS = ("件", "个", "项", "次", "条", "人", "份", "场", "期", "篇", "%", "％")
@@ -92,6 +93,9 @@ def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, s
         heading = finder.find(sh.title, need_number=numbered)
         if not heading and numbered:  # a misprinted heading, still numbered and whole but for one character
             heading = finder.find(sh.title, need_number=True, tolerant=True)
+        if not heading and numbered:  # a report that numbers its parts its own way ("二、收到和处理…")
+            heading = [(s0 - len(m.group(0)), e0) for s0, e0 in finder.find(sh.title, numbering=False)
+                       if (m := _OTHER_NUMBER.search(st.text, max(0, s0 - 6), s0))]
         for t in sh.tables:
             if want is not None and not any((t.id, r.id) in want for r in t.rows):
                 continue
