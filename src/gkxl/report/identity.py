@@ -26,6 +26,7 @@ _TITLES = (
     re.compile(rf"^{_NAME}政府信息公开工作{_Y}年(?:度)?报告"),  # ××政府信息公开工作2020年度报告
 )
 _PREFIX = re.compile(r"^(?:标题|题名|名称|文章标题|标\s*题)[:：]")
+_MARKUP = re.compile(r"^[#>*\s]+|\*+$")  # a Markdown heading or bold title read as plain text
 _BY = re.compile(r"本(?:年度)?报告(?:是)?由(?P<agency>[^\s,，。:：;；、“”《》]{2,30}?)(?:根据|依据|按照|依照|编制|编写)")
 _PERIOD = re.compile(r"统计期限[为是自从:：]*" + _Y + r"年1月1日")
 _BAD_START = ("本报告", "关于", "根据", "按照", "依据")
@@ -37,7 +38,7 @@ def _norm(s: str) -> str:
 
 def match_title(text: str) -> tuple[str, int] | None:
     """(agency, year) when `text` is a report title in one of its real variants."""
-    t = _PREFIX.sub("", _norm(text))
+    t = _PREFIX.sub("", _MARKUP.sub("", _norm(text)))
     if len(t) > 120:
         return None
     for rx in _TITLES:
