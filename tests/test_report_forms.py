@@ -147,3 +147,15 @@ def test_overrides(tmp_path, cli):
     assert code == 0, err
     assert "平潭综合实验区管委会办公室（PT01）2024 年度" in out
     assert "已按 --agency 使用" in err
+
+
+def test_a_list_inside_a_row_label_written_with_a_comma_is_the_same_row(form):
+    """"逾期不补正, 行政机关不再处理…" (a Markdown extraction) is the row "逾期不补正、行政机关不再处理…"."""
+    from gkxl.report.table_rows import TableMapper
+
+    tm = TableMapper(form)
+    want = [r.id for _, r, _ in tm.leaf_rows(["1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"])]
+    assert want == ["other_no_correction"]
+    for printed in ("1. 申请人无正当理由逾期不补正, 行政机关不再处理其政府信息公开申请",
+                    "申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请"):
+        assert [r.id for _, r, _ in tm.leaf_rows([printed])] == want, printed

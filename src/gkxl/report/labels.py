@@ -21,6 +21,7 @@ _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 _NUMBERING = re.compile(r"^(?:\([一二三四五六七八九十百\d]+\)|[一二三四五六七八九十百]+[、.,]|\d+[、.,)](?!\d))")
 _PAREN = re.compile(r"\([^()]*\)")
 _TRAIL = re.compile(r"[:：。;；,，]+$")
+_LIST_MARKS = str.maketrans(",，;；", "、、、、")
 
 
 @lru_cache(maxsize=65536)
@@ -47,6 +48,12 @@ def loose(s: str) -> str:
     c = core(s)
     out = _PAREN.sub("", c)
     return out or c
+
+
+def row_key(s: str) -> str:
+    """A row label as a key: its core, a list inside it written with 、 or a comma alike
+    ("逾期不补正、行政机关…" / "逾期不补正, 行政机关…")."""
+    return core(s).translate(_LIST_MARKS)
 
 
 def label_eq(a: str, b: str) -> bool:

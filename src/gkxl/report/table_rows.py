@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..form import Axis, CellKey, Form, Sheet, Table
 from ..form.compute import Number
 from ..workbook.values import normalise_text
-from .labels import core, heading_match, label_eq, loose, norm
+from .labels import core, heading_match, label_eq, loose, norm, row_key
 from .source import RawTable
 from .table_cols import dedupe, fill_down, header_paths, in_header, label_map, last_label, order_map
 from .values_text import parse_value, value_like
@@ -79,7 +79,8 @@ class TableMapper:
             if r.labels:
                 for name in r.names:
                     c = core(name)
-                    self.by_core.setdefault(c, []).append((t, r))
+                    for k in {c, row_key(name)}:
+                        self.by_core.setdefault(k, []).append((t, r))
                     self.by_loose.setdefault(loose(c), []).append((t, r))
         self.label_maps: dict[tuple[int, str], dict[str, list[int]] | None] = {}
 
@@ -114,7 +115,8 @@ class TableMapper:
             rows = self.unlabelled
         else:
             leaf = path[-1]
-            rows = self.by_core.get(core(leaf), []) + self.by_loose.get(loose(core(leaf)), [])
+            rows = (self.by_core.get(core(leaf), []) + self.by_core.get(row_key(leaf), [])
+                    + self.by_loose.get(loose(core(leaf)), []))
         seen: set[int] = set()
         for t, r in rows:
             if id(r) in seen:
