@@ -310,3 +310,38 @@ def test_table_four_printed_group_by_group(tmp_path):
                                        encoding="utf-8")
     with pytest.raises(ReportError):  # nothing of table 四 placed, and it is the only table: said, not guessed
         read_report(tmp_path / "short.md")
+
+
+def test_what_a_file_is_comes_from_its_content(tmp_path):
+    """A page saved under its site's address (.jsp), a PDF downloaded without a name and a .docx renamed .doc
+    are read for what they are; a real .doc, .wps, RTF or OFD is refused saying what it is and what to do."""
+    import io
+    import zipfile
+
+    from gkxl.report.audit import audit_paths
+    from gkxl.report.importer import read_report
+    from report_helpers import REAL
+
+    (tmp_path / "t20240308_87885.jsp").write_bytes((REAL / "pingtan_2024.html").read_bytes())
+    (tmp_path / "getfile").write_bytes((REAL / "huaian_city_2024.pdf").read_bytes())
+    (tmp_path / "renamed.doc").write_bytes((REAL / "pingtan_2024.docx").read_bytes())
+    assert read_report(tmp_path / "t20240308_87885.jsp").agency == "平潭综合实验区"
+    assert read_report(tmp_path / "getfile").agency == "淮安市人民政府"
+    assert read_report(tmp_path / "renamed.doc").year == 2024
+    ofd = io.BytesIO()
+    with zipfile.ZipFile(ofd, "w") as z:
+        z.writestr("OFD.xml", "<ofd:OFD/>")
+    refused = {"old.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.wps": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+               "r.rtf": b"{\\rtf1\\ansi 2024}", "e.ofd": ofd.getvalue(), "x.bin": b"\x00\x01binary"}
+    for name, data in refused.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ReportError) as e:
+            read_report(tmp_path / name)
+        assert e.value.code == "REPORT_FORMAT" and str(tmp_path / name) in str(e.value)
+        if name != "x.bin":
+            assert "另存为 .docx" in str(e.value), str(e.value)
+    # a folder audit lists the forms it cannot read, with the reason, and reads the rest
+    audits = {a.path.rsplit("/", 1)[-1]: a for a in audit_paths([tmp_path], jobs=1)}
+    assert audits["old.doc"].status == "unreadable" and "Word 97-2003" in audits["old.doc"].error
+    assert audits["e.ofd"].status == "unreadable" and "OFD" in audits["e.ofd"].error
+    assert audits["t20240308_87885.jsp"].status != "unreadable" and audits["getfile"].status != "unreadable"

@@ -27,7 +27,7 @@ from ..findings import Finding
 from ..form import CellKey, Form
 from ..form.compute import EPS, Number, clean_number, evaluate
 from .claims import check_claims
-from .importer import REPORT_SUFFIXES, candidate_forms, choose_form, read_source
+from .importer import AUDIT_SUFFIXES, candidate_forms, choose_form, read_source
 from .mapping import Mapped
 from .source import Para
 # the parts of the audit, each in its own module; the names stay importable from here
@@ -179,7 +179,9 @@ _SKIP_NAMES = ("readme",)
 def report_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Every published report under the given files and folders, in a stable order. A file
     named on the command line is always taken; in folders, hidden files, Office lock files
-    and README files are not reports."""
+    and README files are not reports, nor are files of other kinds (.xlsx, pictures); a file
+    without a suffix (a download) and the forms that are not read (.doc, .ofd …) are listed,
+    the latter as unreadable with what to do."""
     out: list[Path] = []
     for p in paths:
         p = Path(p)
@@ -189,7 +191,7 @@ def report_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in files:
                     q = Path(root) / name
-                    if (name.startswith((".", "~$")) or q.suffix.lower() not in REPORT_SUFFIXES
+                    if (name.startswith((".", "~$")) or (q.suffix and q.suffix.lower() not in AUDIT_SUFFIXES)
                             or q.stem.lower().startswith(_SKIP_NAMES)):
                         continue
                     found.append(q)

@@ -19,6 +19,7 @@ with `import_sources(ret)`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,12 @@ MD_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
 REPORT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + MD_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
+# pages saved under their site's address (…/t20240308_87885.jhtml, info.jsp?id=…): told apart by their content
+PAGE_SUFFIXES = (".jhtml", ".jsp", ".asp", ".aspx", ".php", ".do", ".action", ".cgi")
+# forms a report is also published in that are not read: said so, with what to do instead
+OTHER_FORMATS = {".doc": "Word 97-2003 文档（.doc）", ".wps": "WPS 文字文档（.wps）", ".rtf": "RTF 文档",
+                 ".ofd": "OFD 版式文档", ".odt": "OpenDocument 文本（.odt）", ".caj": "CAJ 文档"}
+AUDIT_SUFFIXES = REPORT_SUFFIXES + PAGE_SUFFIXES + tuple(OTHER_FORMATS)  # what a folder audit lists
 SRC_PREFIX = "src."  # meta keys of cell provenance
 
 
@@ -83,10 +90,13 @@ def read_source(path: str | os.PathLike) -> SourceDoc:
 
 
 def parse_bytes(data: bytes, path: str) -> SourceDoc:
-    """A published report's bytes -> paragraphs and tables, by the file name's suffix."""
+    """A published report's bytes -> paragraphs and tables, by the file name's suffix (or, for a
+    suffix that says nothing, by what the file holds)."""
     suffix = Path(path).suffix.lower()
     if len(data) > MAX_FILE_BYTES:
         raise too_large(path, "文件大小", f"{MAX_FILE_BYTES // 1024 // 1024} MB")
+    if suffix not in REPORT_SUFFIXES:
+        suffix = _sniff(data, path, suffix)
     if suffix in PDF_SUFFIXES:
         from .parse_pdf import parse_pdf
         return parse_pdf(data, path)
@@ -99,9 +109,36 @@ def parse_bytes(data: bytes, path: str) -> SourceDoc:
     if suffix in MD_SUFFIXES:
         from .parse_md import parse_md
         return parse_md(_decode(data, path), path)
-    if suffix in TEXT_SUFFIXES:
-        from .parse_text import parse_text
-        return parse_text(_decode(data, path), path)
+    from .parse_text import parse_text
+    return parse_text(_decode(data, path), path)
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HTML_START = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta|div|p)[\s>/]", re.I)
+
+
+def _sniff(data: bytes, path: str, suffix: str) -> str:
+    """The suffix a file's content says it is (a page saved as .jsp, a PDF downloaded without a
+    name), or a refusal that says what the file is and what to do."""
+    head = data[:4096]
+    if b"%PDF-" in data[:1024]:
+        return ".pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if b"word/" in data[:1 << 16] or b"word/document.xml" in data[-(1 << 16):]:
+            return ".docx"
+        if b"OFD.xml" in data[:1 << 16] or b"OFD.xml" in data[-(1 << 16):]:
+            suffix = ".ofd"
+    elif head.startswith(_OLE):
+        suffix = suffix if suffix in (".doc", ".wps") else ".doc"
+    elif head.lstrip(b"\xef\xbb\xbf").startswith(b"{\\rtf"):
+        suffix = ".rtf"
+    elif b"\x00" not in head and _HTML_START.search(head.lstrip(b"\xef\xbb\xbf")[:2048]):
+        return ".html"  # a page saved as .jsp, or Word's "web page" saved as .doc
+    elif suffix in PAGE_SUFFIXES and b"\x00" not in head:
+        return ".txt"
+    if suffix in OTHER_FORMATS:
+        raise ReportError(f"{path}：这是{OTHER_FORMATS[suffix]}，不能直接读取；请用 Word 或 WPS 打开后另存为 .docx，"
+                          "或导出为 PDF，再导入", code="REPORT_FORMAT", path=path)
     raise ReportError(f"{path}：不支持的文件类型“{suffix or '无扩展名'}”，请提供 .pdf、.html、.docx、.txt 或 .md",
                       code="REPORT_FORMAT", path=path)
 
