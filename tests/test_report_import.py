@@ -345,3 +345,28 @@ def test_what_a_file_is_comes_from_its_content(tmp_path):
     assert audits["old.doc"].status == "unreadable" and "Word 97-2003" in audits["old.doc"].error
     assert audits["e.ofd"].status == "unreadable" and "OFD" in audits["e.ofd"].error
     assert audits["t20240308_87885.jsp"].status != "unreadable" and audits["getfile"].status != "unreadable"
+
+
+def test_import_report_json(tmp_path, cli):
+    """`gkxl import-report --json`: every number read with where it came from, every cell missing with why;
+    without --out nothing is written, with it the workbook too."""
+    import json
+
+    from report_helpers import REAL
+
+    code, out, err = cli("import-report", REAL / "shanghai_govoffice_2025.md", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert (d["agency"], d["year"], d["form"], d["out"]) == ("上海市人民政府办公厅", 2025, "gb2021", None)
+    cell = d["values"]["t3.new.natural"]
+    assert isinstance(cell["value"], int)
+    assert cell["source"] and cell["label"].endswith("自然人")
+    assert d["missing"] and all(isinstance(x, str) and x for x in d["missing"])
+    assert d["cells_read"] == len(d["values"]) < d["cells"]
+    code, out, err = cli("import-report", REAL / "pingtan_2024.html", "--json", "--out", tmp_path / "p.xlsx",
+                         "--code", "P1")
+    d = json.loads(out)
+    assert code == 0 and d["out"] == str(tmp_path / "p.xlsx") and (tmp_path / "p.xlsx").exists() and d["code"] == "P1"
+    assert d["cells_read"] == d["cells"] == 200 and d["missing"] == []
+    code, out, err = cli("import-report", REAL / "pingtan_2024.html")
+    assert code == 2 and "--out" in err

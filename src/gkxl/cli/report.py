@@ -153,14 +153,31 @@ def register(app: typer.Typer) -> None:
                        err=True)
         typer.echo(f"已生成年度报告：{out}")
 
+    def _import_json(report: Path, out: Optional[Path], **kw) -> None:
+        import json
+
+        from ..report import import_report
+        from ..report.importer import read_report
+
+        if out is not None:
+            res = import_report(report, out, **kw)
+            d = {**res.mapped.to_dict(), "agency": res.agency, "code": res.code, "year": res.year,
+                 "out": str(res.out), "warnings": res.warnings}
+        else:
+            m = read_report(report, year=kw.get("year"), form=kw.get("form"))
+            d = {**m.to_dict(), "agency": kw.get("agency") or m.agency, "code": kw.get("code") or "",
+                 "year": kw.get("year") or m.year, "out": None, "warnings": []}
+        typer.echo(json.dumps({"file": str(report), **d}, ensure_ascii=False, indent=1))
+
     @app.command("import-report")
     def import_cmd(
         report: Path = typer.Argument(..., metavar="年度报告", help="已发布的年度报告：.pdf（有文字层）、.html、.docx、.txt（网页、Word 或 PDF 复制出的文字）或 .md。"),
-        out: Path = typer.Option(..., "--out", "-o", help="输出的报表文件（.xlsx）。"),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出的报表文件（.xlsx）；用 --json 时可省略。"),
         agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（默认：从报告标题中识别）。"),
         code: Optional[str] = typer.Option(None, "--code", help="单位代码（用作 --prior 时需要）。"),
         year: Optional[int] = typer.Option(None, "--year", "-y", help="报告年度（默认：从报告标题中识别）。"),
         form: Optional[str] = typer.Option(None, "--form", help="表单 id 或表单文件路径（默认：按报告的年度和表格自动选择，如 gb2021、gb2021p6、gb2019）。"),
+        as_json: bool = typer.Option(False, "--json", help="以 JSON 输出读出的每个数字（及其在原文中的位置）和未能对应的内容。"),
     ) -> None:
         """把已发布的年度报告读回为报表，供 gkxl check 核对其数字、或作为 --prior 的上年数据。
 
@@ -172,6 +189,12 @@ def register(app: typer.Typer) -> None:
         if code is not None and not CODE_RE.match(code):
             typer.echo(f"错误：单位代码“{code}”只能包含字母、数字、-、_、.", err=True)
             raise typer.Exit(2)
+        if out is None and not as_json:
+            typer.echo("错误：请用 --out 指定输出的报表文件（.xlsx），或用 --json 只输出读出的内容", err=True)
+            raise typer.Exit(2)
+        if as_json:
+            _import_json(report, out, agency=agency, code=code, year=year, form=form)
+            return
         res = import_report(report, out, agency=agency, code=code, year=year, form=form)
         m = res.mapped
         who = f"{res.agency or '（未知单位）'}{f'（{res.code}）' if res.code else ''}{f'{res.year} 年度' if res.year else ''}"

@@ -73,6 +73,22 @@ class Mapped:
     def value(self, key: CellKey) -> Number | None:
         return self.values.get(key, self.totals.get(key))
 
+    def to_dict(self) -> dict:
+        """The report as read, for `gkxl import-report --json`: every cell placed with where it came
+        from, every cell left missing with why, in the form's terms."""
+        f = self.form
+        cells = {}
+        if f is not None:
+            for key in f.cells:
+                v = self.value(key)
+                if v is not None:
+                    cells[".".join(key)] = {"label": f.label_of(key), "value": v, "total": key in self.totals,
+                                            "source": self.sources.get(key, ""), "how": self.how.get(key, "")}
+        return {"agency": self.agency, "year": self.year, "form": f.id if f else "", "title": self.title,
+                "cells_read": self.found, "cells": len(f.cells) if f else 0, "values": cells,
+                "blank": sorted(".".join(k) for k in self.blank), "missing": list(self.unmapped),
+                "notes": list(self.notes), "texts": {k: v for k, v in self.texts.items() if v}}
+
 
 # ---------------------------------------------------------------- identity
 
