@@ -46,7 +46,9 @@ def test_real_reports_are_clean():
     for name in ("huaian_city_2024.pdf", "pingtan_2024.html", "pingtan_2024.txt", "pingtan_2019.txt",
                  "shanghai_govoffice_2025.md", "pingtan_2024.copy.txt", "pingtan_2024.p6.html"):
         a = audit_file(REAL / name)
-        assert a.status == "ok", (name, [f.message for f in a.findings])
+        # read whole: clean; read in part (run-together digits, a machine extraction): partial, never "ok"
+        whole = a.found + a.blank == a.cells
+        assert a.status == ("ok" if whole else "partial"), (name, a.found, [f.message for f in a.findings])
         assert a.rules_checked > 0
 
 
@@ -114,6 +116,16 @@ def test_cross_year_breaks(tmp_path):
     assert "2024.html" in carry[0].message
 
 
+def test_a_report_of_no_known_agency_is_not_called_clean(tmp_path):
+    """Every cell read, but no title to say whose report it is: partial (it cannot be paired across years)."""
+    page = (REAL / "pingtan_2024.html").read_text(encoding="utf-8")
+    (tmp_path / "p.html").write_text(page.replace("平潭综合实验区2024年度政府信息公开工作年度报告", "政府信息公开工作年度报告"),
+                                     encoding="utf-8")
+    a = audit_file(tmp_path / "p.html")
+    assert (a.agency, a.found, a.cells, a.faults) == ("", 200, 200, [])
+    assert a.status == "partial" and a.to_dict()["status"] == "partial"
+
+
 def test_audit_command_folder(tmp_path, cli):
     """A folder of any mix: per report completeness, faults with both sides' numbers, the
     workbook and JSON; exit 1 when faults, 2 when a file cannot be read."""
@@ -131,7 +143,9 @@ def test_audit_command_folder(tmp_path, cli):
     assert wb.sheetnames == ["报告", "问题", "未读出"]
     rows = list(wb["报告"].iter_rows(values_only=True))
     assert len(rows) == 4 and rows[0][0] == "文件"
-    assert {r[5] for r in rows[1:]} == {"未发现问题", "有问题"}
+    # pingtan_2019.txt: consistent as far as read, some cells not read (partial, not "clean")
+    assert {r[5] for r in rows[1:]} == {"未发现问题", "有问题", "未发现问题，但未能全部读出（未读出的部分没有审核）"}
+    assert "1 份未能全部读出" in out and "△" in out
     problems = list(wb["问题"].iter_rows(values_only=True))[1:]
     assert [p[4] for p in problems] == ["T4-REVIEW-TOTAL"]
     missing = list(wb["未读出"].iter_rows(values_only=True))[1:]

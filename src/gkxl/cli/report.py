@@ -89,7 +89,7 @@ def _audit(paths: list[Path], out: Optional[Path], as_json: bool, jobs: Optional
             if a.status == "unreadable":
                 typer.echo(f"✘ {a.path}：无法读取 —— {a.error}")
                 continue
-            mark = "✔" if a.status == "ok" else "✘"
+            mark = {"ok": "✔", "partial": "△"}.get(a.status, "✘")
             blank = f"，另有 {a.blank} 格印为空白（按 0 计）" if a.blank else ""
             typer.echo(f"{mark} {a.path}（{who or '未识别单位'}，{a.form_title}）：读出 {a.found}/{a.cells} 格"
                        f"（{a.completeness:.0%}）{blank}，{STATUS_ZH[a.status]}")
@@ -102,7 +102,7 @@ def _audit(paths: list[Path], out: Optional[Path], as_json: bool, jobs: Optional
                     for line in a.missing[:40]:
                         typer.echo(f"      · {line}")
         typer.echo(f"共 {s['reports']} 份报告：{s['with_faults']} 份有问题（{s['faults']} 处），"
-                   f"{s['unreadable']} 份无法读取；读出 {s['cells_read']}/{s['cells']} 格"
+                   f"{s['partial']} 份未能全部读出，{s['unreadable']} 份无法读取；读出 {s['cells_read']}/{s['cells']} 格"
                    + (f"，另有 {s['cells_blank']} 格印为空白" if s['cells_blank'] else ""))
         if out is not None:
             typer.echo(f"审计表已写入 {out}")

@@ -169,7 +169,9 @@ def audit_file(path: str | os.PathLike, forms: list[Form] | None = None) -> Repo
                                 {"stated": c.stated, "table": c.table, "text": c.text},
                                 [c.where] if c.where else [], code.advice))
     res.findings = findings
-    res.status = "faults" if res.faults else "ok"
+    # a report read only in part (or whose agency or year was not found) is not known to be clean
+    whole = res.found + res.blank >= res.cells and res.agency and res.year
+    res.status = "faults" if res.faults else ("ok" if whole else "partial")
     return res
 
 
@@ -234,6 +236,7 @@ def summary(audits: list[ReportAudit]) -> dict:
         "reports": len(audits),
         "unreadable": sum(1 for a in audits if a.status == "unreadable"),
         "with_faults": sum(1 for a in audits if a.status == "faults"),
+        "partial": sum(1 for a in audits if a.status == "partial"),
         "faults": sum(len(a.faults) for a in audits),
         "cells_read": sum(a.found for a in audits),
         "cells_blank": sum(a.blank for a in audits),

@@ -63,7 +63,7 @@ def _reports_sheet(wb, fmt: dict, audits: list[ReportAudit]) -> None:
     for i, a in enumerate(audits, 1):
         row = [a.path, KIND_ZH.get(a.kind, a.kind), a.agency, a.year or "", a.form_title or a.form,
                STATUS_ZH[a.status]]
-        _write_row(ws, i, row, lambda j, a=a: fmt["bad"] if (j == 5 and a.status != "ok") else fmt["wrap"])
+        _write_row(ws, i, row, lambda j, a=a: fmt["bad"] if (j == 5 and a.status not in ("ok", "partial")) else fmt["wrap"])
         if a.status == "unreadable":
             ws.write_string(i, 15, a.error, fmt["bad"])
             continue

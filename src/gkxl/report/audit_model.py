@@ -12,7 +12,8 @@ from ..form.compute import Number, clean_number
 # the audit's own findings are in the one catalogue (gkxl.findings): A-CLAIM, A-CARRY, A-VALID
 AUDIT_CODES = {k: CATALOGUE[k] for k in ("A-CLAIM", "A-CARRY", "A-VALID")}
 KIND_ZH = {"pdf": "PDF", "html": "网页", "docx": "Word", "text": "文字", "md": "Markdown"}
-STATUS_ZH = {"ok": "未发现问题", "faults": "有问题", "unreadable": "无法读取"}
+STATUS_ZH = {"ok": "未发现问题", "partial": "未发现问题，但未能全部读出（未读出的部分没有审核）", "faults": "有问题",
+             "unreadable": "无法读取"}
 
 
 @dataclass
