@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 
@@ -200,3 +202,22 @@ def test_scan_with_a_recognised_text_layer_is_refused(tmp_path):
     (tmp_path / "ocr.pdf").write_bytes(_pdf(objs))
     e = _refused(tmp_path / "ocr.pdf", "扫描件", "OCR")
     assert e.code == "REPORT_SCANNED"
+
+
+def test_pdf_library_repairs_are_not_printed(tmp_path):
+    """A real PDF whose fonts lack a bounding box made pdfminer print hundreds of English warnings
+    ("Could not get FontBBox…") on stderr: what a clerk reads is the Chinese outcome only."""
+    text = b"BT /F1 12 Tf 72 700 Td (Some text of a report without tables, to be read) Tj ET"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+            b"<< /Type /Font /Subtype /TrueType /BaseFont /Odd /FirstChar 32 /LastChar 126 "
+            b"/FontDescriptor 6 0 R >>",
+            b"<< /Type /FontDescriptor /FontName /Odd /Flags 32 /FontBBox [1 2] >>"]
+    (tmp_path / "odd.pdf").write_bytes(_pdf(objs))
+    # a process of its own: under pytest, logging goes to pytest's handler, not to stderr
+    r = subprocess.run([sys.executable, "-m", "gkxl", "import-report", str(tmp_path / "odd.pdf"), "--out",
+                        str(tmp_path / "o.xlsx")], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "FontBBox" not in r.stderr and "错误" in r.stderr, r.stderr

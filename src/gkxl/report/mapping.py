@@ -300,7 +300,8 @@ def _missing(form: Form, m: TableMapper, out: Mapped) -> list[str]:
         for r in t.rows:
             for c in t.columns:
                 key = (t.id, r.id, c.id)
-                if key in form.derived and key not in out.totals and (t.id, r.id) in m.seen_rows:
+                if (key in form.derived and key not in out.totals and key not in conflicted
+                        and (t.id, r.id) in m.seen_rows):  # a total printed twice differently is listed above
                     how = "这个合计为空白" if key in m.blank else "没有这个合计"
                     out.notes.append(f"{form.label_of(key)}：报告中{how}，按各项之和计算")
     return lines

@@ -21,6 +21,7 @@ the page in points (x from the left, y from the top).
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from .errors import ReportError
@@ -211,6 +212,9 @@ def _refusal(e: BaseException, path: str) -> ReportError:
 
 
 def parse_pdf(data: bytes, path: str = "") -> SourceDoc:
+    # pdfminer logs its repairs of real PDFs ("Could not get FontBBox…", hundreds per file) in English on
+    # stderr: they say nothing a clerk can act on, and what cannot be read is reported in Chinese anyway
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - a dependency
