@@ -25,7 +25,9 @@ _TITLES = (
     re.compile(rf"^{_Y}年(?:度)?{_NAME}{_TAIL}"),  # 2019年上海市人民政府办公厅政府信息公开工作年度报告
     re.compile(rf"^{_NAME}政府信息公开工作{_Y}年(?:度)?报告"),  # ××政府信息公开工作2020年度报告
 )
-_PREFIX = re.compile(r"^(?:标题|题名|名称|文章标题|标\s*题)[:：]")
+# a crawler's "标题: …" line, or the label cell of a site's metadata table printed beside the title
+# ("名称    沭阳县发展和改革局2023年…", its colon often left out)
+_PREFIX = re.compile(r"^(?:(?:信息|文件|文章)?(?:标题|题名|名称)|主题|标\s*题)[:：]?")
 _MARKUP = re.compile(r"^[#>*\s]+|\*+$")  # a Markdown heading or bold title read as plain text
 _BY = re.compile(r"本(?:年度)?报告(?:是)?由(?P<agency>[^\s,，。:：;；、“”《》]{2,30}?)(?:根据|依据|按照|依照|编制|编写)")
 _PERIOD = re.compile(r"统计期限[为是自从:：]*" + _Y + r"年1月1日")
