@@ -186,20 +186,22 @@ def _pdf(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
+def _one_page(content: bytes, resources: bytes, more: list[bytes]) -> bytes:
+    """A one-page PDF: catalog, pages, the page with `resources`, its content stream, then `more` (objects 5…)."""
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << " + resources
+                 + b" >> >>", b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream", *more])
+
+
 def test_scan_with_a_recognised_text_layer_is_refused(tmp_path):
     """A scan whose OCR text sits invisibly over the page picture: its digits are the OCR's
     guesses, so the document is refused as a scan, not read."""
     text = b"BT /F1 12 Tf 3 Tr 72 700 Td (Xingzheng xuke 12 3 0 0 0 0 15 and more recognised words here) Tj ET"
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q " + text
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-            b"/Resources << /XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-            b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
-            b"/Length 1 >>\nstream\n\xff\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    (tmp_path / "ocr.pdf").write_bytes(_pdf(objs))
+    (tmp_path / "ocr.pdf").write_bytes(_one_page(content, b"/XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >>", [
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Length 1 >>\nstream\n\xff\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
     e = _refused(tmp_path / "ocr.pdf", "扫描件", "OCR")
     assert e.code == "REPORT_SCANNED"
 
@@ -208,15 +210,9 @@ def test_pdf_library_repairs_are_not_printed(tmp_path):
     """A real PDF whose fonts lack a bounding box made pdfminer print hundreds of English warnings
     ("Could not get FontBBox…") on stderr: what a clerk reads is the Chinese outcome only."""
     text = b"BT /F1 12 Tf 72 700 Td (Some text of a report without tables, to be read) Tj ET"
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
-            b"<< /Type /Font /Subtype /TrueType /BaseFont /Odd /FirstChar 32 /LastChar 126 "
-            b"/FontDescriptor 6 0 R >>",
-            b"<< /Type /FontDescriptor /FontName /Odd /Flags 32 /FontBBox [1 2] >>"]
-    (tmp_path / "odd.pdf").write_bytes(_pdf(objs))
+    (tmp_path / "odd.pdf").write_bytes(_one_page(text, b"/Font << /F1 5 0 R >>", [
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /Odd /FirstChar 32 /LastChar 126 /FontDescriptor 6 0 R >>",
+        b"<< /Type /FontDescriptor /FontName /Odd /Flags 32 /FontBBox [1 2] >>"]))
     # a process of its own: under pytest, logging goes to pytest's handler, not to stderr
     r = subprocess.run([sys.executable, "-m", "gkxl", "import-report", str(tmp_path / "odd.pdf"), "--out",
                         str(tmp_path / "o.xlsx")], capture_output=True, text=True, timeout=60)
