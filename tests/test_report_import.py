@@ -370,3 +370,7 @@ def test_import_report_json(tmp_path, cli):
     assert d["cells_read"] == d["cells"] == 200 and d["missing"] == []
     code, out, err = cli("import-report", REAL / "pingtan_2024.html")
     assert code == 2 and "--out" in err
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    code, out, err = cli("import-report", tmp_path / "old.doc", "--json")
+    d = json.loads(out)
+    assert code == 2 and d["error_code"] == "REPORT_FORMAT" and "old.doc" in d["error"] and "另存为" in err

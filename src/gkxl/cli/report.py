@@ -156,6 +156,18 @@ def register(app: typer.Typer) -> None:
     def _import_json(report: Path, out: Optional[Path], **kw) -> None:
         import json
 
+        from ..errors import GkxlError
+
+        try:
+            _import_json_ok(report, out, **kw)
+        except GkxlError as e:  # a script reading the JSON learns why too; the message goes to stderr as always
+            typer.echo(json.dumps({"file": str(report), "error": str(e), "error_code": getattr(e, "code", "")},
+                                  ensure_ascii=False, indent=1))
+            raise
+
+    def _import_json_ok(report: Path, out: Optional[Path], **kw) -> None:
+        import json
+
         from ..report import import_report
         from ..report.importer import read_report
 
