@@ -66,11 +66,11 @@ CORPUS = {
     # a markdown extraction of a county's report (沭阳县, printed 沐阳 by the extraction): table 三 one pipe table per
     # row group under placeholder headers; table 四 as three 5-cell tables, one per group, read group by group
     "shuyang_2025.md": ("extraction (md)", "gb2021", "沐阳县人民政府", 2025, 1.0),
-    # a markdown extraction of a provincial commission's PDF (上海市科委, 2024) with table 三 broken into bare rows
-    # and loose labels; labels of several rows printed above one row of numbers are trusted for none of them (placed by order
-    # between known rows instead: (三)5, (四)1–3); its parts renumbered ("二、收到和处理…"); (一)'s row run on
-    # into (二)'s bare row (14 numbers after one label) leaves both missing
-    "shanghai_stcsm_2024.md": ("extraction (md)", "gb2021", "上海市科委", 2024, 0.92),
+    # a markdown extraction of a provincial commission's PDF (上海市科委, 2024): its parts renumbered ("二、收到和处理…"),
+    # table 三's header cut into fragments above and inside the table, rows broken into bare rows of numbers under
+    # loose labels; labels of several rows printed above one row of numbers are trusted for none of them (placed by
+    # order between known rows instead: (三)5, (四)1–3)
+    "shanghai_stcsm_2024.md": ("extraction (md)", "gb2021", "上海市科委", 2024, 1.0),
 }
 
 # documents on which the importer writes a WRONG number: kept (with the share it reaches) and marked xfail until fixed;

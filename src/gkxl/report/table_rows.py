@@ -97,9 +97,11 @@ class TableMapper:
 
     def see_paragraph(self, text: str) -> None:
         sh = self.title_sheet(text)
-        if sh is not None:
+        if sh is not None and sh is not self.sheet:
             self.sheet = sh
             self.context = []
+        elif sh is not None:
+            pass  # the part's heading again ("## 表三：收到和处理…" under "二、收到和处理…"): its header text stays
         else:
             self.context.append(text)
             del self.context[:-12]
