@@ -217,3 +217,22 @@ def test_pdf_library_repairs_are_not_printed(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gkxl", "import-report", str(tmp_path / "odd.pdf"), "--out",
                         str(tmp_path / "o.xlsx")], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "FontBBox" not in r.stderr and "错误" in r.stderr, r.stderr
+
+
+def test_tables_published_as_pictures_are_said_to_be(tmp_path):
+    """Body text with the statistical tables pasted in as pictures (a PDF page, a web page): refused saying the
+    tables look like pictures whose numbers cannot be read — not just 'no table found'."""
+    text = b"BT /F1 12 Tf 72 780 Td (Mou xian 2024 nian zhengfu xinxi gongkai gongzuo niandu baogao) Tj ET"
+    content = b"q 450 0 0 300 72 300 cm /Im1 Do Q " + text
+    (tmp_path / "pic.pdf").write_bytes(_one_page(content, b"/XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >>", [
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Length 1 >>\nstream\n\xff\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+    e = _refused(tmp_path / "pic.pdf", "没有找到统计表", "第 1 页有大幅图片")
+    assert e.code == "REPORT_NO_TABLES"
+    page = ("<html><body><p>某县人民政府2024年政府信息公开工作年度报告</p><img src='logo.png' width='40'>"
+            "<p>二、主动公开政府信息情况</p><img src='t2.png'><p>三、收到和处理政府信息公开申请情况</p>"
+            "<img src='t3.png' width='600'></body></html>")
+    (tmp_path / "pic.html").write_text(page, encoding="utf-8")
+    e = _refused(tmp_path / "pic.html", "没有找到统计表", "网页中有 2 张图片")
+    assert e.code == "REPORT_NO_TABLES"

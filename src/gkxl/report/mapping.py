@@ -206,7 +206,8 @@ def map_document(src: SourceDoc, form: Form, *, stream: bool = True) -> Mapped:
         _fill_from_stream(src, form, m)
     if not m.found:
         if not index and not m.found:
-            raise ReportError(f"{src.path}：没有找到统计表（报告中没有表格，或表格无法识别）",
+            why = "".join(f"；{n}" for n in src.notes if "图片" in n)
+            raise ReportError(f"{src.path}：没有找到统计表（报告中没有表格，或表格无法识别）{why}",
                               code="REPORT_NO_TABLES", path=src.path)
         raise ReportError(f"{src.path}：找到了 {index} 张表格，但没有一个数字能对应到统计表的栏目",
                           code="REPORT_UNRECOGNISED", path=src.path)

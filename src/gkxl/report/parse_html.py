@@ -185,4 +185,18 @@ def parse_html(data: bytes, path: str = "") -> SourceDoc:
     body = root.find(".//body")
     blocks: list = []
     _walk(body if body is not None else root, blocks, Budget(path), [0])
-    return SourceDoc(number_paragraphs(blocks, "网页正文"), path, title, "html")
+    notes = []
+    if not any(isinstance(b, RawTable) for b in blocks):
+        pictures = [im for im in (body if body is not None else root).iter("img") if not _icon(im)]
+        if pictures:
+            notes.append(f"网页中有 {len(pictures)} 张图片（统计表可能是以图片形式发布的），图片中的数字无法读取")
+    return SourceDoc(number_paragraphs(blocks, "网页正文"), path, title, "html", notes=notes)
+
+
+def _icon(img) -> bool:
+    """A picture declared smaller than a table could be (a logo, an icon, a spacer)."""
+    for a in ("width", "height"):
+        v = re.match(r"\s*(\d+)", img.get(a) or "")
+        if v and int(v.group(1)) < 120:
+            return True
+    return False

@@ -245,6 +245,7 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     lines_out: list[tuple[str, str]] = []
     n_chars = 0
     image_pages: list[int] = []
+    picture_pages: list[int] = []  # a page with text and a large picture but no ruled table: a table pasted as a picture?
     ocr_pages: list[int] = []  # text over a full-page picture: a scan with a recognised (OCR) text layer
     tables: list[_Table] = []
     margins: dict[int, tuple[float, float, float]] = {}
@@ -263,6 +264,9 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
                 ncols = max((len(r.cells) for r in t.rows), default=0)
                 if ncols >= 2 and len(t.rows) >= 2:
                     found.append(_Table(i, t, budget))
+        if text_chars >= 20 and not found and any((im.get("width") or 0) * (im.get("height") or 0)
+                                                  >= 0.1 * page.width * page.height for im in page.images):
+            picture_pages.append(i)
         tables.extend(found)
         plines = _page_lines(page, found) if text_chars else []
         if plines:
@@ -313,6 +317,9 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     notes = []
     if image_pages:
         notes.append(f"第 {'、'.join(map(str, image_pages))} 页是图片（没有文字层），其中的内容无法读取")
+    if picture_pages:
+        notes.append(f"第 {'、'.join(map(str, picture_pages))} 页有大幅图片（可能是以图片形式插入的统计表），"
+                     "图片中的数字无法读取")
     # the stream: table rows (a merged cell once) and the text lines as laid out, in page order
     stream: list[tuple[str, str]] = []
     for page_no, _, item in items:
