@@ -204,6 +204,7 @@ def map_document(src: SourceDoc, form: Form, *, stream: bool = True) -> Mapped:
     out.tables_found = index
     if stream:
         _fill_from_stream(src, form, m)
+    _verify_by_order(form, m)
     if not m.found:
         if not index and not m.found:
             why = "".join(f"；{n}" for n in src.notes if "图片" in n)
@@ -280,6 +281,41 @@ def _fill_from_stream(src: SourceDoc, form: Form, m: TableMapper) -> None:
         rows = [(form.tables[row[0]], next(x for x in form.tables[row[0]].rows if x.id == row[1]))] \
             if isinstance(row, tuple) and row[0] in form.tables else []
         m.problem(text, rows)
+
+
+def _verify_by_order(form: Form, m: TableMapper) -> None:
+    """Rows placed by their order alone (between two known rows, with as many rows between them as
+    the form has) must agree with the table's sums across rows: where a row is lost from the document
+    and another's numbers stand in its place, the counts still match but the sums do not. Such rows
+    are taken back, said, never kept; so are rows no such sum can confirm (cells it needs not read)."""
+    by_order = {k for k in m.found if m.how.get(k) == "aligned"}
+    if not by_order:
+        return
+    from .splits import equations
+
+    vals = {}
+    for k, v in m.found.items():
+        try:
+            vals[k] = float(v)
+        except (TypeError, ValueError):
+            pass
+    bad_rows, held = set(), set()
+    for e in equations(form):
+        mine = {k[:2] for k in e.cells & by_order}
+        if not mine or not e.cells <= vals.keys() or len({k[1] for k in e.cells}) < 2:
+            continue  # a row's own total proves nothing about which row it is
+        (held if e.holds(vals) else bad_rows).update(mine)
+    # a row whose place no sum across rows could confirm is not kept either
+    bad_rows |= {k[:2] for k in by_order} - held
+    for tid, rid in sorted(bad_rows):
+        t = form.tables[tid]
+        r = next(x for x in t.rows if x.id == rid)
+        for k in [k for k in by_order if k[:2] == (tid, rid)]:
+            m.found.pop(k, None)
+            m.where.pop(k, None)
+            m.how.pop(k, None)
+        m.problem(f"{form.label_of((tid, rid, t.columns[0].id)).rsplit('·', 1)[0]}：这一行只能按在表中的顺序对应，"
+                  "而表内合计不能证实这样对应（原文可能缺了或多了一行），未导入", [(t, r)])
 
 
 def _missing(form: Form, m: TableMapper, out: Mapped) -> list[str]:

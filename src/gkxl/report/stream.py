@@ -62,6 +62,7 @@ class StreamResult:
         return list(self.row_problems.values())
 
 
+_STRAY_ROW = re.compile(r"(?<![\d.])\d{1,2} ?[.、．] ?[\u4e00-\u9fff]")  # "2.没有…": a row's numbered label
 _OTHER_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}[、.．] ?$")  # a part's numbering just before its title
 MARK_GAP = 1500  # characters from a table's heading to its first row label
 ROW_GAP = 700  # characters from one row label to the next of the same table
@@ -143,14 +144,33 @@ def _labelled(form: Form, t: Table, marks: list[tuple[int, int]], finder: _Finde
     if starts:
         before = [e for _, e in marks if e <= starts[0]]
         header = _header(t, text, max(before) if before else max(0, starts[0] - MARK_GAP), starts[0])
+    read: dict[int, tuple[list[str], bool, int]] = {}  # anchor start -> (its number tokens, glued, where they end)
+    for a in chain:
+        if a is not None:
+            nxt = next((x for x in starts if x > a.start), len(text))
+            inner = [m.group(0) for m in _NUM_TOKEN.finditer(text, a.start, a.end)]
+            toks, stop = _material(text, a.end, nxt)
+            read[a.start] = (inner + toks, a.end < len(text) and text[a.end].isdigit(), max(stop, a.end))
+    ends = {a.start: a.end for a in chain if a is not None}
     for r, a in zip(rows, chain):
         if a is None or (want is not None and (t.id, r.id) not in want):
             continue
-        nxt = next((x for x in starts if x > a.start), len(text))
-        inner = [m.group(0) for m in _NUM_TOKEN.finditer(text, a.start, a.end)]
-        toks, _ = _material(text, a.end, nxt)
-        glued = a.end < len(text) and text[a.end].isdigit()
-        _place(RowRead(t, r, inner + toks, _where(lines, st, a.start), glued, header), res)
+        toks, glued, _ = read[a.start]
+        prev = max((x for x in starts if x < a.start), default=None)
+        stacked = prev is not None and not read[prev][0] and not re.search(r"\d", text[ends[prev]:a.start])
+        # a numbered label the form's labels did not find ("2.没有现成信息需要另 法提供行制作") between the
+        # row before and this one: its numbers, if any, may be the ones after this label
+        stray = prev is not None and _STRAY_ROW.search(text, read[prev][2], a.start)
+        if toks and (stacked or stray):
+            # the row before printed its label with no number after it, right above this one: labels
+            # stacked over their numbers ("4.无正当理由… 5.要求行政机关… 1.申请人… 0 0 0 … 0 0 0 … 8 2 …"),
+            # so the numbers after this label may be the first label's: not read as this row's
+            name = "·".join(x for x in (t.title, r.short) if x)
+            res.rows_seen.add((t.id, r.id))
+            res.row_problems[(t.id, r.id)] = (f"{_where(lines, st, a.start)}：“{name}”的标签紧接在上一行没有数字的标签之后"
+                                              "（几行的标签排在一起、数字在后），无法确定这些数字属于哪一行，未导入")
+            continue
+        _place(RowRead(t, r, toks, _where(lines, st, a.start), glued, header), res)
     _separate_blocks(form, t, rows, occ, chain, lines, st, res)
 
 
@@ -363,8 +383,23 @@ def _separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, 
     if not row_totals or not all(abs(vals[c] - sum(vals[x] for x in terms)) < 1e-6
                                  for c, terms in row_totals if all(x in vals for x in terms)):
         return
+    # rows that each add up may still be the wrong rows (a row lost, another's numbers in its place):
+    # the table's sums down its columns must hold too, and at least one must be there to hold
+    across = [e for e in equations(form) if e.cells <= vals.keys() and len({c[1] for c in e.cells}) > 1]
+    if not across or not all(e.holds(vals) for e in across):
+        return
     if any(k in res.values and res.values[k] != n for k, n in zip(keys, nums)):
         return
+    # a label that has a whole row of numbers right after it says whose they are: the reading by order
+    # must give its row exactly those (else a row was lost and another stands in its place)
+    n = len(t.columns)
+    starts = sorted(a.start for a in chain if a is not None)
+    for i, (r, a) in enumerate(zip(rows, chain)):
+        if a is None:
+            continue
+        toks, _ = _material(text, a.end, next((x for x in starts if x > a.start), len(text)))
+        if len(toks) == n and toks != nums[i * n:(i + 1) * n]:
+            return
     where = _where(lines, st, start)
     for k, n in zip(keys, nums):
         res.values[k] = n

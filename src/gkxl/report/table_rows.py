@@ -52,6 +52,7 @@ class _Obs:
     n_values: int  # value-like cells after the labels
     assigned: tuple[Table, Axis] | None = None
     how: str = "table"
+    label_before: bool = False  # its label is the paragraph(s) printed just before its table
 
 
 class TableMapper:
@@ -249,6 +250,7 @@ class TableMapper:
             n_values = sum(1 for v in vcells if v)
             path = dedupe([x for x in labs if x])
             kind = "exact"
+            label_before = False
             cands = self.leaf_rows(path)
             if not path and before and k == 0:
                 # a label printed as the paragraph(s) just before the table, unless another row's
@@ -260,7 +262,7 @@ class TableMapper:
                     hit = self.leaf_rows([joined]) if len(norm(joined)) >= 4 else []
                     if hit:
                         if not self.names_a_row(before[:len(before) - len(tail) + j], {(t.id, r.id) for t, r, _ in hit}):
-                            cands, path = hit, [joined]
+                            cands, path, label_before = hit, [joined], True
                         break
             if path and not cands:
                 cands, kind = self.fragment_rows(path), "fragment"
@@ -287,7 +289,7 @@ class TableMapper:
             cands.sort(key=pref, reverse=True)
             top = [c for c in cands if pref(c) == pref(cands[0])] if kind == "exact" else cands
             o = _Obs(len(self.obs), seg, ri, row, cut, rect, paths, shown, [(t, r) for t, r, _ in top], kind,
-                     n_values)
+                     n_values, label_before=label_before)
             if kind == "exact" and len(top) == 1:
                 o.assigned = (top[0][0], top[0][1])
                 seg.table = o.assigned[0]
@@ -296,6 +298,7 @@ class TableMapper:
 
     # -- rows placed by order between two certain rows of the same table
     def align(self) -> None:
+        self.keep_order()
         for t in self.form.tables.values():
             anchors = [o for o in self.obs if o.assigned and o.assigned[0] is t]
             taken = {o.assigned[1].id for o in anchors}
@@ -311,6 +314,21 @@ class TableMapper:
                     for o, r in zip(between, gap):
                         o.assigned, o.how = (t, r), "aligned"
                         taken.add(r.id)
+
+    def keep_order(self) -> None:
+        """A row named only by the paragraph printed above its table must sit, in the document, between
+        the rows of its table before and after it in the form; an extraction that lost a row's label can
+        leave another row's label above it ("1.本机关不掌握…" over (三)5's numbers, between (三)4 and (三)6)."""
+        for o in self.obs:
+            if not (o.label_before and o.assigned):
+                continue
+            t, at = o.assigned[0], self.row_index[(o.assigned[0].id, o.assigned[1].id)]
+            same = [x for x in self.obs if x is not o and x.assigned and x.assigned[0] is t]
+            before = [self.row_index[(t.id, x.assigned[1].id)] for x in same if x.order < o.order]
+            after = [self.row_index[(t.id, x.assigned[1].id)] for x in same if x.order > o.order]
+            if (before and max(before) >= at) or (after and min(after) <= at):
+                o.assigned = None
+                o.cands = []
 
     def problem(self, text: str, rows=()) -> None:
         self.problems.append((frozenset((t.id, r.id) for t, r in rows), text))
