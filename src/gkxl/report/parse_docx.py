@@ -112,7 +112,7 @@ def _table(tbl, blocks: list, budget: Budget, no: list[int]) -> None:
         budget.add_cells(len(line))
         rows.append(line)
     if rows:
-        blocks.append(RawTable(rows, None, name))
+        blocks.append(RawTable(rows, None, name, grid=True))
     for n in nested:
         if n.getparent() is not None:
             _table(n, blocks, budget, no)

@@ -91,7 +91,7 @@ def grid(table, budget: Budget, name: str) -> RawTable:
         out.append(line)
         where.append(wline)
     budget.add_cells(positions, "网页中的表格")
-    return RawTable(out, where, name)
+    return RawTable(out, where, name, grid=True)
 
 
 def _int(v: str | None) -> int:

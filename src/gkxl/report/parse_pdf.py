@@ -123,7 +123,7 @@ def _raw(group: list[_Table]) -> RawTable:
         where += w
     pages = sorted({t.page for t in group})
     name = f"第 {pages[0]} 页的表格" if len(pages) == 1 else f"第 {pages[0]}–{pages[-1]} 页的表格"
-    return RawTable(rows, where, name)
+    return RawTable(rows, where, name, grid=True)
 
 
 def _covered(page) -> float:

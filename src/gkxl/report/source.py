@@ -28,6 +28,9 @@ class RawTable:
     rows: list[list[str]] = field(default_factory=list)
     where: list[list[str]] | None = None  # per cell, parallel to rows (None: `name` and row/column numbers)
     name: str = ""  # where the table is, e.g. "第4页的表格"
+    # the reader knows the table's grid (HTML, Word, a ruled PDF table: merged cells repeated), so every
+    # row is as wide as the table; a row that is not lost a cell, and its numbers' columns are unknown
+    grid: bool = False
 
     def row_cells(self, r: int) -> list[str]:
         """A row's cells with a merged cell once (by its place when known, else a repeated label)."""

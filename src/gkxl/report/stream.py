@@ -62,7 +62,7 @@ class StreamResult:
         return list(self.row_problems.values())
 
 
-_STRAY_ROW = re.compile(r"(?<![\d.])\d{1,2} ?[.、．] ?[\u4e00-\u9fff]")  # "2.没有…": a row's numbered label
+_STRAY_ROW = re.compile(r"(?<![\d.])(\d{1,2}) ?[.、．] ?[\u4e00-\u9fff]")  # "2.没有…": a row's numbered label
 _OTHER_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}[、.．] ?$")  # a part's numbering just before its title
 MARK_GAP = 1500  # characters from a table's heading to its first row label
 ROW_GAP = 700  # characters from one row label to the next of the same table
@@ -261,7 +261,8 @@ def _place(rr: RowRead, res: StreamResult) -> None:
     # cutting digits is for text that lost its separators: digits touching the label, a
     # token no single number is written as ("00"), or far fewer tokens than cells (one run
     # for a row of seven); numbers already apart stay as they are (a blank cell is missing)
-    forced = any(not re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", x) for x in toks) or len(toks) <= n // 2
+    # (a short row of apart numbers — "行政事业性收费 35" under two columns — is a lost cell, not a run: kept)
+    forced = any(not re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", x) for x in toks) or (len(toks) <= n // 2 and n >= 4)
     if any(not re.fullmatch(r"[\d.]+", x) for x in toks) or not (rr.glued or forced):
         res.row_problems[(t.id, r.id)] = (f"{rr.where}：“{name}”后面只有 {len(toks)} 个数字（应有 {n} 个），"
                                           "无法确定各属哪一栏，未导入")
@@ -375,7 +376,8 @@ def _separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, 
     start = chain[0].start if chain[0] is not None else min(a.start for a in occ[0])
     last = chain[-1] if chain[-1] is not None else max(occ[-1], key=lambda a: a.start)
     _, stop = _material(text, last.end, len(text))
-    nums = [m.group(0) for m in _NUM_TOKEN.finditer(text, start, stop)]
+    found = list(_NUM_TOKEN.finditer(text, start, stop))
+    nums = [m.group(0) for m in found]
     if len(nums) != len(keys) or any(n in DASHES for n in nums):
         return
     vals = {k: float(re.sub(r"[^\d.+-]", "", n) or "nan") for k, n in zip(keys, nums)}
@@ -395,6 +397,12 @@ def _separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, 
     n = len(t.columns)
     starts = sorted(a.start for a in chain if a is not None)
     for i, (r, a) in enumerate(zip(rows, chain)):
+        # and a row's numbers must not come right after another row's numbered label ("1.申请人…" over
+        # the numbers given by order to (五)4): they would be that row's
+        gap = text[found[i * n - 1].end() if i else start:found[i * n].start()]
+        mine = re.match(r"\d{1,2}(?=[.、．])", norm(r.labels[-1]))
+        if any(not mine or m.group(1) != mine.group(0) for m in _STRAY_ROW.finditer(gap)):
+            return
         if a is None:
             continue
         toks, _ = _material(text, a.end, next((x for x in starts if x > a.start), len(text)))

@@ -21,6 +21,7 @@ from .table_cols import dedupe, fill_down, header_paths, in_header, label_map, l
 from .values_text import parse_value, value_like
 
 _NUMBERED = re.compile(r"(?<!\d)\d{1,2}[.、．]")  # a row's own numbering ("2.") inside a line
+_NUMBERED_LABEL = re.compile(r"^\d{1,2}[.、．,]\D")  # a label that starts with a row's own numbering
 
 
 @dataclass
@@ -266,6 +267,11 @@ class TableMapper:
                         break
             if path and not cands:
                 cands, kind = self.fragment_rows(path), "fragment"
+            if len(path) > 1:
+                # a numbered row label among the parents that is not the row's own ("2.申请人逾期…" over
+                # "（六）其他处理" where a lost cell shifted the merged cells): not that row
+                cands = [c for c in cands if not any(_NUMBERED_LABEL.match(norm(p)) and not any(label_eq(p, x) for x in
+                                                     c[1].labels) for p in path[:-1])]
             # a row without a label fits a table by its value cells: its numbers, or its cells blank or
             # not (table 四's one row with its empty cells, in a grid or between tabs)
             widths = {n_values, len(vcells)}
@@ -366,6 +372,11 @@ class TableMapper:
                     self.problem(f"{seg.where}中的行“{o.shown}”：表头与“{t.title or sheet.title}”的栏目对不上，未导入",
                                  [o.assigned])
                     return
+            wide = max((len(x) for x in seg.header + [c for _, c in seg.data]), default=0)
+            if seg.raw.grid and len(o.cells) < wide:
+                self.problem(f"{seg.where}中的行“{o.shown}”：这一行比表格的其他行少了格子（缺了一格），"
+                             "无法确定各数字属于哪一栏，未导入", [o.assigned])
+                return
             colmap = order_map(t, vcells)
         if colmap is None:
             self.problem(f"{seg.where}中的行“{o.shown}”：有 {len(vcells)} 个数字格，"
