@@ -48,7 +48,7 @@ def damage(text: str, rnd: random.Random) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(11))
 def test_damaged_real_documents_never_give_a_wrong_number(tmp_path, seed):
     rnd = random.Random(seed)
     read = 0
@@ -111,3 +111,30 @@ def test_damaged_real_pages_never_give_a_wrong_number(tmp_path, seed):
             continue
         s = score(m, truth)
         assert s["wrong"] == [], (name, seed, i, s["wrong"][:6])
+
+
+def _stcsm(tmp_path, drop: list[str]):
+    """The 上海市科委 2024 extraction with these lines lost."""
+    lines = (REAL / "corpus/shanghai_stcsm_2024.md").read_text(encoding="utf-8").split("\n")
+    for d in drop:
+        assert d in lines, d
+        lines.remove(d)
+    p = tmp_path / "d.md"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    return read_report(p)
+
+
+@pytest.mark.parametrize("drop, cell, misread", [
+    # (四)2's label line lost: what is left of it ("法提供行制作") still says another row's label was there,
+    # so (四)3's label above (四)2's numbers does not make them (四)3's (the rows go by order instead)
+    (["（四）无2.没有现成信息需要另"], ("t3", "unable_unclear", "natural"), 6),
+    # and with (三)5's numbers lost too, nothing confirms the order: missing, said
+    (["（四）无2.没有现成信息需要另", "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |"], ("t3", "unable_unclear", "natural"), 6),
+    # (三)5's label line lost: "1.本机关不掌握…" alone above (三)5's numbers, between (三)4 and (三)6
+    (["5.属于三类内部事务信"], ("t3", "unable_not_held", "natural"), 1),
+])
+def test_a_lost_label_line_never_moves_numbers_to_another_row(tmp_path, drop, cell, misread):
+    m = _stcsm(tmp_path, drop)
+    truth = json.loads((REAL / "corpus/shanghai_stcsm_2024.json").read_text(encoding="utf-8"))
+    assert score(m, truth)["wrong"] == []
+    assert m.values.get(cell) != misread

@@ -157,6 +157,13 @@ class TableMapper:
                 rows = self.leaf_rows([text]) + self.fragment_rows([text])
                 if any((t.id, r.id) not in but for t, r, _ in rows):
                     return True
+        # the wrapped end of another row's label on a short line of its own ("法提供行制作": "…另行制作"
+        # with a piece of "（四）无法提供" before it)
+        for p in paras:
+            c = core(p)
+            if 3 <= len(c) <= 16 and any(c[-k:] and core(r.labels[-1]).endswith(c[-k:]) and (t.id, r.id) not in but
+                                         for k in range(3, min(len(c), 6) + 1) for t, r in self.all_rows if r.labels):
+                return True
         return False
 
     def numbered_rows(self, path: list[str]) -> list[tuple[Table, Axis]]:
