@@ -236,3 +236,22 @@ def test_tables_published_as_pictures_are_said_to_be(tmp_path):
     (tmp_path / "pic.html").write_text(page, encoding="utf-8")
     e = _refused(tmp_path / "pic.html", "没有找到统计表", "网页中有 2 张图片")
     assert e.code == "REPORT_NO_TABLES"
+
+
+def test_a_ruled_pdf_row_that_stops_short_is_a_short_row():
+    """In a ruled PDF table, a row whose cells end before the table's right edge lost a cell: it is read as
+    a short row (its numbers may have moved left under other columns), never padded with a blank cell."""
+    import pdfplumber
+
+    from gkxl.report.limits import Budget
+    from gkxl.report.parse_pdf import _Table
+
+    content = b""
+    for k, row in enumerate([["a", "b", "c"], ["d", "1", "2"], ["e", "3"]]):
+        for j, text in enumerate(row):
+            x, y = 72 + 100 * j, 700 - 20 * k
+            content += b"%d %d 100 20 re S BT /F1 10 Tf %d %d Td (%s) Tj ET " % (x, y, x + 5, y + 5, text.encode())
+    pdf = pdfplumber.open(io.BytesIO(_one_page(content, b"/Font << /F1 5 0 R >>",
+                                               [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])))
+    t = _Table(1, pdf.pages[0].find_tables()[0], Budget("x"))
+    assert t.paint(t.xs)[0] == [["a", "b", "c"], ["d", "1", "2"], ["e", "3"]]

@@ -100,6 +100,7 @@ class _Table:
         w, h = len(xs), len(ys)
         rows = [[""] * w for _ in range(h)]
         where = [[""] * w for _ in range(h)]
+        covered = [[False] * w for _ in range(h)]
         for (x0, top, x1, bot), text in self.cells:
             c0, r0 = _index(xs, x0), _index(ys, top)
             c1 = sum(1 for x in xs if x < x1 - _TOL) if x1 < self.right - _TOL else w
@@ -109,6 +110,13 @@ class _Table:
                 for c in range(c0, max(c1, c0 + 1)):
                     rows[r][c] = text
                     where[r][c] = wh
+                    covered[r][c] = True
+        for r in range(h):
+            # a row whose cells stop short of the table's right edge lost a cell (its numbers may have
+            # moved left under other columns): it ends where its cells end, and is read as a short row
+            while rows[r] and not covered[r][len(rows[r]) - 1]:
+                rows[r].pop()
+                where[r].pop()
         return rows, where
 
 
