@@ -23,6 +23,9 @@ _NUM_TOKEN = re.compile(r"(?<!\S)(?:[+-]?\d[\d,]*(?:\.\d+)?" + _UNIT + r"|" + "|
     re.escape(d) for d in sorted(DASHES, key=len, reverse=True) if d != "无") + r")(?!\S)")
 _NUMBERING = re.compile(r"^(?:[(（]([一二三四五六七八九十\d]+)[)）]|([一二三四五六七八九十]+)[、.．,]|(\d+)[.、．,)）])")
 _MAX_HITS = 24  # occurrences of one label considered
+MARK_GAP = 1500  # characters from a table's heading to its first row label
+_STRAY_ROW = re.compile(r"(?<![\d.])(\d{1,2}) ?[.、．] ?[\u4e00-\u9fff]")  # "2.没有…": a row's numbered label
+
 
 
 @dataclass
@@ -178,3 +181,7 @@ class _Finder:
                 continue
             out.append((s0, e0))
         return out
+
+
+def _where(lines, st: _Stream, pos: int) -> str:
+    return lines[st.where[min(pos, len(st.where) - 1)]][1] if st.where else ""
