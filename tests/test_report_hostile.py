@@ -193,15 +193,20 @@ def _one_page(content: bytes, resources: bytes, more: list[bytes]) -> bytes:
                  + b" >> >>", b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream", *more])
 
 
+def _picture_page(content: bytes) -> bytes:
+    """A one-page PDF whose content draws picture /Im1 (one grey pixel, scaled by the content) and text in /F1."""
+    return _one_page(content, b"/XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >>", [
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Length 1 >>\nstream\n\xff\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+
+
 def test_scan_with_a_recognised_text_layer_is_refused(tmp_path):
     """A scan whose OCR text sits invisibly over the page picture: its digits are the OCR's
     guesses, so the document is refused as a scan, not read."""
     text = b"BT /F1 12 Tf 3 Tr 72 700 Td (Xingzheng xuke 12 3 0 0 0 0 15 and more recognised words here) Tj ET"
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q " + text
-    (tmp_path / "ocr.pdf").write_bytes(_one_page(content, b"/XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >>", [
-        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
-        b"/Length 1 >>\nstream\n\xff\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+    (tmp_path / "ocr.pdf").write_bytes(_picture_page(content))
     e = _refused(tmp_path / "ocr.pdf", "扫描件", "OCR")
     assert e.code == "REPORT_SCANNED"
 
@@ -224,10 +229,7 @@ def test_tables_published_as_pictures_are_said_to_be(tmp_path):
     tables look like pictures whose numbers cannot be read — not just 'no table found'."""
     text = b"BT /F1 12 Tf 72 780 Td (Mou xian 2024 nian zhengfu xinxi gongkai gongzuo niandu baogao) Tj ET"
     content = b"q 450 0 0 300 72 300 cm /Im1 Do Q " + text
-    (tmp_path / "pic.pdf").write_bytes(_one_page(content, b"/XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >>", [
-        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
-        b"/Length 1 >>\nstream\n\xff\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+    (tmp_path / "pic.pdf").write_bytes(_picture_page(content))
     e = _refused(tmp_path / "pic.pdf", "没有找到统计表", "第 1 页有大幅图片")
     assert e.code == "REPORT_NO_TABLES"
     page = ("<html><body><p>某县人民政府2024年政府信息公开工作年度报告</p><img src='logo.png' width='40'>"
