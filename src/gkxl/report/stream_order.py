@@ -65,8 +65,9 @@ def by_groups(t: Table, r: Axis, start: int, lines, st: _Stream, res: StreamResu
 def separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, st: _Stream, res: StreamResult) -> None:
     """A table whose rows' numbers came apart from their labels (pdftotext without -layout):
     when the text from its first row label to its last row's numbers holds exactly one
-    number per cell, and every row then adds up to its own total, the numbers are read in
-    row order."""
+    number per cell, every row then adds up to its own total, the table's sums across rows
+    hold, every label followed by a whole row of numbers gets exactly those, and no row's
+    numbers follow another row's numbered label, the numbers are read in row order."""
     text = st.text
     keys = [(t.id, r.id, c.id) for r in rows for c in t.columns]
     if all(k in res.values for k in keys) or len(rows) < 2:
@@ -90,7 +91,7 @@ def separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, s
     across = [e for e in equations(form) if e.cells <= vals.keys() and len({c[1] for c in e.cells}) > 1]
     if not across or not all(e.holds(vals) for e in across):
         return
-    if any(k in res.values and res.values[k] != n for k, n in zip(keys, nums)):
+    if any(k in res.values and res.values[k] != tok for k, tok in zip(keys, nums)):
         return
     # a label that has a whole row of numbers right after it says whose they are: the reading by order
     # must give its row exactly those (else a row was lost and another stands in its place)
@@ -109,8 +110,8 @@ def separate_blocks(form: Form, t: Table, rows: list[Axis], occ, chain, lines, s
         if len(toks) == n and toks != nums[i * n:(i + 1) * n]:
             return
     where = _where(lines, st, start)
-    for k, n in zip(keys, nums):
-        res.values[k] = n
+    for k, tok in zip(keys, nums):
+        res.values[k] = tok
         res.sources[k] = f"{where}起（标签与数字分开排列，按行的顺序对应，各行合计均相符）"
         res.how[k] = "order"
     for r in rows:
