@@ -15,8 +15,10 @@ is kept, and each row's numbers are what follows its label up to the next
 text. A row whose count of numbers equals the form's columns is read as
 printed; digits that ran together are cut only where the table's sums make
 the cut unique (splits.py); a table whose labels and numbers came apart is
-read in order only when it holds exactly one number per cell and every row
-then adds up. Everything else stays missing, with the reason.
+read in order only when nothing in the text or the table's sums allows another
+reading (stream_order.py). Labels printed one above another with the numbers
+after them give those numbers to none of them. Everything else stays missing,
+with the reason.
 """
 
 from __future__ import annotations
