@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FormError
-from .model import (CELL_KINDS, MAX_DECIMALS, OPS, RULE_KINDS, SEVERITIES, Axis, CellKey, Derived, Field, Form, Rule, Sheet,
-                    Table)
+from .model import (CELL_KINDS, MAX_DECIMALS, OPS, RULE_KINDS, SEVERITIES, Axis, CellKey, Derived, Field, Form, Rule,
+                    Sheet, Table)
 from .refs import _expand, _iteration, expand_cells, parse_ref
 
 def _req(d: dict, key: str, typ: type | tuple, ctx: str) -> Any:
