@@ -20,7 +20,7 @@ from report_helpers import REAL, score
 
 DOCS = ["pingtan_2024.copy.txt", "huaian_city_2024.layout.txt", "pingtan_2024.txt", "shanghai_govoffice_2025.md",
         "corpus/shanghai_govoffice_2019.copy.txt", "corpus/shanghai_stcsm_2024.md", "corpus/shuyang_2025.md",
-        "corpus/pingtan_2021.txt", "corpus/pingtan_2020.txt"]
+        "corpus/pingtan_2021.txt", "corpus/pingtan_2020.txt", "huaian_city_2024.raw.txt", "corpus/pingtan_2023.copy.txt"]
 
 
 def damage(text: str, rnd: random.Random) -> str:
