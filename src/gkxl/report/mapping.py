@@ -39,6 +39,7 @@ from .identity import find_identity as _identity
 from .labels import heading_match, norm
 from .model import DRAFT_NOTE, EMPTY_TEXT, sections
 from .source import Para, RawTable, SourceDoc
+from .splits import equations
 from .table_rows import TableMapper
 from .values_text import parse_value
 
@@ -291,8 +292,6 @@ def _verify_by_order(form: Form, m: TableMapper) -> None:
     by_order = {k for k in m.found if m.how.get(k) == "aligned"}
     if not by_order:
         return
-    from .splits import equations
-
     vals = {}
     for k, v in m.found.items():
         try:

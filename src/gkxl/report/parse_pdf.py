@@ -31,6 +31,9 @@ from .source import Para, RawTable, SourceDoc
 _PAGE_NO = re.compile(r"^[\s\-—–－_]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d+\s*页)?[\s\-—–－_]*$")
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _TOL = 2.0
+# pdfminer logs its repairs of real PDFs ("Could not get FontBBox…", hundreds per file) in English on
+# stderr: they say nothing a clerk can act on, and what cannot be read is reported in Chinese anyway
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 class _Scanned(Exception):
@@ -220,9 +223,6 @@ def _refusal(e: BaseException, path: str) -> ReportError:
 
 
 def parse_pdf(data: bytes, path: str = "") -> SourceDoc:
-    # pdfminer logs its repairs of real PDFs ("Could not get FontBBox…", hundreds per file) in English on
-    # stderr: they say nothing a clerk can act on, and what cannot be read is reported in Chinese anyway
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - a dependency
