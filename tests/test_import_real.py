@@ -34,6 +34,10 @@ CORPUS = {
     "shanghai_govoffice_2025.md": ("extraction (md)", "gb2021", "上海市人民政府办公厅", 2025, 0.979),
     # the page as a PDF-to-Markdown extractor writes it: merged-cell tables as HTML inside the Markdown
     "pingtan_2024.mineru.md": ("extraction (md)", "gb2021", "平潭综合实验区", 2024, 1.0),
+    # the PDFs as Chrome's, Edge's or Foxit's viewer copies them (PDFium): cells apart by spaces, blank cells gone;
+    # gkxl's own report prints 规章's 本年废止 blank, so "规章 22 235" has no place for its two numbers (said)
+    "huaian_city_2024.viewer.txt": ("viewer copy", "gb2021", "淮安市人民政府", 2024, 1.0),
+    "shanghai_govoffice_2025.viewer.txt": ("viewer copy", "gb2021", "上海市人民政府办公厅", 2025, 0.979),
     "huaian_city_2024.raw.txt": ("separate blocks", "gb2021", "淮安市人民政府", 2024, 0.925),
     "pingtan_2024.txt": ("run-together", "gb2021", "平潭综合实验区", 2024, 0.985),
     "pingtan_2019.txt": ("run-together", "gb2019", "平潭综合实验区", 2019, 0.91),

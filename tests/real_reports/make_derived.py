@@ -36,6 +36,20 @@ def pdftotext() -> None:
         (HERE / name).write_bytes(out)
 
 
+def viewer_copy(pdf: Path, out: Path) -> None:
+    """The text Chrome's, Edge's or Foxit's PDF viewer copies (select all, copy): PDFium's text of
+    each page, in the order the PDF draws it, a table row's cells apart by spaces and blank cells
+    gone. pypdfium2 (pdfplumber's own dependency) is PDFium."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        text = "\n".join(page.get_textpage().get_text_range() for page in doc)
+    finally:
+        doc.close()
+    out.write_text(text.replace("\r\n", "\n").replace("\r", "\n"), encoding="utf-8")
+
+
 def libreoffice(src: Path, fmt: str, out_name: str) -> None:
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(src, Path(d) / src.name)
@@ -295,3 +309,5 @@ if __name__ == "__main__":
     libreoffice(HERE / "pingtan_2024.docx", "pdf", "pingtan_2024.lo.pdf")
     libreoffice(HERE / "huaian_city_2024.layout.txt", "pdf", "huaian_city_2024.unruled.pdf")
     shanghai_pdf()
+    viewer_copy(HERE / "huaian_city_2024.pdf", HERE / "huaian_city_2024.viewer.txt")
+    viewer_copy(HERE / "shanghai_govoffice_2025.gkxl.pdf", HERE / "shanghai_govoffice_2025.viewer.txt")

@@ -41,7 +41,7 @@ from .model import DRAFT_NOTE, EMPTY_TEXT, sections
 from .source import Para, RawTable, SourceDoc
 from .splits import equations
 from .table_rows import TableMapper
-from .values_text import parse_value
+from .values_text import parse_value, value_like
 
 STREAM_MAX_CHARS = 1_000_000  # a real report's text is ~20,000 characters
 
@@ -261,7 +261,9 @@ def _fill_from_stream(src: SourceDoc, form: Form, m: TableMapper) -> None:
             v, problem = parse_value(res.values[key], form.kind_of(key), form.decimals_of(form.kind_of(key)))
             if problem:
                 m.problem(f"{form.label_of(key)}：{problem}（{res.sources.get(key, '')}），未导入")
-                bad = True
+                # a number in a unit not the form's ("251000元") is that cell's fault alone; anything
+                # else may be the row read out of line
+                bad = bad or not value_like(res.values[key])
                 continue
             if v is None:
                 continue

@@ -57,9 +57,22 @@ def _para(doc, text: str, *, font: str = BODY_FONT, size: float = 14, bold: bool
     return p
 
 
-def _col_widths(grid: Grid, total_cm: float) -> list[float]:
-    """Label columns as wide as their unmerged labels need (within bounds),
-    data columns share the rest equally."""
+# Word's default cell margins (0.19 cm a side) and a little room, in cm; a half-width character
+# (a digit) is taken as 0.6 em of the table's font size (the fallback fonts' digits are wider than
+# SimSun's half em).
+CELL_PAD_CM = 0.45
+PT_PER_CM = 28.35
+
+
+def _fit_cm(text: str, size: float) -> float:
+    """Width a cell needs to hold `text` on one line at `size` pt."""
+    return text_width(text) * size * 0.6 / PT_PER_CM + CELL_PAD_CM
+
+
+def _col_widths(grid: Grid, total_cm: float, size: float) -> list[float]:
+    """Data columns share what the labels leave, but never so narrow that a number wraps
+    ("125" over "9" reads as two numbers, to a reader and to any program that copies the table);
+    label columns take the rest, as wide as their unmerged labels need (within bounds)."""
     value_cols = {c.col for c in grid.cells if c.role == "value" and c.colspan == 1}
     label_cols = [k for k in range(grid.width) if k not in value_cols]
     need = {k: 4 for k in label_cols}
@@ -67,19 +80,22 @@ def _col_widths(grid: Grid, total_cm: float) -> list[float]:
         if c.role == "rowlabel" and c.colspan == 1 and c.rowspan == 1 and c.col in need:
             need[c.col] = max(need[c.col], text_width(c.text))
         elif c.role == "rowlabel" and c.rowspan > 1 and c.col in need:
-            need[c.col] = max(need[c.col], 6)
+            need[c.col] = max(need[c.col], 9)  # a group's label: four characters a line
     n_val = max(1, grid.width - len(label_cols))
     label_share = min(0.55, 0.16 * len(label_cols) + 0.08) if label_cols else 0.0
-    label_total = total_cm * label_share
-    weights = {k: min(max(need[k], 4), 40) for k in label_cols}
+    value_cm = (total_cm - total_cm * label_share) / n_val
+    widest = max((_fit_cm(c.text, size) for c in grid.cells if c.role == "value" and c.colspan == 1), default=0.0)
+    if value_cols and widest > value_cm:
+        value_cm = min(widest, total_cm * 0.9 / n_val)
+    label_total = total_cm - value_cm * n_val if label_cols else 0.0
+    # a group's label column (only merged labels in it) gets four characters a line; the others share the rest
+    groups = [k for k in label_cols if need[k] == 9]
+    group_cm = min(4 * size / PT_PER_CM + CELL_PAD_CM, label_total / (len(label_cols) + 1))
+    rest = label_total - group_cm * len(groups)
+    weights = {k: min(max(need[k], 4), 40) for k in label_cols if k not in groups}
     wsum = sum(weights.values()) or 1
-    widths = []
-    for k in range(grid.width):
-        if k in weights:
-            widths.append(label_total * weights[k] / wsum)
-        else:
-            widths.append((total_cm - label_total) / n_val)
-    return widths
+    return [group_cm if k in groups else rest * weights[k] / wsum if k in weights else value_cm
+            for k in range(grid.width)]
 
 
 def _repeat_header(row) -> None:
@@ -99,10 +115,10 @@ def _table(doc, grid: Grid, total_cm: float) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = _col_widths(grid, total_cm)
+    size = 10.5 if grid.width <= 5 else 9 if grid.width <= 10 else 8
+    widths = _col_widths(grid, total_cm, size)
     for k, col in enumerate(table.columns):
         col.width = Cm(widths[k])
-    size = 10.5 if grid.width <= 5 else 9 if grid.width <= 10 else 8
     for r, row in enumerate(table.rows):
         for k, cell in enumerate(row.cells):
             cell.width = Cm(widths[k])

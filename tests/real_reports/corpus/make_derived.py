@@ -7,6 +7,8 @@ Numbers and text stay the real report's; only the form in which it is handed in 
 - hongze_20xx.layout.txt / .raw.txt: `pdftotext -layout` / `pdftotext` of the official PDF (a PDF
   viewer's copy; labels and numbers in separate blocks). Made only where the PDF is on this machine,
   and not committed (the PDFs came from a fetched repository: README.md).
+- hongze_20xx.viewer.txt, pingtan_2023.viewer.txt, shanghai_govoffice_2019.viewer.txt: the PDFs as
+  Chrome's, Edge's or Foxit's viewer copies them (PDFium's text: cells apart by spaces, blank cells gone).
 - pingtan_2023.copy.txt: the page copied from a browser that puts every cell on its own line.
 - shanghai_govoffice_2019.copy.txt: the page copied from a browser that copies a table row as one
   line, its cells apart by tabs, a blank cell as nothing between two tabs.
@@ -30,7 +32,7 @@ import lxml.html
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from make_derived import _grid  # noqa: E402  (the examples' helper: rowspan/colspan expanded)
+from make_derived import _grid, viewer_copy  # noqa: E402  (the examples' helpers)
 
 
 def pdftotext() -> None:
@@ -38,6 +40,7 @@ def pdftotext() -> None:
         pdf = HERE / f"hongze_{year}.pdf"
         if not pdf.exists():
             continue
+        viewer_copy(pdf, HERE / f"hongze_{year}.viewer.txt")
         for opt, suffix in ((["-layout"], "layout"), ([], "raw")):
             out = subprocess.run(["pdftotext", *opt, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
                                  check=True).stdout
@@ -98,3 +101,5 @@ if __name__ == "__main__":
     word("shanghai_govoffice_2019")
     printed("pingtan_2023", "html", "writer_web_pdf_Export", "web")
     printed("shanghai_govoffice_2019", "docx", "writer_pdf_Export", "lo")
+    viewer_copy(HERE / "pingtan_2023.web.pdf", HERE / "pingtan_2023.viewer.txt")
+    viewer_copy(HERE / "shanghai_govoffice_2019.lo.pdf", HERE / "shanghai_govoffice_2019.viewer.txt")
