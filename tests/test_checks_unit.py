@@ -76,14 +76,25 @@ def test_balance_broken_by_one(form, values):
     assert f.advice  # from the form file
 
 
-def test_warning_rule_does_not_fail(form, values):
-    """T2-VALID-NONNEG-CHANGE is a warning: the return still passes."""
+def test_warning_rule_does_not_fail(form, values, prior_values):
+    """A warning (X-VALID-DOCS: 现行有效 against last year's + 制发 − 废止) leaves the return passing."""
     v = dict(values)
-    v[("t2a", "rules", "repealed")] = v[("t2a", "rules", "issued")] + v[("t2a", "rules", "valid")] + 1
-    res = check_return(build(form, v))
-    [f] = of(res, "T2-VALID-NONNEG-CHANGE")
-    assert f.severity == "warning" and f.values["left"] - f.values["right"] == 1
+    prior = dict(prior_values)
+    prior[("t2a", "rules", "valid")] += 5
+    res = check_return(build(form, v), prior=build(form, prior))
+    [f] = of(res, "X-VALID-DOCS")
+    assert f.severity == "warning"
     assert res.status == "pass"
+
+
+def test_every_document_repealed_is_no_finding(form, values):
+    """A real department (平潭财政金融局 2025) repealed its one 规范性文件: 制发 0, 废止 1, 现行有效 0. Consistent
+    (last year's 1 + 0 − 1 = 0); the form has no rule that holds 废止 against this year's own counts."""
+    v = dict(values)
+    v[("t2a", "normative", "issued")], v[("t2a", "normative", "repealed")], v[("t2a", "normative", "valid")] = 0, 1, 0
+    res = check_return(build(form, v))
+    assert [f for f in res.findings if f.cell and "t2a" in str(f.values)] == []
+    assert not [f for f in res.findings if f.rule.startswith("T2")]
 
 
 def test_typed_over_total_is_judged_by_its_sum_rule(form, values):

@@ -68,6 +68,10 @@ CORPUS = {
     "pingtan_2022.txt": ("run-together", "gb2021", "平潭综合实验区", 2022, 0.98),  # its part 四 heading misprinted
     "pingtan_2023.txt": ("run-together", "gb2021", "平潭综合实验区", 2023, 0.98),
     "pingtan_2025.txt": ("run-together", "gb2021", "平潭综合实验区", 2025, 0.98),
+    # two departments of 平潭 (site text versions): 财政金融局 2025 runs each row's first two and last two cells together
+    # ("20 0 0 0 02"); 公安局 2024 prints most rows as seven digits with no separator ("3000003"), table 四 as 15 zeros
+    "pingtan_czj_2025.txt": ("run-together", "gb2021", "平潭综合实验区财政金融局", 2025, 1.0),
+    "pingtan_gaj_2024.txt": ("run-together", "gb2021", "平潭综合实验区公安局", 2024, 1.0),
     # a county department's page (沭阳县发展和改革局, 2023): table 三 prints only 自然人 and 总计 (法人 cells blank);
     # table 二's row is labelled 规范性文件, 2019's name for 行政规范性文件 (gb2021.toml: printed = [...])
     "shuyang_fgj_2023.html": ("html", "gb2021", "沭阳县发展和改革局", 2023, 1.0),

@@ -126,6 +126,26 @@ def test_pdf_import_writes_provenance(tmp_path, cli):
     assert code == 0, out  # the published arithmetic holds
 
 
+@pytest.mark.parametrize("turn, pages", [(90, None), (180, None), (270, None), (90, (2, 3, 4))])
+def test_pdf_pages_printed_sideways_or_upside_down(tmp_path, turn, pages):
+    """The real PDF with its pages (or only its table pages, as a wide table is printed sideways on a
+    portrait page) shown turned: read upright, every cell right. Read as they lay, an upside-down
+    table 四 came out backwards ("27" for 72) and was written; sideways pages gave nothing."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(REAL / "huaian_city_2024.pdf"))
+    for i, page in enumerate(doc):
+        if pages is None or i in pages:
+            page.set_rotation(turn)
+    path = tmp_path / "turned.pdf"
+    doc.save(str(path))
+    doc.close()
+    m = read_report(path)
+    s = score(m, _truth("huaian_city_2024.pdf"))
+    assert (s["wrong"], s["missing"], m.agency, m.year) == ([], [], "淮安市人民政府", 2024)
+    assert any("已转正后读取" in n for n in m.notes)
+
+
 def test_run_together_cells_say_how_they_were_cut(tmp_path):
     res = import_report(REAL / "pingtan_2024.txt", tmp_path / "p.xlsx")
     how = res.mapped.how

@@ -374,3 +374,26 @@ def test_import_report_json(tmp_path, cli):
     code, out, err = cli("import-report", tmp_path / "old.doc", "--json")
     d = json.loads(out)
     assert code == 2 and d["error_code"] == "REPORT_FORMAT" and "old.doc" in d["error"] and "另存为" in err
+
+
+@pytest.mark.parametrize("row, placed", [
+    ([2, 6, 1, 1, 10, 62, 1, 8, 4, 75, 3, 7, 1, 0, 11], True),     # its own sums hold: table 四's one row
+    ([2, 6, 1, 1, 21, 62, 1, 8, 4, 31, 153, 73, 871, 46, 27], False),  # read backwards: no sum holds
+])
+def test_a_row_with_no_label_and_no_header_needs_its_sums(tmp_path, row, placed):
+    """Fifteen numbers with no row label and no header are table 四 by their count alone: kept only when
+    the row's own totals hold (a table printed backwards once gave '27' for 72 in every cell)."""
+    from gkxl.report.importer import read_report
+
+    cells = "".join(f"<td>{v}</td>" for v in row)
+    page = ("<html><body><h1>某某局2024年政府信息公开工作年度报告</h1><p>四、政府信息公开行政复议、行政诉讼情况</p>"
+            f"<table><tr>{cells}</tr></table></body></html>")
+    p = tmp_path / "r.html"
+    p.write_text(page, encoding="utf-8")
+    try:
+        m = read_report(p)
+    except ReportError as e:
+        assert not placed and "没有一个数字能对应" in str(e)
+        return
+    got = [m.value(("t4", "cases", c)) for c in ("review_upheld", "after_other")]
+    assert got == ([row[0], row[12]] if placed else [None, None])

@@ -206,6 +206,7 @@ def map_document(src: SourceDoc, form: Form, *, stream: bool = True) -> Mapped:
     if stream:
         _fill_from_stream(src, form, m)
     _verify_by_order(form, m)
+    _verify_by_shape(form, m)
     if not m.found:
         if not index and not m.found:
             why = "".join(f"；{n}" for n in src.notes if "图片" in n)
@@ -317,6 +318,31 @@ def _verify_by_order(form: Form, m: TableMapper) -> None:
             m.how.pop(k, None)
         m.problem(f"{form.label_of((tid, rid, t.columns[0].id)).rsplit('·', 1)[0]}：这一行只能按在表中的顺序对应，"
                   "而表内合计不能证实这样对应（原文可能缺了或多了一行），未导入", [(t, r)])
+
+
+def _verify_by_shape(form: Form, m: TableMapper) -> None:
+    """A row placed by its count of numbers alone (no label, no header) is kept only when every sum
+    inside it holds and there is one: fifteen numbers are not table 四 just because there are fifteen."""
+    rows = {k[:2] for k in m.found if m.how.get(k) == "shape"}
+    for tid, rid in sorted(rows):
+        keys = [k for k in m.found if k[:2] == (tid, rid)]
+        vals = {}
+        for k in keys:
+            try:
+                vals[k] = float(m.found[k])
+            except (TypeError, ValueError):
+                pass
+        own = [e for e in equations(form) if e.cells and all(k[:2] == (tid, rid) for k in e.cells)]
+        if own and all(e.cells <= vals.keys() and e.holds(vals) for e in own):
+            continue
+        t = form.tables[tid]
+        for k in keys:
+            m.found.pop(k, None)
+            m.where.pop(k, None)
+            m.how.pop(k, None)
+        m.problem(f"{t.title or tid}：表格没有表头，这一行也没有行标签，只能按数字个数对应，"
+                  "而行内合计不能证实（数字可能是倒序或别的表格的），未导入",
+                  [(t, r) for r in t.rows if r.id == rid])
 
 
 def _missing(form: Form, m: TableMapper, out: Mapped) -> list[str]:

@@ -55,6 +55,36 @@ def _index(bounds: list[float], v: float) -> int:
     return min(range(len(bounds)), key=lambda i: abs(bounds[i] - v))
 
 
+# the page rotation (clockwise, as /Rotate counts) that brings text whose baseline runs this way
+# (the sign of the character matrix's a and b, as pdfminer gives it) upright
+_TURN = {(0, -1): 270, (-1, 0): 180, (0, 1): 90}
+
+
+def _upright(pdf, page):
+    """The page turned so that its text reads left to right: a wide table printed sideways on a
+    portrait page, or a page whose /Rotate shows it sideways or upside down. Read as it lies, its
+    words come out vertical or backwards ("27" for "72") and its tables with them."""
+    from collections import Counter
+
+    from pdfplumber.page import Page
+
+    def sign(v: float) -> int:
+        return 0 if abs(v) < 1e-6 else (1 if v > 0 else -1)
+
+    ways = Counter((sign(c["matrix"][0]), sign(c["matrix"][1])) for c in page.chars
+                   if c.get("text", "").strip() and c.get("matrix"))
+    if not ways:
+        return page, 0
+    way, n = ways.most_common(1)[0]
+    turn = _TURN.get(way, 0)
+    if not turn or n < 0.6 * sum(ways.values()):
+        return page, 0
+    obj = page.page_obj
+    obj.rotate = (page.rotation + turn) % 360
+    obj.attrs["Rotate"] = obj.rotate
+    return Page(pdf, obj, page_number=page.page_number, initial_doctop=page.initial_doctop), turn
+
+
 def _join_lines(text: str) -> str:
     """A cell's lines as one text: CJK and digits wrap without a space (a number too)."""
     parts = [p.strip() for p in (text or "").split("\n") if p.strip()]
@@ -257,8 +287,12 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     ocr_pages: list[int] = []  # text over a full-page picture: a scan with a recognised (OCR) text layer
     tables: list[_Table] = []
     margins: dict[int, tuple[float, float, float]] = {}
+    turned: list[int] = []
     for i, page in enumerate(pages, 1):
         budget.tick()
+        page, turn = _upright(pdf, page)
+        if turn:
+            turned.append(i)
         chars = page.chars
         text_chars = sum(1 for c in chars if c.get("text", "").strip())
         n_chars += text_chars
@@ -323,6 +357,8 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
             blocks.append(p)
     close()
     notes = []
+    if turned:
+        notes.append(f"第 {'、'.join(map(str, turned))} 页的文字是横向或倒置排印的，已转正后读取")
     if image_pages:
         notes.append(f"第 {'、'.join(map(str, image_pages))} 页是图片（没有文字层），其中的内容无法读取")
     if picture_pages:

@@ -21,6 +21,7 @@ from .source import RawTable
 from .table_cols import dedupe, fill_down, header_paths, in_header, label_map, last_label, order_map
 from .values_text import parse_value, value_like
 
+NO_LABEL = "（无行标签）"
 _NUMBERED_LABEL = re.compile(r"^\d{1,2}[.、．,]\D")  # a label that starts with a row's own numbering
 
 
@@ -207,7 +208,7 @@ class TableMapper(RowNames):
                 kind = "none"
                 cands = [(t, r, 0) for t in self.form.tables.values() if len(t.columns) == n_values
                          for r in t.rows if r.labels]
-            shown = "·".join(path) or "（无行标签）"
+            shown = "·".join(path) or NO_LABEL
             if not cands:
                 # a damaged label ("2.其他法律行政止公开"): not placed from here, but if the row it may be
                 # (the same number under the same parents) is read whole elsewhere, nothing was lost
@@ -306,6 +307,10 @@ class TableMapper(RowNames):
                              "无法确定各数字属于哪一栏，未导入", [o.assigned])
                 return
             colmap = order_map(t, vcells)
+            if colmap is not None and not seg.header and o.shown == NO_LABEL:
+                # no label and no header (table 四's one row with its header lost, or a table printed
+                # backwards): placed by its count of numbers alone, kept only if its own sums hold
+                o.how = "shape"
         if colmap is None:
             self.problem(f"{seg.where}中的行“{o.shown}”：有 {len(vcells)} 个数字格，"
                          f"而“{t.title or sheet.title}”有 {len(t.columns)} 栏，无法对应，未导入", [o.assigned])
