@@ -72,6 +72,14 @@ CORPUS = {
     # ("20 0 0 0 02"); 公安局 2024 prints most rows as seven digits with no separator ("3000003"), table 四 as 15 zeros
     "pingtan_czj_2025.txt": ("run-together", "gb2021", "平潭综合实验区财政金融局", 2025, 1.0),
     "pingtan_gaj_2024.txt": ("run-together", "gb2021", "平潭综合实验区公安局", 2024, 1.0),
+    # four 2019-format site texts of 平潭 departments: 经济发展局 2020 (cells apart by single spaces), 管委会办公室
+    # 2019 and 2020 (table 二 and the top of table 三 run together, the rest apart but each row's last two cells;
+    # "0+11" is 0 | +1 | 1, cut at the sign; 2020's "1-10" gives 本年增/减 -1, which a count cell cannot hold: said),
+    # 财政金融局 2019 (every cell run together). 规范性文件's triples ("222233") have no sum to cut them by (said)
+    "pingtan_jingfaju_2020.txt": ("run-together", "gb2019", "平潭综合实验区经济发展局", 2020, 1.0),
+    "pingtan_guanweihui_bgs_2019.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2019, 0.97),
+    "pingtan_guanweihui_bgs_2020.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2020, 0.965),
+    "pingtan_caijinju_2019.txt": ("run-together", "gb2019", "平潭综合实验区财政金融局", 2019, 0.96),
     # a county department's page (沭阳县发展和改革局, 2023): table 三 prints only 自然人 and 总计 (法人 cells blank);
     # table 二's row is labelled 规范性文件, 2019's name for 行政规范性文件 (gb2021.toml: printed = [...])
     "shuyang_fgj_2023.html": ("html", "gb2021", "沭阳县发展和改革局", 2023, 1.0),

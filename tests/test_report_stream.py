@@ -147,3 +147,12 @@ def test_a_row_read_by_its_own_sum_when_the_others_disagree(form):
     known.update({("t3", "disclosed", "natural"): 26.0, ("t3", "disclosed", "total"): 26.0})
     certain, _ = solve({"x": (cells, ways)}, known, equations(form))
     assert [certain[k] for k in cells] == ["20", "0", "0", "0", "0", "1", "21"]
+
+
+def test_a_sign_run_into_the_digits_cuts_them():
+    """The 2019 format's "行政许可0+11" (上一年项目数量 0, 本年增/减 +1, 处理决定数量 1; a real 平潭 department's site
+    text): the sign belongs to the number after it, and "+11" in two cells is +1 | 1, the only way."""
+    assert row_ways(["0", "+11"], 3) == [["0", "+1", "1"]]
+    assert row_ways(["1", "-10"], 3) == [["1", "-1", "0"]]
+    assert row_ways(["+11"], 1) == [["+11"]]
+    assert sorted(row_ways(["+123"], 2)) == [["+1", "23"], ["+12", "3"]]  # two ways: left to the sums

@@ -24,7 +24,12 @@ MAX_SEARCH = 200_000  # combinations of ambiguous rows tried at most
 
 
 def _cuts(token: str, k: int) -> Iterator[list[str]]:
-    """Every way to cut one run of digits into k numbers."""
+    """Every way to cut one run of digits into k numbers; a sign it starts with ("+11" after
+    "0" in 上一年项目数量 0, 本年增/减 +1, 处理决定数量 1) belongs to the first."""
+    if token[:1] in "+-":
+        for way in _cuts(token[1:], k):
+            yield [token[0] + way[0]] + way[1:]
+        return
     if k == 1:
         if _PIECE.match(token):
             yield [token]
@@ -55,7 +60,7 @@ def _compositions(sizes: Sequence[int], n: int) -> Iterator[list[int]]:
 def row_ways(tokens: Sequence[str], n: int, limit: int = MAX_WAYS) -> list[list[str]] | None:
     """Every cut of the tokens into n numbers (None: more than `limit`, too many to judge)."""
     out: list[list[str]] = []
-    sizes = [len(t.replace(".", "")) for t in tokens]
+    sizes = [len(t.lstrip("+-").replace(".", "")) for t in tokens]
     for counts in _compositions(sizes, n):
         per_token = [list(_cuts(t, k)) for t, k in zip(tokens, counts)]
         if any(not p for p in per_token):

@@ -260,7 +260,7 @@ def _place(rr: RowRead, res: StreamResult) -> None:
     # for a row of seven); numbers already apart stay as they are (a blank cell is missing)
     # (a short row of apart numbers — "行政事业性收费 35" under two columns — is a lost cell, not a run: kept)
     forced = any(not re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", x) for x in toks) or (len(toks) <= n // 2 and n >= 4)
-    if any(not re.fullmatch(r"[\d.]+", x) for x in toks) or not (rr.glued or forced):
+    if any(not re.fullmatch(r"[+-]?[\d.]+", x) for x in toks) or not (rr.glued or forced):
         res.row_problems[(t.id, r.id)] = (f"{rr.where}：“{name}”后面只有 {len(toks)} 个数字（应有 {n} 个），"
                                           "无法确定各属哪一栏，未导入")
         return
