@@ -257,3 +257,18 @@ def test_a_ruled_pdf_row_that_stops_short_is_a_short_row():
                                                [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])))
     t = _Table(1, pdf.pages[0].find_tables()[0], Budget("x"))
     assert t.paint(t.xs)[0] == [["a", "b", "c"], ["d", "1", "2"], ["e", "3"]]
+
+
+def test_pdf_whose_fonts_have_no_text_mapping(tmp_path, cli):
+    """A PDF whose embedded fonts carry no ToUnicode map gives "(cid:3717)" for every character: the real
+    淮安 PDF with its maps' key renamed (same length, so every offset stays). Said so, with what to do,
+    instead of "no number could be matched"."""
+    from report_helpers import REAL
+
+    data = (REAL / "huaian_city_2024.pdf").read_bytes()
+    assert data.count(b"/ToUnicode") >= 1
+    (tmp_path / "nomap.pdf").write_bytes(data.replace(b"/ToUnicode", b"/ToUnicodX"))
+    e = _refused(tmp_path / "nomap.pdf", "字体没有附带文字编码")
+    assert e.code == "REPORT_PDF_FONT"
+    code, out, err = cli("import-report", tmp_path / "nomap.pdf", "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "nomap.pdf" in err and "文字编码" in err and not (tmp_path / "x.xlsx").exists()

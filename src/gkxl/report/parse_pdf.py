@@ -288,6 +288,8 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     tables: list[_Table] = []
     margins: dict[int, tuple[float, float, float]] = {}
     turned: list[int] = []
+    unmapped_pages: list[int] = []
+    n_unmapped = 0
     for i, page in enumerate(pages, 1):
         budget.tick()
         page, turn = _upright(pdf, page)
@@ -296,6 +298,11 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
         chars = page.chars
         text_chars = sum(1 for c in chars if c.get("text", "").strip())
         n_chars += text_chars
+        # a glyph whose font has no text mapping comes out as "(cid:1234)": the page's text is unknown
+        unmapped = sum(1 for c in chars if c.get("text", "").startswith("(cid:"))
+        n_unmapped += unmapped
+        if text_chars and unmapped >= 0.3 * text_chars:
+            unmapped_pages.append(i)
         if text_chars < 20 and page.images:
             image_pages.append(i)
         elif text_chars and _covered(page) >= 0.85:
@@ -324,6 +331,10 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
                               "请改用有文字层的 PDF、网页或 Word 版本（或先用 OCR 软件转成文字并逐格核对）",
                               code="REPORT_SCANNED", path=path)
         raise ReportError(f"{path}：PDF 中没有可读取的文字", code="REPORT_NO_TEXT", path=path)
+    if n_unmapped >= 0.5 * n_chars:
+        raise ReportError(f"{path}：PDF 中的文字无法识别：所用字体没有附带文字编码（复制出来是乱码或“(cid:…)”），"
+                          "其中的数字无法可靠读取；请改用网页或 Word 版本，或重新导出 PDF（导出时保留文字信息）",
+                          code="REPORT_PDF_FONT", path=path)
     text_pages = len(pages) - len(image_pages)
     if ocr_pages and len(ocr_pages) == text_pages:
         raise ReportError(f"{path}：这是扫描件（每页都是一张图片，上面的文字是文字识别 OCR 的结果），识别出的数字可能有误，"
@@ -357,6 +368,8 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
             blocks.append(p)
     close()
     notes = []
+    if unmapped_pages:
+        notes.append(f"第 {'、'.join(map(str, unmapped_pages))} 页的文字所用字体没有附带文字编码，无法识别，其中的内容未读取")
     if turned:
         notes.append(f"第 {'、'.join(map(str, turned))} 页的文字是横向或倒置排印的，已转正后读取")
     if image_pages:
