@@ -62,7 +62,7 @@ CORPUS = {
     # the site's text versions: cells run together; 行政规范性文件's three cells have no sum to cut them by,
     # (fees printed to the fen, 6 decimals of 万元, are read as printed)
     # 2019 format: table 二's triples run together with no sum (7 cells missing, said); "35-15" is two cells
-    # cut by the sign (never 3 | 5), its -15 not a count (said); the (七) row read by its own sum
+    # cut by the sign (never 3 | 5), its -15 a change (kind "change": may be negative); the (七) row read by its own sum
     "pingtan_2020.txt": ("run-together", "gb2019", "平潭综合实验区", 2020, 0.95),
     "pingtan_2021.txt": ("run-together", "gb2021", "平潭综合实验区", 2021, 0.98),
     "pingtan_2022.txt": ("run-together", "gb2021", "平潭综合实验区", 2022, 0.98),  # its part 四 heading misprinted
@@ -74,11 +74,11 @@ CORPUS = {
     "pingtan_gaj_2024.txt": ("run-together", "gb2021", "平潭综合实验区公安局", 2024, 1.0),
     # four 2019-format site texts of 平潭 departments: 经济发展局 2020 (cells apart by single spaces), 管委会办公室
     # 2019 and 2020 (table 二 and the top of table 三 run together, the rest apart but each row's last two cells;
-    # "0+11" is 0 | +1 | 1, cut at the sign; 2020's "1-10" gives 本年增/减 -1, which a count cell cannot hold: said),
+    # "0+11" is 0 | +1 | 1 and 2020's "1-10" is 1 | -1 | 0, cut at the sign),
     # 财政金融局 2019 (every cell run together). 规范性文件's triples ("222233") have no sum to cut them by (said)
     "pingtan_jingfaju_2020.txt": ("run-together", "gb2019", "平潭综合实验区经济发展局", 2020, 1.0),
     "pingtan_guanweihui_bgs_2019.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2019, 0.97),
-    "pingtan_guanweihui_bgs_2020.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2020, 0.965),
+    "pingtan_guanweihui_bgs_2020.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2020, 0.97),
     "pingtan_caijinju_2019.txt": ("run-together", "gb2019", "平潭综合实验区财政金融局", 2019, 0.96),
     # a county department's page (沭阳县发展和改革局, 2023): table 三 prints only 自然人 and 总计 (法人 cells blank);
     # table 二's row is labelled 规范性文件, 2019's name for 行政规范性文件 (gb2021.toml: printed = [...])

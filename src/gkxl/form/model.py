@@ -11,10 +11,13 @@ from ..errors import FormError
 
 CellKey = tuple[str, str, str]  # (table, row, column)
 
-CELL_KINDS = ("count", "amount")
+# count: a whole number >= 0; amount: a number >= 0 (万元); change: a whole number that may be negative
+# (the 2019 format's 本年增/减, "-15" when fifteen items went)
+CELL_KINDS = ("count", "amount", "change")
+SIGNED_KINDS = ("change",)
 # decimals a value of each kind may have, unless the form file says otherwise ([kinds.<kind>]):
-# a count is a whole number by definition; the bundled forms state amounts (万元) to the fen
-DEFAULT_DECIMALS = {"count": 0, "amount": 6}
+# a count or a change is a whole number by definition; the bundled forms state amounts (万元) to the fen
+DEFAULT_DECIMALS = {"count": 0, "amount": 6, "change": 0}
 MAX_DECIMALS = 6  # the precision sums and comparisons keep (compute.clean_number, the live checks)
 RULE_KINDS = ("compare", "all_zero", "jump", "requires_text")
 SEVERITIES = ("error", "warning")

@@ -14,7 +14,7 @@ from ..form.compute import Number
 from ..workbook.values import normalise_text, parse_number
 
 DASHES = {"-", "—", "–", "－", "/", "／", "——", "--", "无", "\\"}
-_UNITS = {"amount": ("万元",), "count": ("件", "个", "项", "次")}
+_UNITS = {"amount": ("万元",), "count": ("件", "个", "项", "次"), "change": ("件", "个", "项", "次")}
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _NUMERIC = re.compile(r"^[+-]?[\d,，.．０-９]+(万元|元|件|个|项|次)?$")
 

@@ -2,9 +2,9 @@
 
 A number cell of the form holds one of:
 
-- **a valid value**: a number (a real number cell, not text) that is >= 0, at most
-  MAX_VALUE, whole for a count, with at most 6 decimals for an amount (万元 to the fen), and not shown as
-  a date or time;
+- **a valid value**: a number (a real number cell, not text) that is >= 0 (a change, the 2019
+  format's 本年增/减, may be negative), at most MAX_VALUE, whole for a count or a change, with at most
+  6 decimals for an amount (万元 to the fen), and not shown as a date or time;
 - **a blank**: nothing at all (or an empty string). Blank is not zero: it sums as 0, as
   every spreadsheet's SUM does, but the check reports it (V-BLANK), because the standard
   form has no empty cells: a clerk with nothing to report types 0;
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from ..form import CellKey, Form
 from ..form.compute import Number
-from ..form.model import DEFAULT_DECIMALS
+from ..form.model import DEFAULT_DECIMALS, SIGNED_KINDS
 
 # No count or amount of this report comes near it; a larger number is a typing or pasting accident.
 # It also keeps every sum finite (a return of 1e308s once crashed check, report and aggregate).
@@ -104,9 +104,9 @@ def _number_problem(x: float, kind: str, d: int) -> ValueProblem | None:
     """Why a number is not a valid value of `kind` with `d` decimals (None when it is)."""
     if x != x or x in (float("inf"), float("-inf")):
         return ValueProblem("不是有效的数字")
-    if x < 0:
+    if x < 0 and kind not in SIGNED_KINDS:
         return ValueProblem(f"不能为负数（{_show(x)}）")
-    if x > MAX_VALUE:
+    if abs(x) > MAX_VALUE:
         return ValueProblem(f"数字过大（{x:.6g}），超过 10^12，请核对")
     if not same(round(x, d), x):
         if kind == "count":
@@ -222,7 +222,8 @@ def bad_formula(ref: str, kind: str, general: str, decimals: int | None = None) 
     means a date or time too. Every branch tests the type before it compares or rounds."""
     fmt = f'CELL("format",{ref})'
     date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",{general}<>"G"))'
-    ok = (f'AND({ref}>=0,{ref}<={MAX_TEXT},ROUND({ref},{_places(kind, decimals)})={ref},NOT({date}))')
+    low = f"-{MAX_TEXT}" if kind in SIGNED_KINDS else "0"
+    ok = (f'AND({ref}>={low},{ref}<={MAX_TEXT},ROUND({ref},{_places(kind, decimals)})={ref},NOT({date}))')
     return (f'IF(ISNUMBER({ref}),IF({ok},0,1),'
             f'IF(ISTEXT({ref}),IF(LEN({ref})>0,1,0),IF(ISBLANK({ref}),0,1)))')
 

@@ -22,6 +22,8 @@ GENERIC_PROMPTS = {
               "error_title": "只能填写整数", "error_message": "这里只能填写大于或等于 0 的整数，不能填写文字、小数或负数。"},
     "amount": {"input_title": "请填写数字", "input_message": "数字，≥0，最多 6 位小数。没有的填 0。",
                "error_title": "数字格式不对", "error_message": "这里只能填写大于或等于 0 的数字，最多保留 6 位小数，不能填写文字。"},
+    "change": {"input_title": "请填写整数（可为负数）", "input_message": "整数：比上年增加填正数，减少填负数（如 -3），没有变化填 0。",
+               "error_title": "只能填写整数", "error_message": "这里只能填写整数（减少时填负数），不能填写文字或小数。"},
 }
 LABEL_FORMATS = {"title": "title", "block": "block", "header": "header", "corner": "corner", "rowlabel": "label"}
 TOTAL, TOTAL_NUMBER, INPUT = 0, 1, 2  # what a cell of the plan is
@@ -36,7 +38,7 @@ class TablePlan:
     """One table sheet of a form as every workbook with the same locks writes it."""
 
     cells: list[tuple] = field(default_factory=list)  # (key, row, col, TOTAL|TOTAL_NUMBER|INPUT, formula, format)
-    inputs: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: {"count": [], "amount": []})
+    inputs: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: {"count": [], "amount": [], "change": []})
     all_inputs: list[str] = field(default_factory=list)  # every input cell (editable or not), as ranges
     validations: list[tuple[int, int, dict]] = field(default_factory=list)
     # rule instances shown on this sheet: (instance, row, col, multi_range, format, is_error, here, there);
@@ -69,17 +71,18 @@ def _plan(form: Form, sl: SheetLayout, fill: Fill, helper_col: int) -> TablePlan
     plan = TablePlan(landscape=sum(sl.col_widths.values()) > 95)
     all_inputs: list[tuple[int, int]] = []
     for key, (r, c) in sl.cells.items():
-        kind = "amount" if form.kind_of(key) == "amount" else "count"
+        kind = form.kind_of(key)
+        look = "amount" if kind == "amount" else "count"  # a change looks like a count
         if key in form.derived:
             role = TOTAL_NUMBER if key in fill.totals else TOTAL
             formula = None if role == TOTAL_NUMBER else sum_formula(sl, form.derived[key].terms)
-            plan.cells.append((key, r, c, role, formula, f"{kind}_total"))
+            plan.cells.append((key, r, c, role, formula, f"{look}_total"))
             continue
         all_inputs.append((r, c))
         if fill.lock_all or key in fill.locked:
-            plan.cells.append((key, r, c, INPUT, None, f"{kind}_fixed"))
+            plan.cells.append((key, r, c, INPUT, None, f"{look}_fixed"))
         else:
-            plan.cells.append((key, r, c, INPUT, None, f"{kind}_in"))
+            plan.cells.append((key, r, c, INPUT, None, f"{look}_in"))
             plan.inputs[kind].append((r, c))
     plan.all_inputs = [_rect_ref(x, sl.name) for x in _rects(all_inputs)]
     _plan_validations(form, plan)
@@ -89,11 +92,16 @@ def _plan(form: Form, sl: SheetLayout, fill: Fill, helper_col: int) -> TablePlan
 
 
 def _plan_validations(form: Form, plan: TablePlan) -> None:
-    """Data validation on every editable number cell: counts in one, amounts one each."""
+    """Data validation on every editable number cell: counts in one, changes in one, amounts one each."""
     counts = plan.inputs["count"]
     if counts:
         plan.validations.append((*counts[0], {"validate": "integer", "criteria": ">=", "value": 0,
                                               "multi_range": " ".join(_ranges(counts)), **prompts_of(form, "count")}))
+    changes = plan.inputs["change"]
+    if changes:
+        plan.validations.append((*changes[0], {"validate": "integer", "criteria": "between", "minimum": -10 ** 12,
+                                               "maximum": 10 ** 12, "multi_range": " ".join(_ranges(changes)),
+                                               **prompts_of(form, "change")}))
     for r, c in plan.inputs["amount"]:
         ref = a1(r, c)
         plan.validations.append((r, c, {
@@ -136,7 +144,7 @@ def _plan_input_checks(form: Form, sl: SheetLayout, plan: TablePlan, helper_col:
         plan.helpers.extend((at[(r, c)], r, helper_col + c,
                              "=" + bad_formula(f"'{sl.name}'!{a1(r, c)}", kind, GENERAL_REF, form.decimals_of(kind)))
                             for r, c in cells)
-    editable = plan.inputs["count"] + plan.inputs["amount"]
+    editable = plan.inputs["count"] + plan.inputs["amount"] + plan.inputs["change"]
     if editable:
         plan.blank_range = " ".join(_ranges(editable))
         plan.blank_refs = [f"COUNTBLANK({_rect_ref(x, sl.name)})" for x in _rects(editable)]
@@ -276,7 +284,7 @@ def _write_input_checks(w: _Writer, ws, plan: TablePlan, fmt: dict) -> tuple[int
         n_bad += bad
         n_blank += v.blank
     if plan.blank_range:
-        r0, c0 = plan.inputs["count"][0] if plan.inputs["count"] else plan.inputs["amount"][0]
+        r0, c0 = next(cells[0] for cells in plan.inputs.values() if cells)
         ws.conditional_format(r0, c0, r0, c0, {"type": "blanks", "format": fmt["blank"],
                                                "multi_range": plan.blank_range})
         row = COUNT_ROW0 + len(w.counts)
