@@ -54,6 +54,7 @@ def test_check_takes_a_negative_change(tmp_path, f19):
     assert [f for f in bad.errors if "负数" in f.message]
 
 
+@pytest.mark.libreoffice
 @needs_lo
 def test_the_workbooks_own_status_agrees_in_libreoffice(tmp_path, f19):
     """Recalculated by LibreOffice, the table sheet's status line says what `gkxl check` says: a
