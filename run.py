@@ -25,10 +25,12 @@ STAMP = VENV / ".gkxl-installed"
 # to render Chinese, PDF tools to count pages, an IMAP server for mail tests.
 # Each is installed only when the file or program that proves it is missing.
 # Writer renders the published report (.docx) to PDF. Gnumeric's ssconvert recalculates templates a
-# second way; python3-uno lets a test type into LibreOffice as a clerk does.
+# second way; python3-uno lets a test type into LibreOffice as a clerk does. Ghostscript and qpdf
+# re-save a real PDF as sites' compressors and "fast web view" do.
 APT_PROGRAMS = {"soffice": "libreoffice-calc-nogui", "/usr/lib/libreoffice/program/libswlo.so": "libreoffice-writer-nogui",
                 "pdfinfo": "poppler-utils", "/usr/sbin/dovecot": "dovecot-imapd", "fc-list": "fonts-noto-cjk",
-                "ssconvert": "gnumeric", "/usr/lib/python3/dist-packages/uno.py": "python3-uno"}
+                "ssconvert": "gnumeric", "/usr/lib/python3/dist-packages/uno.py": "python3-uno",
+                "gs": "ghostscript", "qpdf": "qpdf"}
 
 
 def log(msg: str) -> None:

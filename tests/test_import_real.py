@@ -146,6 +146,47 @@ def test_pdf_pages_printed_sideways_or_upside_down(tmp_path, turn, pages):
     assert any("已转正后读取" in n for n in m.notes)
 
 
+_REWRITE = {  # the real PDF as other programs re-save it: sites run PDFs through compressors and "fast web view"
+    "gs": ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-sOutputFile={out}", "{src}"],
+    "qpdf": ["qpdf", "--object-streams=generate", "--linearize", "{src}", "{out}"],
+    "pdftocairo": ["pdftocairo", "-pdf", "{src}", "{out}"],
+}
+
+
+@pytest.mark.parametrize("program", sorted(_REWRITE))
+def test_pdf_resaved_by_other_programs(tmp_path, program):
+    """Ghostscript (fonts re-embedded, content rewritten), qpdf (object streams, linearized) and cairo (lines
+    redrawn as paths) each give the same numbers; cairo's redrawn grid leaves 行政许可's 447228 straddling a
+    line ("行政许可 4472" | "28"): missing, said, never a wrong number."""
+    import shutil
+    import subprocess
+
+    if not shutil.which(_REWRITE[program][0]):
+        pytest.skip(f"{program} 未安装")
+    out = tmp_path / f"{program}.pdf"
+    cmd = [x.format(src=REAL / "huaian_city_2024.pdf", out=out) for x in _REWRITE[program]]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+    m = read_report(out)
+    s = score(m, _truth("huaian_city_2024.pdf"))
+    assert s["wrong"] == [] and s["right"] >= 199 and (m.agency, m.year) == ("淮安市人民政府", 2024), s["missing"]
+
+
+def test_pdf_whose_text_was_turned_into_outlines_is_refused(tmp_path):
+    import shutil
+    import subprocess
+
+    from gkxl.report import ReportError
+
+    if not shutil.which("gs"):
+        pytest.skip("gs 未安装")
+    out = tmp_path / "outlines.pdf"
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-dNoOutputFonts", f"-sOutputFile={out}",
+                    str(REAL / "huaian_city_2024.pdf")], check=True, capture_output=True, timeout=120)
+    with pytest.raises(ReportError) as e:
+        read_report(out)
+    assert "转成了图形" in str(e.value) and "outlines.pdf" in str(e.value) and e.value.code == "REPORT_NO_TEXT"
+
+
 def test_run_together_cells_say_how_they_were_cut(tmp_path):
     res = import_report(REAL / "pingtan_2024.txt", tmp_path / "p.xlsx")
     how = res.mapped.how

@@ -330,6 +330,11 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
             raise ReportError(f"{path}：这是扫描件（PDF 的页面是图片，没有文字层），无法可靠地读出其中的数字；"
                               "请改用有文字层的 PDF、网页或 Word 版本（或先用 OCR 软件转成文字并逐格核对）",
                               code="REPORT_SCANNED", path=path)
+        if sum(len(pg.curves) for pg in pages[:3]) >= 200:
+            # every glyph a filled path: the text was converted to outlines when the PDF was made
+            raise ReportError(f"{path}：PDF 中的文字被转成了图形（曲线），没有文字层，其中的数字无法读取；"
+                              "请改用原始的 PDF（导出时不要把文字转为曲线）、网页或 Word 版本",
+                              code="REPORT_NO_TEXT", path=path)
         raise ReportError(f"{path}：PDF 中没有可读取的文字", code="REPORT_NO_TEXT", path=path)
     if n_unmapped >= 0.5 * n_chars:
         raise ReportError(f"{path}：PDF 中的文字无法识别：所用字体没有附带文字编码（复制出来是乱码或“(cid:…)”），"
