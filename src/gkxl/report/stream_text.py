@@ -134,7 +134,7 @@ def _material(text: str, start: int, stop: int) -> tuple[list[str], int]:
                 toks.append(num)
             break
         k = j + 1 if j < stop and text[j] == " " else j
-        unit = re.match(r"(万元|元)(?= |$)", text[k:stop])
+        unit = re.match(r"(万元|元)(?![\d.])", text[k:stop])
         if unit and re.fullmatch(r"[+-]?\d[\d,]*(?:\.\d+)?", num):
             # "251000 元": a money unit set apart is still this number's own (and may not be the form's)
             num += unit.group(1)
