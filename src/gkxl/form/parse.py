@@ -230,7 +230,9 @@ def _kinds(data: dict, ctx: str) -> dict[str, int]:
         _check_keys(spec, {"decimals"}, kctx)
         d = _req(spec, "decimals", int, kctx)
         if isinstance(d, bool) or not 0 <= d <= MAX_DECIMALS or (kind != "amount" and d != 0):
-            raise FormError(f"{kctx}：decimals 应为 0 到 {MAX_DECIMALS} 的整数（件数、增减数只能是 0）", code="FORM_SCHEMA")
+            whole = {"count": "件数只能是 0", "change": "增减数只能是 0"}.get(kind, "")
+            raise FormError(f"{kctx}：decimals 应为 0 到 {MAX_DECIMALS} 的整数" + (f"（{whole}）" if whole else ""),
+                            code="FORM_SCHEMA")
         out[kind] = d
     return out
 
