@@ -169,6 +169,23 @@ def test_pdf_resaved_by_other_programs(tmp_path, program):
     m = read_report(out)
     s = score(m, _truth("huaian_city_2024.pdf"))
     assert s["wrong"] == [] and s["right"] >= 199 and (m.agency, m.year) == ("淮安市人民政府", 2024), s["missing"]
+    if program == "pdftocairo":
+        assert any("“447228”跨在两个单元格之间" in n for n in m.notes), m.notes
+
+
+def test_a_number_across_a_cell_line_is_not_split():
+    """A number drawn across a line between two cells of its row would be cut by the cells ("1" | "0" for
+    10 beside a blank 本年废止): the row is not read."""
+    from types import SimpleNamespace
+
+    from gkxl.report.parse_pdf import _Table
+
+    row = SimpleNamespace(bbox=(74, 539, 519, 574), cells=[(74, 539, 244, 574), (244, 539, 336, 574),
+                                                          (336, 539, 416, 574), (416, 539, 519, 574)])
+    word = {"top": 548, "bottom": 558}
+    assert _Table._straddled(row, [{**word, "text": "10", "x0": 330, "x1": 342}]) == "10"
+    assert _Table._straddled(row, [{**word, "text": "10", "x0": 249, "x1": 262}]) == ""  # inside its cell
+    assert _Table._straddled(row, [{**word, "text": "10", "x0": 330, "x1": 342, "top": 600, "bottom": 610}]) == ""
 
 
 def test_pdf_whose_text_was_turned_into_outlines_is_refused(tmp_path):

@@ -31,6 +31,7 @@ from .source import Para, RawTable, SourceDoc
 _PAGE_NO = re.compile(r"^[\s\-—–－_]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d+\s*页)?[\s\-—–－_]*$")
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _TOL = 2.0
+_DIGITS = re.compile(r"\d[\d.,]*")
 # pdfminer logs its repairs of real PDFs ("Could not get FontBBox…", hundreds per file) in English on
 # stderr: they say nothing a clerk can act on, and what cannot be read is reported in Chinese anyway
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -99,11 +100,19 @@ def _join_lines(text: str) -> str:
 class _Table:
     """One ruled table of one page: its cell boxes with their texts."""
 
-    def __init__(self, page_no: int, table, budget: Budget) -> None:
+    def __init__(self, page_no: int, table, budget: Budget, numbers: list[dict] = ()) -> None:
         self.page = page_no
         self.bbox = table.bbox
+        self.straddled: list[str] = []
         texts: dict = {}
         for row, vals in zip(table.rows, table.extract()):
+            cut = self._straddled(row, numbers)
+            if cut:
+                # a number drawn across one of the row's cell lines ("447228" over the line between
+                # 行政许可 and its value, as a redrawn grid can leave it): the row's cells would split it
+                # into two numbers ("4472" | "28"), and into a blank neighbour a wrong one. Not read.
+                self.straddled.append(cut)
+                vals = [""] * len(vals)
             for box, val in zip(row.cells, vals):
                 if box is not None:
                     texts[box] = _join_lines(val or "")
@@ -111,6 +120,19 @@ class _Table:
         self.xs = _cluster([c[0][0] for c in self.cells])
         self.right = max(c[0][2] for c in self.cells)
         budget.add_cells(len(self.xs) * len(_cluster([c[0][1] for c in self.cells])))
+
+    @staticmethod
+    def _straddled(row, numbers: list[dict]) -> str:
+        """The first number of `numbers` (words all digits) that crosses a line between two of the row's cells."""
+        boxes = [b for b in row.cells if b is not None]
+        if len(boxes) < 2 or not numbers:
+            return ""
+        top, bottom = row.bbox[1], row.bbox[3]
+        lines = [a[2] for a, b in zip(boxes, boxes[1:])]
+        for w in numbers:
+            if top <= (w["top"] + w["bottom"]) / 2 <= bottom and any(w["x0"] < x - 1 < x + 1 < w["x1"] for x in lines):
+                return w["text"]
+        return ""
 
     def compatible(self, other: "_Table") -> bool:
         """Is `other` (first on the next page) the rest of this table? Same left and right
@@ -288,6 +310,7 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     tables: list[_Table] = []
     margins: dict[int, tuple[float, float, float]] = {}
     turned: list[int] = []
+    straddled: list[tuple[int, str]] = []  # (page, number) drawn across a table's cell line
     unmapped_pages: list[int] = []
     n_unmapped = 0
     for i, page in enumerate(pages, 1):
@@ -309,10 +332,14 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
             ocr_pages.append(i)
         found = []
         if text_chars:
+            numbers = None
             for t in page.find_tables():
                 ncols = max((len(r.cells) for r in t.rows), default=0)
                 if ncols >= 2 and len(t.rows) >= 2:
-                    found.append(_Table(i, t, budget))
+                    if numbers is None:
+                        numbers = [w for w in page.extract_words(x_tolerance=1) if _DIGITS.fullmatch(w["text"])]
+                    found.append(_Table(i, t, budget, numbers))
+                    straddled.extend((i, x) for x in found[-1].straddled)
         if text_chars >= 20 and not found and any((im.get("width") or 0) * (im.get("height") or 0)
                                                   >= 0.1 * page.width * page.height for im in page.images):
             picture_pages.append(i)
@@ -375,6 +402,8 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
     notes = []
     if unmapped_pages:
         notes.append(f"第 {'、'.join(map(str, unmapped_pages))} 页的文字所用字体没有附带文字编码，无法识别，其中的内容未读取")
+    for i, num in straddled:
+        notes.append(f"第 {i} 页表格中的数字“{num}”跨在两个单元格之间（表格线与文字错位），所在的行未读取")
     if turned:
         notes.append(f"第 {'、'.join(map(str, turned))} 页的文字是横向或倒置排印的，已转正后读取")
     if image_pages:
