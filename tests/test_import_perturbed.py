@@ -138,3 +138,17 @@ def test_a_lost_label_line_never_moves_numbers_to_another_row(tmp_path, drop, ce
     truth = json.loads((REAL / "corpus/shanghai_stcsm_2024.json").read_text(encoding="utf-8"))
     assert score(m, truth)["wrong"] == []
     assert m.values.get(cell) != misread
+
+
+def test_a_row_placed_by_order_keeps_the_check_across_rows():
+    """tests/damaged/: the 上海市科委 2024 extraction with seven lines lost at random, among them (五)1's labelled row
+    and a bare row of zeros. A bare row with no header between known rows is placed by its order, and must stay
+    held to the sums across rows: judged by its own row total alone (which any real row satisfies), (五)5 took
+    8, 2, …, 10 and (六) took 0 for 12, and the form printing (六) as one row won on the count of cells."""
+    from pathlib import Path
+
+    name = "corpus/shanghai_stcsm_2024.md"
+    truth = json.loads((REAL / f"{name.split('.')[0]}.json").read_text(encoding="utf-8"))
+    m = read_report(Path(__file__).parent / "damaged" / "shanghai_stcsm_2024.lost-rows.md")
+    s = score(m, truth)
+    assert s["wrong"] == [] and m.form.id == "gb2021", s["wrong"]

@@ -307,9 +307,10 @@ class TableMapper(RowNames):
                              "无法确定各数字属于哪一栏，未导入", [o.assigned])
                 return
             colmap = order_map(t, vcells)
-            if colmap is not None and not seg.header and o.shown == NO_LABEL:
+            if colmap is not None and not seg.header and o.shown == NO_LABEL and o.how == "table":
                 # no label and no header (table 四's one row with its header lost, or a table printed
                 # backwards): placed by its count of numbers alone, kept only if its own sums hold
+                # (a row placed by its order between known rows stays "aligned", for the sums across rows)
                 o.how = "shape"
         if colmap is None:
             self.problem(f"{seg.where}中的行“{o.shown}”：有 {len(vcells)} 个数字格，"
