@@ -80,6 +80,13 @@ CORPUS = {
     "pingtan_guanweihui_bgs_2019.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2019, 0.97),
     "pingtan_guanweihui_bgs_2020.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2020, 0.97),
     "pingtan_caijinju_2019.txt": ("run-together", "gb2019", "平潭综合实验区财政金融局", 2019, 0.96),
+    # the web pages of three of them (2019 format, real pages of the archive): Word markup in every cell, "&nbsp;<span>0
+    # </span>" cells, a layout table around the article; 财政金融局 2019's table 二 misaligns its colspans (本年增/减's
+    # "3" spans two columns of a row whose header spans them differently: the two numbers under one column are
+    # refused, said), its 采购总金额 printed in 元 in two spans (not the form's unit: refused, said)
+    "pingtan_guanweihui_bgs_2019.html": ("html", "gb2019", "平潭综合实验区管委会办公室", 2019, 0.99),
+    "pingtan_caijinju_2019.html": ("html", "gb2019", "平潭综合实验区财政金融局", 2019, 0.98),
+    "pingtan_jingfaju_2020.html": ("html", "gb2019", "平潭综合实验区经济发展局", 2020, 1.0),
     # a county department's page (沭阳县发展和改革局, 2023): table 三 prints only 自然人 and 总计 (法人 cells blank);
     # table 二's row is labelled 规范性文件, 2019's name for 行政规范性文件 (gb2021.toml: printed = [...])
     "shuyang_fgj_2023.html": ("html", "gb2021", "沭阳县发展和改革局", 2023, 1.0),
