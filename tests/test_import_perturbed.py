@@ -20,7 +20,9 @@ from report_helpers import REAL, score
 
 DOCS = ["pingtan_2024.copy.txt", "huaian_city_2024.layout.txt", "pingtan_2024.txt", "shanghai_govoffice_2025.md",
         "corpus/shanghai_govoffice_2019.copy.txt", "corpus/shanghai_stcsm_2024.md", "corpus/shuyang_2025.md",
-        "corpus/pingtan_2021.txt", "corpus/pingtan_2020.txt", "huaian_city_2024.raw.txt", "corpus/pingtan_2023.copy.txt"]
+        "corpus/pingtan_2021.txt", "corpus/pingtan_2020.txt", "huaian_city_2024.raw.txt", "corpus/pingtan_2023.copy.txt",
+        "huaian_city_2024.viewer.txt", "corpus/shanghai_govoffice_2019.viewer.txt", "corpus/pingtan_gaj_2024.txt",
+        "corpus/pingtan_guanweihui_bgs_2019.txt", "corpus/pingtan_caijinju_2019.txt"]
 
 
 def damage(text: str, rnd: random.Random) -> str:
@@ -68,7 +70,8 @@ def test_damaged_real_documents_never_give_a_wrong_number(tmp_path, seed):
 
 
 PAGES = ["pingtan_2024.html", "pingtan_2019.page.html", "corpus/shanghai_govoffice_2019.html",
-         "corpus/shuyang_fgj_2023.html", "corpus/pingtan_2023.html"]
+         "corpus/shuyang_fgj_2023.html", "corpus/pingtan_2023.html", "corpus/pingtan_guanweihui_bgs_2019.html",
+         "corpus/pingtan_caijinju_2019.html", "corpus/pingtan_jingfaju_2020.html"]
 
 
 def damage_page(data: bytes, rnd: random.Random) -> bytes:
