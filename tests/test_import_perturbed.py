@@ -155,3 +155,33 @@ def test_a_row_placed_by_order_keeps_the_check_across_rows():
     m = read_report(Path(__file__).parent / "damaged" / "shanghai_stcsm_2024.lost-rows.md")
     s = score(m, truth)
     assert s["wrong"] == [] and m.form.id == "gb2021", s["wrong"]
+
+
+@pytest.mark.parametrize("damaged, name", [
+    # "| 2.重复申请 | 16 | 0 | … | 16 |  |" with its 16 lost: an empty cell first and one after the last; the row
+    # had been read shifted by one (自然人 0, 其他 16)
+    ("shanghai_govoffice_2025.lost-cells.md", "shanghai_govoffice_2025.md"),
+    # (六)2's "| 0 | 0 | 0 | 0 | 0 | 0 | 0 |" with one 0 lost, after a stray "1" on a line of its own: the stray 1 and
+    # the six zeros left made seven numbers, read as (六)2 (自然人 1) though its total 0 disagrees
+    ("shanghai_stcsm_2024.lost-cells.md", "corpus/shanghai_stcsm_2024.md"),
+])
+def test_a_lost_cell_never_shifts_the_others(damaged, name):
+    """Real extractions with a few numbers lost at random (a blank cell left, or gone as in a viewer's copy):
+    the row that lost one is missing, never read with its numbers shifted or made up from a stray one."""
+    from pathlib import Path
+
+    truth = json.loads((REAL / f"{name.split('.')[0]}.json").read_text(encoding="utf-8"))
+    m = read_report(Path(__file__).parent / "damaged" / damaged)
+    s = score(m, truth)
+    assert s["wrong"] == [], s["wrong"]
+    assert s["right"] >= 120
+
+
+def test_empty_cells_before_and_after_are_no_alignment():
+    from gkxl.form import load_form
+    from gkxl.report.table_cols import order_map
+
+    t = load_form("gb2021").tables["t3"]
+    assert order_map(t, ["", "0", "0", "0", "0", "0", "16", ""]) is None
+    assert order_map(t, ["16", "0", "0", "0", "0", "0", "16", ""])["natural"] == [0]
+    assert order_map(t, ["", "16", "0", "0", "0", "0", "0", "16"])["natural"] == [1]

@@ -171,8 +171,31 @@ def _labelled(form: Form, t: Table, marks: list[tuple[int, int]], finder: _Finde
             res.row_problems[(t.id, r.id)] = (f"{_where(lines, st, a.start)}：“{name}”的标签紧接在上一行没有数字的标签之后"
                                               "（几行的标签排在一起、数字在后），无法确定这些数字属于哪一行，未导入")
             continue
+        if len(toks) == len(t.columns) and _split_and_unsummed(form, t, r, toks, st, a.end, read[a.start][2]):
+            name = "·".join(x for x in (t.title, r.short) if x)
+            res.rows_seen.add((t.id, r.id))
+            res.row_problems[(t.id, r.id)] = (f"{_where(lines, st, a.start)}：“{name}”的数字分在几行（有的一行一个、有的一行几个），"
+                                              "而本行的合计与各栏之和不符：可能混进了别处的数字、也可能少了空白的格子，未导入")
+            continue
         _place(RowRead(t, r, toks, _where(lines, st, a.start), glued, header), res)
     separate_blocks(form, t, rows, occ, chain, lines, st, res)
+
+
+def _split_and_unsummed(form: Form, t: Table, r: Axis, toks: list[str], st: _Stream, start: int, stop: int) -> bool:
+    """Do the row's numbers come in uneven groups over several lines ("1" alone, then "0 0 0 0 0 0" below) while
+    the row's own total disagrees with them? A stray number (a page's, a note's) joined to a row that lost a blank
+    cell fills the count exactly; a real row's fault (a total printed 0) comes on one line, or one number a line."""
+    per_line: dict[int, int] = {}
+    for m in _NUM_TOKEN.finditer(st.text, start, stop):
+        per_line[st.where[m.start()]] = per_line.get(st.where[m.start()], 0) + 1
+    if len(per_line) < 2 or max(per_line.values()) < 2:
+        return False
+    try:
+        vals = {(t.id, r.id, c.id): float(x.replace(",", "")) for c, x in zip(t.columns, toks)}
+    except ValueError:
+        return False
+    own = [e for e in equations(form) if e.cells <= vals.keys()]
+    return any(not e.holds(vals) for e in own)
 
 
 def _header(t: Table, text: str, start: int, end: int) -> tuple[bool, bool]:

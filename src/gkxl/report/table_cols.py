@@ -82,9 +82,14 @@ def order_map(t: Table, vcells: list[str]) -> dict[str, list[int]] | None:
         return None
     start = 0
     if k > n:
-        if all(not v for v in vcells[: k - n]):
+        lead, trail = all(not v for v in vcells[: k - n]), all(not v for v in vcells[n:])
+        if lead and trail and vcells[k - n:] != vcells[:n]:
+            # empty cells both before and after: a row whose first number is blank, or one whose cells
+            # stop short of the table's edge -- the two readings differ and nothing says which (never a guess)
+            return None
+        if lead:
             start = k - n
-        elif all(not v for v in vcells[n:]):
+        elif trail:
             start = 0
         elif n == 1 and len({norm(v) for v in vcells if v}) == 1:
             return {t.columns[0].id: [i for i, v in enumerate(vcells) if v]}
