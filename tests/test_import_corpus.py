@@ -81,11 +81,11 @@ CORPUS = {
     "pingtan_guanweihui_bgs_2020.txt": ("run-together", "gb2019", "平潭综合实验区管委会办公室", 2020, 0.97),
     "pingtan_caijinju_2019.txt": ("run-together", "gb2019", "平潭综合实验区财政金融局", 2019, 0.96),
     # the web pages of three of them (2019 format, real pages of the archive): Word markup in every cell, "&nbsp;<span>0
-    # </span>" cells, a layout table around the article; 财政金融局 2019's table 二 misaligns its colspans (本年增/减's
-    # "3" spans two columns of a row whose header spans them differently: the two numbers under one column are
-    # refused, said), its 采购总金额 printed in 元 in two spans (not the form's unit: refused, said)
+    # </span>" cells, a layout table around the article; 财政金融局 2019's table 二 misaligns its colspans (上一年项目数量's
+    # "3" spans into 本年增/减, whose own cell is "0": a merged number belongs to the column it starts in), its
+    # 采购总金额 printed in 元 in two spans (not the form's unit: refused, said)
     "pingtan_guanweihui_bgs_2019.html": ("html", "gb2019", "平潭综合实验区管委会办公室", 2019, 0.99),
-    "pingtan_caijinju_2019.html": ("html", "gb2019", "平潭综合实验区财政金融局", 2019, 0.98),
+    "pingtan_caijinju_2019.html": ("html", "gb2019", "平潭综合实验区财政金融局", 2019, 0.99),
     "pingtan_jingfaju_2020.html": ("html", "gb2019", "平潭综合实验区经济发展局", 2020, 1.0),
     # a county department's page (沭阳县发展和改革局, 2023): table 三 prints only 自然人 and 总计 (法人 cells blank);
     # table 二's row is labelled 规范性文件, 2019's name for 行政规范性文件 (gb2021.toml: printed = [...])
@@ -323,8 +323,9 @@ def test_audit_of_every_real_report_finds_exactly_the_real_faults():
 
 def test_value_cells_spanned_unlike_their_header_never_give_a_wrong_number(tmp_path):
     """The Shanghai 2019 page spans 第二十条第（五）项's first value over columns 1–2 while its header spans
-    本年增/减 over 2–3. Its printed zeros hide which is which; with other numbers in the same markup the
-    cell under two different numbers is left missing with both shown, never given one of them."""
+    本年增/减 over 2–3 (平潭财政金融局 2019's page does the same with real numbers: "3" over 上一年项目数量 and half
+    of 本年增/减, then "0", "0"). A merged number belongs to the column it starts in: 5 is 上一年项目数量, and
+    本年增/减 is the cell that starts under it (3), never the 5 reaching into it."""
     page = (CORPUS_DIR / "shanghai_govoffice_2019.html").read_text(encoding="utf-8")
     row = ('<tr><td><p>行政许可</p></td><td colspan="2"><p align="center">0</p></td><td><p align="center">0</p></td>'
            '<td><p align="center">0</p></td></tr>')
@@ -334,5 +335,10 @@ def test_value_cells_spanned_unlike_their_header_never_give_a_wrong_number(tmp_p
                  encoding="utf-8")
     m = read_report(p)
     got = {k[2]: m.value(k) for k in m.sources if k[:2] == ("t2b", "licensing")}
-    assert got == {"prior_items": 5, "decisions": 10}
-    assert any("5、3" in u for u in m.unmapped)
+    assert got == {"prior_items": 5, "change": 3, "decisions": 10}
+    assert not any("5、3" in u for u in m.unmapped)
+    # with the cell under 本年增/减 blank, the 5 reaching into it does not fill it
+    blank = row.replace(">0<", ">5<", 1).replace("<td><p align=\"center\">0</p></td>", "<td><p align=\"center\"></p></td>", 1)
+    p.write_text(page.replace(row, blank), encoding="utf-8")
+    m = read_report(p)
+    assert m.value(("t2b", "licensing", "change")) is None and m.value(("t2b", "licensing", "prior_items")) == 5

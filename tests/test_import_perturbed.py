@@ -164,6 +164,9 @@ def test_a_row_placed_by_order_keeps_the_check_across_rows():
     # (六)2's "| 0 | 0 | 0 | 0 | 0 | 0 | 0 |" with one 0 lost, after a stray "1" on a line of its own: the stray 1 and
     # the six zeros left made seven numbers, read as (六)2 (自然人 1) though its total 0 disagrees
     ("shanghai_stcsm_2024.lost-cells.md", "corpus/shanghai_stcsm_2024.md"),
+    # the real page whose "3" (上一年项目数量) spans into 本年增/减, with 本年增/减's own cell emptied: the 3 reaching
+    # into it had been taken as 本年增/减
+    ("pingtan_caijinju_2019.blanked.html", "corpus/pingtan_caijinju_2019.html"),
 ])
 def test_a_lost_cell_never_shifts_the_others(damaged, name):
     """Real extractions with a few numbers lost at random (a blank cell left, or gone as in a viewer's copy):

@@ -317,12 +317,30 @@ class TableMapper(RowNames):
                          f"而“{t.title or sheet.title}”有 {len(t.columns)} 栏，无法对应，未导入", [o.assigned])
             return
         self.seen_rows.add((t.id, r.id))
+        spilled = self._spilled(o, colmap) if offset == 0 else set()
         for col in t.columns:
             key = (t.id, r.id, col.id)
-            ps = [p for p in colmap.get(col.id, []) if p < len(vcells)]
+            ps = [p for p in colmap.get(col.id, []) if p < len(vcells) and (col.id, p) not in spilled]
             texts = [vcells[p] for p in ps]
             where = seg.raw.cell_where(o.raw_row, ps[0] + offset) if ps else ""
             self.record(key, texts, where, o.how)
+
+    def _spilled(self, o: _Obs, colmap: dict[str, list[int]]) -> set[tuple[str, int]]:
+        """(column, position) pairs where a merged number cell of the row reaches into a column it does not
+        start in: a published row whose merges do not follow its header ("3" over 上一年项目数量 and half of
+        本年增/减) gives its number to the column it starts in only."""
+        where = o.seg.raw.where
+        if where is None or o.raw_row >= len(where):
+            return set()
+        cells = where[o.raw_row]
+        owner = {p: c for c, ps in colmap.items() for p in ps}
+        out = set()
+        for p, c in owner.items():
+            if 0 < p < len(cells) and cells[p]:
+                first = next(q for q in range(p + 1) if q < len(cells) and cells[q] == cells[p])
+                if first != p and owner.get(first) != c:
+                    out.add((c, p))
+        return out
 
     def record(self, key: CellKey, texts: list[str], where: str = "", how: str = "table") -> None:
         kind = self.form.kind_of(key)
