@@ -178,7 +178,7 @@ def test_a_number_across_a_cell_line_is_not_split():
     10 beside a blank 本年废止): the row is not read."""
     from types import SimpleNamespace
 
-    from gkxl.report.parse_pdf import _Table
+    from gkxl.report.pdf_grid import _Table
 
     row = SimpleNamespace(bbox=(74, 539, 519, 574), cells=[(74, 539, 244, 574), (244, 539, 336, 574),
                                                           (336, 539, 416, 574), (416, 539, 519, 574)])

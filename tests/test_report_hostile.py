@@ -246,7 +246,7 @@ def test_a_ruled_pdf_row_that_stops_short_is_a_short_row():
     import pdfplumber
 
     from gkxl.report.limits import Budget
-    from gkxl.report.parse_pdf import _Table
+    from gkxl.report.pdf_grid import _Table
 
     content = b""
     for k, row in enumerate([["a", "b", "c"], ["d", "1", "2"], ["e", "3"]]):
