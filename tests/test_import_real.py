@@ -236,3 +236,19 @@ def test_2019_report_as_prior_of_2021(tmp_path, cli, form):
     p = write_return(tmp_path / "bad.xlsx", form, Agency("PT", "平潭综合实验区"), 2021, vals)
     code, out, err = cli("check", p, "--prior", tmp_path / "prior")
     assert "X-CARRY-OVER" in out
+
+
+def test_agency_and_year_from_the_file_name_when_the_text_lost_its_heading(tmp_path):
+    """The page printed by a browser carries its heading only in the PDF's title, so a viewer's copy of it has
+    none; saved under the report's title, the file's name says whose report it is. A name that is not a title
+    says nothing."""
+    from report_helpers import REAL as R
+
+    text = (R / "corpus" / "pingtan_2023.viewer.txt").read_text(encoding="utf-8")
+    named = tmp_path / "平潭综合实验区2023年度政府信息公开工作年度报告.txt"
+    named.write_text(text, encoding="utf-8")
+    m = read_report(named)
+    assert (m.agency, m.year) == ("平潭综合实验区", 2023)
+    plain = tmp_path / "t20240308_87885.txt"
+    plain.write_text(text, encoding="utf-8")
+    assert read_report(plain).agency == ""

@@ -57,7 +57,7 @@ def find_identity(src: SourceDoc, n_paras: int = 15) -> tuple[str, int | None, s
     """(agency, year, the title text as found); ('', None, '') when nothing says it.
 
     Lines near the top are tried alone and joined with the next one or two (a
-    title split over lines); then the page title; then the opening paragraph."""
+    title split over lines); then the page title; then the file's name; then the opening paragraph."""
     paras = [b.text for b in src.blocks[:60] if isinstance(b, Para)][:n_paras]
     # a whole line first (a menu line before the title must not become part of the name),
     # then two and three lines joined, then the page's own title
@@ -66,6 +66,10 @@ def find_identity(src: SourceDoc, n_paras: int = 15) -> tuple[str, int | None, s
     tries += ["".join(paras[i:i + 3]) for i in range(len(paras) - 2)]
     if src.title_hint:
         tries.append(src.title_hint)
+    # last, the file's own name: a copy or a page printed by a browser may have lost the heading,
+    # while the file was saved under the report's title ("平潭综合实验区2023年度政府信息公开工作年度报告.txt")
+    if src.path:
+        tries.append(re.split(r"[\\/]", src.path)[-1].rsplit(".", 1)[0])
     for t in tries:
         hit = match_title(t)
         if hit:
