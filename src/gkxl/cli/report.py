@@ -55,7 +55,7 @@ def _audit(paths: list[Path], out: Optional[Path], as_json: bool, jobs: Optional
 
     files = report_files(paths)
     if not files:
-        typer.echo("错误：没有找到年度报告文件（.pdf、.html、.docx、.txt、.md）", err=True)
+        typer.echo("错误：没有找到年度报告文件（.pdf、.html、.mht、.docx、.txt、.md）", err=True)
         return 2
     missing = [p for p in files if not p.exists()]
     for p in missing:
@@ -112,7 +112,7 @@ def _audit(paths: list[Path], out: Optional[Path], as_json: bool, jobs: Optional
 def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit_cmd(
-        paths: list[Path] = typer.Argument(..., metavar="年度报告或目录…", help="已发布的年度报告（.pdf、.html、.docx、.txt、.md），或存放它们的目录（含子目录）。"),
+        paths: list[Path] = typer.Argument(..., metavar="年度报告或目录…", help="已发布的年度报告（.pdf、.html、.mht、.docx、.txt、.md），或存放它们的目录（含子目录）。"),
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="写出审计表（.xlsx）：每份报告一行、每个问题一行、每个未读出的格一行。"),
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每份报告的完整度、问题、未读出的内容）。"),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（默认：CPU 核数）。"),
@@ -183,7 +183,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("import-report")
     def import_cmd(
-        report: Path = typer.Argument(..., metavar="年度报告", help="已发布的年度报告：.pdf（有文字层）、.html、.docx、.txt（网页、Word 或 PDF 复制出的文字）或 .md。"),
+        report: Path = typer.Argument(..., metavar="年度报告", help="已发布的年度报告：.pdf（有文字层）、.html、.mht（网页另存为单个文件）、.docx、.txt（网页、Word 或 PDF 复制出的文字）或 .md。"),
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出的报表文件（.xlsx）；用 --json 时可省略。"),
         agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（默认：从报告标题中识别）。"),
         code: Optional[str] = typer.Option(None, "--code", help="单位代码（用作 --prior 时需要）。"),

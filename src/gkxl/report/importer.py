@@ -35,10 +35,11 @@ from .source import SourceDoc
 
 TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+MHTML_SUFFIXES = (".mht", ".mhtml")  # a page saved as one file (网页，单个文件)
 MD_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
-REPORT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + MD_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
+REPORT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + MHTML_SUFFIXES + MD_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
 # pages saved under their site's address (…/t20240308_87885.jhtml, info.jsp?id=…): told apart by their content
 PAGE_SUFFIXES = (".jhtml", ".jsp", ".asp", ".aspx", ".php", ".do", ".action", ".cgi")
 # forms a report is also published in that are not read: said so, with what to do instead
@@ -97,6 +98,8 @@ def parse_bytes(data: bytes, path: str) -> SourceDoc:
         raise too_large(path, "文件大小", f"{MAX_FILE_BYTES // 1024 // 1024} MB")
     if suffix not in REPORT_SUFFIXES:
         suffix = _sniff(data, path, suffix)
+    elif suffix in HTML_SUFFIXES and _is_mhtml(data[:4096]):
+        suffix = ".mhtml"  # a page saved as one file under a .html name
     if suffix in PDF_SUFFIXES:
         from .parse_pdf import parse_pdf
         return parse_pdf(data, path)
@@ -106,6 +109,9 @@ def parse_bytes(data: bytes, path: str) -> SourceDoc:
     if suffix in HTML_SUFFIXES:
         from .parse_html import parse_html
         return parse_html(data, path)
+    if suffix in MHTML_SUFFIXES:
+        from .parse_mhtml import parse_mhtml
+        return parse_mhtml(data, path)
     if suffix in MD_SUFFIXES:
         from .parse_md import parse_md
         return parse_md(_decode(data, path), path)
@@ -115,6 +121,12 @@ def parse_bytes(data: bytes, path: str) -> SourceDoc:
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_START = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta|div|p)[\s>/]", re.I)
+# a MIME message's headers at the top and a multipart/related body: a page saved as one file
+_MIME_HEAD = re.compile(rb"^(?:[A-Za-z-]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)+", re.S)
+
+
+def _is_mhtml(head: bytes) -> bool:
+    return bool(_MIME_HEAD.match(head)) and b"multipart/related" in head.lower()
 
 
 def _sniff(data: bytes, path: str, suffix: str) -> str:
@@ -130,6 +142,8 @@ def _sniff(data: bytes, path: str, suffix: str) -> str:
             suffix = ".ofd"
     elif head.startswith(_OLE):
         suffix = suffix if suffix in (".doc", ".wps") else ".doc"
+    elif _is_mhtml(head):
+        return ".mhtml"
     elif head.lstrip(b"\xef\xbb\xbf").startswith(b"{\\rtf"):
         suffix = ".rtf"
     elif b"\x00" not in head and _HTML_START.search(head.lstrip(b"\xef\xbb\xbf")[:2048]):
@@ -139,7 +153,7 @@ def _sniff(data: bytes, path: str, suffix: str) -> str:
     if suffix in OTHER_FORMATS:
         raise ReportError(f"{path}：这是{OTHER_FORMATS[suffix]}，不能直接读取；请用 Word 或 WPS 打开后另存为 .docx，"
                           "或导出为 PDF，再导入", code="REPORT_FORMAT", path=path)
-    raise ReportError(f"{path}：不支持的文件类型“{suffix or '无扩展名'}”，请提供 .pdf、.html、.docx、.txt 或 .md",
+    raise ReportError(f"{path}：不支持的文件类型“{suffix or '无扩展名'}”，请提供 .pdf、.html、.mht、.docx、.txt 或 .md",
                       code="REPORT_FORMAT", path=path)
 
 

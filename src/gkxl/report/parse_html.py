@@ -147,7 +147,7 @@ def html_tables(fragment: str, budget: Budget, name: str) -> list[RawTable]:
     return out
 
 
-def _decode(data: bytes, path: str) -> str:
+def decode_page(data: bytes, path: str) -> str:
     """The page as text: its declared charset, else UTF-8, else GB18030 (GBK pages)."""
     m = _CHARSET.search(data[:4096])
     if m:
@@ -165,7 +165,11 @@ def _decode(data: bytes, path: str) -> str:
 
 
 def parse_html(data: bytes, path: str = "") -> SourceDoc:
-    text = _decode(data, path)
+    return parse_html_text(decode_page(data, path), path)
+
+
+def parse_html_text(text: str, path: str = "") -> SourceDoc:
+    """A page already decoded (a part of a saved web archive, whose charset its headers state)."""
     if len(text) > MAX_TEXT_CHARS:
         raise too_large(path, "网页文字", f"{MAX_TEXT_CHARS:,} 个字符")
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # an XML declaration with an encoding: lxml refuses str input
