@@ -312,9 +312,11 @@ def test_table_four_printed_group_by_group(tmp_path):
         read_report(tmp_path / "short.md")
 
 
-def test_what_a_file_is_comes_from_its_content(tmp_path):
+def test_what_a_file_is_comes_from_its_content(tmp_path, monkeypatch):
     """A page saved under its site's address (.jsp), a PDF downloaded without a name and a .docx renamed .doc
-    are read for what they are; a real .doc, .wps, RTF or OFD is refused saying what it is and what to do."""
+    are read for what they are; without LibreOffice (which converts them: test_report_office.py) a real .doc,
+    .wps or RTF is refused saying what it is and what to do, and an OFD always is."""
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
     import io
     import zipfile
 

@@ -31,6 +31,7 @@ from ..workbook.write import Fill, write_workbook
 from .errors import ReportError
 from .limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, too_large
 from .mapping import HOW_ZH, Mapped, map_document
+from .office_convert import CONVERTIBLE
 from .source import SourceDoc
 
 TEXT_SUFFIXES = (".txt", ".text")
@@ -100,6 +101,8 @@ def parse_bytes(data: bytes, path: str) -> SourceDoc:
         suffix = _sniff(data, path, suffix)
     elif suffix in HTML_SUFFIXES and _is_mhtml(data[:4096]):
         suffix = ".mhtml"  # a page saved as one file under a .html name
+    if suffix in CONVERTIBLE:
+        return _converted(data, path, suffix)
     if suffix in PDF_SUFFIXES:
         from .parse_pdf import parse_pdf
         return parse_pdf(data, path)
@@ -123,6 +126,20 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_START = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta|div|p)[\s>/]", re.I)
 # a MIME message's headers at the top and a multipart/related body: a page saved as one file
 _MIME_HEAD = re.compile(rb"^(?:[A-Za-z-]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)+", re.S)
+
+
+def _converted(data: bytes, path: str, suffix: str) -> SourceDoc:
+    """A .doc, .wps, .rtf or .odt report through LibreOffice to .docx (office_convert.py)."""
+    from .office_convert import to_docx
+    from .parse_docx import parse_docx
+
+    docx = to_docx(data, path, suffix)
+    if docx is None:
+        raise ReportError(f"{path}：这是{OTHER_FORMATS[suffix]}，需要 LibreOffice 才能读取（本机未安装，或它打不开这个文件）；"
+                          "请用 Word 或 WPS 打开后另存为 .docx，或导出为 PDF，再导入", code="REPORT_FORMAT", path=path)
+    doc = parse_docx(docx, path)
+    doc.notes.append(f"{OTHER_FORMATS[suffix]}由 LibreOffice 转换为 .docx 后读取")
+    return doc
 
 
 def _is_mhtml(head: bytes) -> bool:
@@ -150,6 +167,8 @@ def _sniff(data: bytes, path: str, suffix: str) -> str:
         return ".html"  # a page saved as .jsp, or Word's "web page" saved as .doc
     elif suffix in PAGE_SUFFIXES and b"\x00" not in head:
         return ".txt"
+    if suffix in CONVERTIBLE:
+        return suffix
     if suffix in OTHER_FORMATS:
         raise ReportError(f"{path}：这是{OTHER_FORMATS[suffix]}，不能直接读取；请用 Word 或 WPS 打开后另存为 .docx，"
                           "或导出为 PDF，再导入", code="REPORT_FORMAT", path=path)
