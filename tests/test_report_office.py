@@ -62,3 +62,20 @@ def test_a_broken_doc_is_refused_not_crashed(tmp_path):
     with pytest.raises(ReportError) as e:
         read_report(p)
     assert "broken.doc" in str(e.value)
+
+
+def test_a_conversion_past_its_time_is_killed_with_all_its_processes(saved, tmp_path):
+    """LibreOffice's launcher starts soffice.bin: on time-out the whole group is killed, and nothing is left
+    running (the report importer gives its conversions 90 seconds)."""
+    import subprocess as sp
+
+    from gkxl.errors import GkxlError
+    from gkxl.workbook.libreoffice import convert
+
+    src = tmp_path / "report.doc"
+    src.write_bytes((saved / "pingtan_2024.doc").read_bytes())
+    with pytest.raises(GkxlError) as e:
+        convert(src, tmp_path / "out", "docx", timeout=0.3)
+    assert e.value.code == "LIBREOFFICE_TIMEOUT"
+    left = sp.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
+    assert left == []
