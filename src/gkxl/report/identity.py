@@ -13,6 +13,7 @@ When no title says it, the opening paragraph may ("本报告由××根据…编�
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 from ..workbook.values import normalise_text
 from .source import Para, SourceDoc
@@ -69,7 +70,7 @@ def find_identity(src: SourceDoc, n_paras: int = 15) -> tuple[str, int | None, s
     # last, the file's own name: a copy or a page printed by a browser may have lost the heading,
     # while the file was saved under the report's title ("平潭综合实验区2023年度政府信息公开工作年度报告.txt")
     if src.path:
-        tries.append(re.split(r"[\\/]", src.path)[-1].rsplit(".", 1)[0])
+        tries.append(PurePath(src.path).stem)
     for t in tries:
         hit = match_title(t)
         if hit:

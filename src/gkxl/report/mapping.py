@@ -324,6 +324,7 @@ def _verify_by_shape(form: Form, m: TableMapper) -> None:
     """A row placed by its count of numbers alone (no label, no header) is kept only when every sum
     inside it holds and there is one: fifteen numbers are not table 四 just because there are fifteen."""
     rows = {k[:2] for k in m.found if m.how.get(k) == "shape"}
+    eqs = equations(form) if rows else []
     for tid, rid in sorted(rows):
         keys = [k for k in m.found if k[:2] == (tid, rid)]
         vals = {}
@@ -332,7 +333,7 @@ def _verify_by_shape(form: Form, m: TableMapper) -> None:
                 vals[k] = float(m.found[k])
             except (TypeError, ValueError):
                 pass
-        own = [e for e in equations(form) if e.cells and all(k[:2] == (tid, rid) for k in e.cells)]
+        own = [e for e in eqs if e.cells and all(k[:2] == (tid, rid) for k in e.cells)]
         if own and all(e.cells <= vals.keys() and e.holds(vals) for e in own):
             continue
         t = form.tables[tid]

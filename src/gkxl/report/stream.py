@@ -90,6 +90,7 @@ def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, s
             cache["stream"] = (lines, st, finder)
     if not lines:
         return res
+    eqs = equations(form)
     for sh in form.sheets:
         numbered = bool(_NUMBERING.match(norm(sh.title)))
         heading = finder.find(sh.title, need_number=numbered)
@@ -109,16 +110,16 @@ def read_stream(lines: list[tuple[str, str]], form: Form, want: set[tuple[str, s
                 continue
             marks.sort()
             if any(r.labels for r in t.rows):
-                _labelled(form, t, marks, finder, lines, st, res, want)
+                _labelled(form, t, marks, finder, lines, st, res, want, eqs)
             for r in t.rows:
                 if not r.labels and (want is None or (t.id, r.id) in want):
                     _unlabelled(t, r, marks, lines, st, res)
-    _solve_pending(res, equations(form))
+    _solve_pending(res, eqs)
     return res
 
 
 def _labelled(form: Form, t: Table, marks: list[tuple[int, int]], finder: _Finder, lines, st: _Stream, res: StreamResult,
-              want) -> None:
+              want, eqs: list) -> None:
     text = st.text
     rows = [r for r in t.rows if r.labels]
     occ: list[list[_Anchor]] = []
@@ -171,7 +172,7 @@ def _labelled(form: Form, t: Table, marks: list[tuple[int, int]], finder: _Finde
             res.row_problems[(t.id, r.id)] = (f"{_where(lines, st, a.start)}：“{name}”的标签紧接在上一行没有数字的标签之后"
                                               "（几行的标签排在一起、数字在后），无法确定这些数字属于哪一行，未导入")
             continue
-        if len(toks) == len(t.columns) and _split_and_unsummed(form, t, r, toks, st, a.end, read[a.start][2]):
+        if len(toks) == len(t.columns) and _split_and_unsummed(eqs, t, r, toks, st, a.end, read[a.start][2]):
             name = "·".join(x for x in (t.title, r.short) if x)
             res.rows_seen.add((t.id, r.id))
             res.row_problems[(t.id, r.id)] = (f"{_where(lines, st, a.start)}：“{name}”的数字分在几行（有的一行一个、有的一行几个），"
@@ -181,7 +182,7 @@ def _labelled(form: Form, t: Table, marks: list[tuple[int, int]], finder: _Finde
     separate_blocks(form, t, rows, occ, chain, lines, st, res)
 
 
-def _split_and_unsummed(form: Form, t: Table, r: Axis, toks: list[str], st: _Stream, start: int, stop: int) -> bool:
+def _split_and_unsummed(eqs: list, t: Table, r: Axis, toks: list[str], st: _Stream, start: int, stop: int) -> bool:
     """Do the row's numbers come in uneven groups over several lines ("1" alone, then "0 0 0 0 0 0" below) while
     the row's own total disagrees with them? A stray number (a page's, a note's) joined to a row that lost a blank
     cell fills the count exactly; a real row's fault (a total printed 0) comes on one line, or one number a line."""
@@ -194,7 +195,7 @@ def _split_and_unsummed(form: Form, t: Table, r: Axis, toks: list[str], st: _Str
         vals = {(t.id, r.id, c.id): float(x.replace(",", "")) for c, x in zip(t.columns, toks)}
     except ValueError:
         return False
-    own = [e for e in equations(form) if e.cells <= vals.keys()]
+    own = [e for e in eqs if e.cells <= vals.keys()]
     return any(not e.holds(vals) for e in own)
 
 
