@@ -71,3 +71,19 @@ def test_an_archive_without_a_page_is_refused(tmp_path):
     (tmp_path / "junk.mht").write_bytes(b"\x00\xff" * 100)
     with pytest.raises(ReportError):
         read_report(tmp_path / "junk.mht")
+
+
+@pytest.mark.parametrize("depth", [900, 5000])
+def test_an_archive_nested_thousands_deep_is_refused_in_time(tmp_path, depth):
+    import time
+
+    head = b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"b0\"\r\n\r\n"
+    body = b"".join(f"--b{i}\r\nContent-Type: multipart/related; boundary=\"b{i + 1}\"\r\n\r\n".encode()
+                    for i in range(depth))
+    body += f"--b{depth}\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b{depth}--\r\n".encode()
+    p = tmp_path / "deep.mht"
+    p.write_bytes(head + body)
+    t = time.monotonic()
+    with pytest.raises(ReportError) as e:
+        read_report(p)
+    assert "deep.mht" in str(e.value) and time.monotonic() - t < 10

@@ -25,12 +25,15 @@ def parse_mhtml(data: bytes, path: str = "") -> SourceDoc:
     except Exception:  # noqa: BLE001 - untrusted input: any parser failure is a refusal
         raise ReportError(f"{path}：网页存档（.mht）无法解析", code="REPORT_READ", path=path) from None
     page = None
-    for n, part in enumerate(msg.walk()):
-        if n > MAX_PARTS:
-            raise too_large(path, "网页存档中的部件数", f"{MAX_PARTS} 个")
-        if part.get_content_type() == "text/html" and not part.is_multipart():
-            page = part
-            break
+    try:
+        for n, part in enumerate(msg.walk()):
+            if n > MAX_PARTS:
+                raise too_large(path, "网页存档中的部件数", f"{MAX_PARTS} 个")
+            if part.get_content_type() == "text/html" and not part.is_multipart():
+                page = part
+                break
+    except RecursionError:  # parts nested thousands deep: no saved page looks like that
+        raise ReportError(f"{path}：网页存档（.mht）的结构嵌套过深，无法读取", code="REPORT_READ", path=path) from None
     if page is None:
         raise ReportError(f"{path}：网页存档（.mht）中没有网页正文（text/html），无法读取", code="REPORT_READ", path=path)
     body = page.get_payload(decode=True) or b""
