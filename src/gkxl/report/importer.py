@@ -148,7 +148,8 @@ def _is_mhtml(head: bytes) -> bool:
 
 def _sniff(data: bytes, path: str, suffix: str) -> str:
     """The suffix a file's content says it is (a page saved as .jsp, a PDF downloaded without a
-    name), or a refusal that says what the file is and what to do."""
+    name, a Word 97 file that LibreOffice can convert), or a refusal that says what the file is
+    and what to do."""
     head = data[:4096]
     if b"%PDF-" in data[:1024]:
         return ".pdf"

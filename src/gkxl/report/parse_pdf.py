@@ -23,10 +23,11 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
 
 from .errors import ReportError
 from .limits import MAX_PDF_PAGES, Budget, too_large
-from .pdf_grid import _DIGITS, _Table, _raw
+from .pdf_grid import _Table, _raw, number_words
 from .source import Para, RawTable, SourceDoc
 
 _PAGE_NO = re.compile(r"^[\s\-—–－_]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d+\s*页)?[\s\-—–－_]*$")
@@ -49,9 +50,7 @@ def _upright(pdf, page):
     """The page turned so that its text reads left to right: a wide table printed sideways on a
     portrait page, or a page whose /Rotate shows it sideways or upside down. Read as it lies, its
     words come out vertical or backwards ("27" for "72") and its tables with them."""
-    from collections import Counter
-
-    from pdfplumber.page import Page
+    from pdfplumber.page import Page  # pdfplumber is imported where the PDF is opened (parse_pdf)
 
     def sign(v: float) -> int:
         return 0 if abs(v) < 1e-6 else (1 if v > 0 else -1)
@@ -199,11 +198,11 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
         page, turn = _upright(pdf, page)
         if turn:
             turned.append(i)
-        chars = page.chars
-        text_chars = sum(1 for c in chars if c.get("text", "").strip())
-        n_chars += text_chars
         # a glyph whose font has no text mapping comes out as "(cid:1234)": the page's text is unknown
-        unmapped = sum(1 for c in chars if c.get("text", "").startswith("(cid:"))
+        texts = [c.get("text", "") for c in page.chars]
+        text_chars = sum(1 for x in texts if x.strip())
+        unmapped = sum(1 for x in texts if x.startswith("(cid:"))
+        n_chars += text_chars
         n_unmapped += unmapped
         if text_chars and unmapped >= 0.3 * text_chars:
             unmapped_pages.append(i)
@@ -218,7 +217,7 @@ def _read(pdf, path: str, budget: Budget) -> SourceDoc:
                 ncols = max((len(r.cells) for r in t.rows), default=0)
                 if ncols >= 2 and len(t.rows) >= 2:
                     if numbers is None:
-                        numbers = [w for w in page.extract_words(x_tolerance=1) if _DIGITS.fullmatch(w["text"])]
+                        numbers = number_words(page)
                     found.append(_Table(i, t, budget, numbers))
                     straddled.extend((i, x) for x in found[-1].straddled)
         if text_chars >= 20 and not found and any((im.get("width") or 0) * (im.get("height") or 0)

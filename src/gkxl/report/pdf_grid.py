@@ -28,6 +28,11 @@ def _index(bounds: list[float], v: float) -> int:
     return min(range(len(bounds)), key=lambda i: abs(bounds[i] - v))
 
 
+def number_words(page) -> list[dict]:
+    """The page's words that are numbers, with their boxes (for _Table: a number across a cell line)."""
+    return [w for w in page.extract_words(x_tolerance=1) if _DIGITS.fullmatch(w["text"])]
+
+
 def _join_lines(text: str) -> str:
     """A cell's lines as one text: CJK and digits wrap without a space (a number too)."""
     parts = [p.strip() for p in (text or "").split("\n") if p.strip()]
