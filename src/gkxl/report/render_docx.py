@@ -76,11 +76,12 @@ def _col_widths(grid: Grid, total_cm: float, size: float) -> list[float]:
     value_cols = {c.col for c in grid.cells if c.role == "value" and c.colspan == 1}
     label_cols = [k for k in range(grid.width) if k not in value_cols]
     need = {k: 4 for k in label_cols}
+    merged: set[int] = set()  # columns holding a group's label (merged down several rows)
     for c in grid.cells:
         if c.role == "rowlabel" and c.colspan == 1 and c.rowspan == 1 and c.col in need:
             need[c.col] = max(need[c.col], text_width(c.text))
         elif c.role == "rowlabel" and c.rowspan > 1 and c.col in need:
-            need[c.col] = max(need[c.col], 9)  # a group's label: four characters a line
+            merged.add(c.col)
     n_val = max(1, grid.width - len(label_cols))
     label_share = min(0.55, 0.16 * len(label_cols) + 0.08) if label_cols else 0.0
     value_cm = (total_cm - total_cm * label_share) / n_val
@@ -89,7 +90,7 @@ def _col_widths(grid: Grid, total_cm: float, size: float) -> list[float]:
         value_cm = min(widest, total_cm * 0.9 / n_val)
     label_total = total_cm - value_cm * n_val if label_cols else 0.0
     # a group's label column (only merged labels in it) gets four characters a line; the others share the rest
-    groups = [k for k in label_cols if need[k] == 9]
+    groups = [k for k in label_cols if k in merged and need[k] == 4]
     group_cm = min(4 * size / PT_PER_CM + CELL_PAD_CM, label_total / (len(label_cols) + 1))
     rest = label_total - group_cm * len(groups)
     weights = {k: min(max(need[k], 4), 40) for k in label_cols if k not in groups}
