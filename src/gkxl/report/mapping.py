@@ -312,12 +312,17 @@ def _verify_by_order(form: Form, m: TableMapper) -> None:
     for tid, rid in sorted(bad_rows):
         t = form.tables[tid]
         r = next(x for x in t.rows if x.id == rid)
-        for k in [k for k in by_order if k[:2] == (tid, rid)]:
-            m.found.pop(k, None)
-            m.where.pop(k, None)
-            m.how.pop(k, None)
+        _take_back(m, [k for k in by_order if k[:2] == (tid, rid)])
         m.problem(f"{form.label_of((tid, rid, t.columns[0].id)).rsplit('·', 1)[0]}：这一行只能按在表中的顺序对应，"
                   "而表内合计不能证实这样对应（原文可能缺了或多了一行），未导入", [(t, r)])
+
+
+def _take_back(m: TableMapper, keys) -> None:
+    """Cells read and then found unproven: no longer read, nor said where they came from."""
+    for k in keys:
+        m.found.pop(k, None)
+        m.where.pop(k, None)
+        m.how.pop(k, None)
 
 
 def _verify_by_shape(form: Form, m: TableMapper) -> None:
@@ -337,10 +342,7 @@ def _verify_by_shape(form: Form, m: TableMapper) -> None:
         if own and all(e.cells <= vals.keys() and e.holds(vals) for e in own):
             continue
         t = form.tables[tid]
-        for k in keys:
-            m.found.pop(k, None)
-            m.where.pop(k, None)
-            m.how.pop(k, None)
+        _take_back(m, keys)
         m.problem(f"{t.title or tid}：表格没有表头，这一行也没有行标签，只能按数字个数对应，"
                   "而行内合计不能证实（数字可能是倒序或别的表格的），未导入",
                   [(t, r) for r in t.rows if r.id == rid])
